@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/**
+ * The one typed view of Lure's environment. Every service reads its settings from here, so a
+ * bad value is reported at start-up with the variable's name instead of failing later.
+ */
+const optionalUrl = z.string().url().optional();
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  // Chain
+  NETWORK: z.enum(["hardhat", "localhost", "amoy", "polygon"]).default("localhost"),
+  RPC_URL: optionalUrl,
+  LOCAL_RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
+  AMOY_RPC_URL: optionalUrl,
+  POLYGON_RPC_URL: optionalUrl,
+  DEPLOYER_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be 32 bytes of hex").optional(),
+  DEPLOYMENTS_DIR: z.string().default("deployments"),
+
+  // Swarm
+  BEE_URL: z.string().url().default("http://127.0.0.1:1633"),
+  BEE_POSTAGE_BATCH: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a 64-hex postage batch id").optional(),
+  BEE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  SWARM_DEV_HOST: z.string().default("127.0.0.1"),
+  SWARM_DEV_PORT: port.default(1633),
+  SWARM_DATA_DIR: z.string().default(".data/swarm"),
+
+  // Database
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+  PGLITE_DIR: z.string().default(".data/pglite"),
+
+  // Indexer and GraphQL
+  GRAPHQL_HOST: z.string().default("127.0.0.1"),
+  GRAPHQL_PORT: port.default(4000),
+  INDEXER_POLL_MS: z.coerce.number().int().positive().default(250),
+  INDEXER_FINALITY_DEPTH: z.coerce.number().int().positive().optional(),
+
+  // Compute
+  YAGNA_APPKEY: z.string().min(1).optional(),
+  GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
+});
+
+export type LureConfig = z.infer<typeof configSchema>;
+
+/** Thrown when the environment does not validate; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses `env` (default: process.env). Empty strings count as unset, as in most .env files. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LureConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".")}=${JSON.stringify(cleaned[String(issue.path[0])] ?? null)}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** The JSON-RPC URL for the configured network, or an error naming the missing variable. */
+export function rpcUrlFor(config: LureConfig): string {
+  if (config.RPC_URL) return config.RPC_URL;
+  switch (config.NETWORK) {
+    case "hardhat":
+    case "localhost":
+      return config.LOCAL_RPC_URL;
+    case "amoy":
+      if (!config.AMOY_RPC_URL) throw new ConfigError(["AMOY_RPC_URL: required for NETWORK=amoy"]);
+      return config.AMOY_RPC_URL;
+    case "polygon":
+      if (!config.POLYGON_RPC_URL) throw new ConfigError(["POLYGON_RPC_URL: required for NETWORK=polygon"]);
+      return config.POLYGON_RPC_URL;
+  }
+}
+
+/** Chain ids Lure knows, by network name. */
+export const CHAIN_IDS = { hardhat: 31337, localhost: 31337, amoy: 80002, polygon: 137 } as const;

@@ -1,0 +1,16 @@
+import pino, { type Logger } from "pino";
+
+export type { Logger };
+
+/**
+ * Structured JSON logs on stderr, so that stdout stays free for command output (`--json`).
+ * Each subsystem asks for a child logger named after itself.
+ */
+const root: Logger = pino(
+  { level: process.env.LOG_LEVEL ?? "info", base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+  pino.destination(2),
+);
+
+export function logger(subsystem: string): Logger {
+  return root.child({ subsystem });
+}

@@ -1,0 +1,1 @@
+// Every Hardhat task module registers itself on import; this file is the one list of them.
