@@ -1,1 +1,3 @@
 // Every Hardhat task module registers itself on import; this file is the one list of them.
+import "./registry";
+import "./market";
