@@ -1,0 +1,101 @@
+/**
+ * `npm start`: the whole Lure stack on one machine with no outside service — a Hardhat chain on
+ * 127.0.0.1:8545 with the contracts deployed, the Swarm dev node on 127.0.0.1:1633, the indexer and
+ * the GraphQL API on 127.0.0.1:4000. Prints `Lure devnet ready` once everything answers, and stops
+ * every part cleanly on Ctrl-C.
+ */
+import { join } from "node:path";
+import { loadConfig, type LureConfig } from "../services/config";
+import { logger } from "../services/log";
+import { devAccounts } from "../services/devnet/accounts";
+import { startHardhatNode } from "../services/devnet/hardhat-node";
+import { Shutdown } from "../services/devnet/shutdown";
+
+const log = logger("devnet");
+
+async function startChain(config: LureConfig, shutdown: Shutdown) {
+  const url = new URL(config.LOCAL_RPC_URL);
+  const chain = await startHardhatNode({ host: url.hostname, port: Number(url.port || 8545), logFile: join(".data", "hardhat-node.log") });
+  shutdown.add("chain", chain.stop);
+  log.info({ url: chain.url }, "chain up");
+
+  // The Hardhat runtime is loaded only now, pointed at the node that was just started.
+  process.env.HARDHAT_NETWORK = "localhost";
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hre: import("hardhat/types").HardhatRuntimeEnvironment = require("hardhat");
+  await hre.run("compile", { quiet: true });
+  const { deployLure } = await import("./deploy");
+  const { deployment } = await deployLure(hre, { verbose: false });
+  return { url: chain.url, deployment };
+}
+
+async function startSwarm(config: LureConfig, shutdown: Shutdown) {
+  const swarm = await import("../services/swarm");
+  const defaultUrl = `http://${config.SWARM_DEV_HOST}:${config.SWARM_DEV_PORT}`;
+  // A BEE_URL that points elsewhere means a real Bee node: use it, start nothing.
+  if (new URL(config.BEE_URL).origin === new URL(defaultUrl).origin) {
+    const node = await swarm.startDevSwarmNode({ dataDir: config.SWARM_DATA_DIR, host: config.SWARM_DEV_HOST, port: config.SWARM_DEV_PORT });
+    shutdown.add("swarm", node.close);
+    log.info({ url: node.url }, "swarm dev node up");
+  }
+  const client = swarm.createSwarmClient({ url: config.BEE_URL, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
+  let batch: string;
+  try {
+    batch = await client.postageBatch();
+  } catch {
+    batch = await client.buyStamp(100_000_000n, 22);
+    log.info({ batch }, "bought a postage batch on the dev node");
+  }
+  return { url: config.BEE_URL, batch };
+}
+
+async function startIndexerAndApi(config: LureConfig, shutdown: Shutdown) {
+  const { startIndexer } = await import("../services/indexer");
+  const { createApiServer } = await import("../services/api/server");
+  const indexer = await startIndexer({ config });
+  shutdown.add("indexer", () => indexer.stop());
+  const api = createApiServer({ db: indexer.db, events: indexer.events, status: () => indexer.status(), dev: true });
+  const server = await api.listen(config.GRAPHQL_HOST, config.GRAPHQL_PORT);
+  shutdown.add("graphql", () => server.close());
+  return { url: `http://${config.GRAPHQL_HOST}:${config.GRAPHQL_PORT}` };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const shutdown = new Shutdown(log);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    shutdown.run().then(() => process.exit(0));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+
+  try {
+    const chain = await startChain(config, shutdown);
+    const swarm = await startSwarm(config, shutdown);
+    const api = await startIndexerAndApi(config, shutdown);
+
+    const lines = [
+      "",
+      `Chain     ${chain.url} (chainId ${chain.deployment.chainId})`,
+      ...Object.entries(chain.deployment.contracts).map(([name, entry]) => `  ${name.padEnd(12)} ${entry.address} (block ${entry.blockNumber})`),
+      `Swarm     ${swarm.url} (postage batch ${swarm.batch})`,
+      `GraphQL   ${api.url}/graphql  (explorer ${api.url}/)`,
+      "Funded dev accounts (public test keys, never use them elsewhere):",
+      ...devAccounts(5).map((account) => `  #${account.index} ${account.address}  ${account.privateKey}`),
+      "",
+      "Lure devnet ready. Ctrl-C stops everything.",
+    ];
+    console.log(lines.join("\n"));
+  } catch (error) {
+    log.error({ err: error }, "start failed");
+    console.error(`Lure could not start: ${(error as Error).message}`);
+    await shutdown.run();
+    process.exit(1);
+  }
+}
+
+void main();
