@@ -1,0 +1,151 @@
+import { readdirSync, readFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
+import { Pool, type PoolClient } from "pg";
+
+/** Anything that runs SQL with `$1, $2` placeholders. NUMERIC columns come back as strings. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+/**
+ * The indexer's database: embedded PGlite or a real PostgreSQL, behind one dialect (plain
+ * PostgreSQL that PGlite runs too), so the indexer and the API never branch on it.
+ */
+export interface Database extends Queryable {
+  readonly dialect: "pglite" | "postgres";
+  /** Read-write; commits when `fn` resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** REPEATABLE READ, READ ONLY: one consistent view for a whole answer. */
+  snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when set, a `pg` Pool is used instead of PGlite. */
+  databaseUrl?: string;
+  /** PGlite data directory; undefined = in-memory. */
+  pgliteDir?: string;
+  /** PostgreSQL schema to work in (created when missing), for test isolation. Ignored by PGlite. */
+  schema?: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.schema);
+  return openPglite(opts.pgliteDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = dataDir ? new PGlite(dataDir) : new PGlite();
+  await pg.waitReady;
+  const wrap = (target: PGlite | PGliteTransaction): Queryable => ({
+    async query<R>(sql: string, params?: unknown[]) {
+      const result = await target.query<R>(sql, params);
+      return result.rows;
+    },
+  });
+  return {
+    dialect: "pglite",
+    query: wrap(pg).query,
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    snapshot: (fn) =>
+      pg.transaction(async (tx) => {
+        await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        return fn(wrap(tx));
+      }),
+    close: () => pg.close(),
+  };
+}
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
+  }
+  if (schema) {
+    // The schema must exist before connections put it on their search_path.
+    const setup = new Pool({ connectionString: url, max: 1 });
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await setup.end();
+    }
+  }
+  const pool = new Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path="${schema}",public` } : {}),
+  });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  const wrap = (target: Pool | PoolClient): Queryable => ({
+    async query<R>(sql: string, params?: unknown[]) {
+      const result = await target.query(sql, params as unknown[] | undefined);
+      return result.rows as R[];
+    },
+  });
+  async function inTransaction<T>(begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query(begin);
+      const value = await fn(wrap(client));
+      await client.query("COMMIT");
+      return value;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  return {
+    dialect: "postgres",
+    query: wrap(pool).query,
+    transaction: (fn) => inTransaction("BEGIN", fn),
+    snapshot: (fn) => inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn),
+    close: () => pool.end(),
+  };
+}
+
+const MIGRATIONS_DIR = join(__dirname, "migrations");
+const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
+
+/** The versioned migrations shipped with the code, in order. */
+export function listMigrations(): { version: number; name: string; sql: string }[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((file) => MIGRATION_FILE.test(file))
+    .sort()
+    .map((file) => {
+      const [, version, name] = MIGRATION_FILE.exec(file)!;
+      return { version: Number(version), name, sql: readFileSync(join(MIGRATIONS_DIR, file), "utf8") };
+    });
+}
+
+/**
+ * Applies every migration not yet recorded in `schema_migrations`, each in its own transaction
+ * together with its record, so a crash mid-way never leaves a half-applied version.
+ */
+export async function migrate(db: Database): Promise<void> {
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+  );
+  const applied = new Set((await db.query<{ version: number }>(`SELECT version FROM schema_migrations`)).map((row) => Number(row.version)));
+  for (const migration of listMigrations()) {
+    if (applied.has(migration.version)) continue;
+    await db.transaction(async (tx) => {
+      // Multi-statement SQL: both pg (simple protocol without params) and PGlite's exec path accept it.
+      await execScript(tx, migration.sql);
+      await tx.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+    });
+  }
+}
+
+/** Runs a multi-statement SQL script statement by statement (PGlite's extended protocol takes one at a time). */
+async function execScript(tx: Queryable, script: string): Promise<void> {
+  const withoutComments = script.replace(/--[^\n]*/g, "");
+  for (const statement of withoutComments.split(";")) {
+    if (statement.trim()) await tx.query(statement);
+  }
+}
