@@ -1,0 +1,269 @@
+import { ZeroAddress } from "ethers";
+import { logger } from "../log";
+import { bytes32ToRef, eventsOf, read, refToBytes32, transact, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC, type PodContracts } from "./chain";
+import { PodError } from "./errors";
+import { readPodFolder, type PodFile } from "./pack";
+import { contentHash, loadKey, saveKey, sealPod } from "./private";
+import { loadRecipe, type ForkedFrom } from "./recipe";
+import { POD_INDEX_DOCUMENT, type PodStorage } from "./storage";
+import { deterministicTar } from "./tar";
+
+const log = logger("pods");
+
+/** Listing terms, already converted to the token's smallest unit. */
+export interface ListingTerms {
+  /** address(0) for the native coin. */
+  token: string;
+  price: bigint;
+  /** Price of the whole pod; 0 = not for sale. */
+  podPrice: bigint;
+}
+
+export interface PersistOptions {
+  dir: string;
+  storage: PodStorage;
+  contracts: PodContracts;
+  /** Encrypt before upload. Also implied by `"public": false` in the recipe or a private pod on chain. */
+  private?: boolean;
+  listing?: ListingTerms;
+  /** What forks of a new pod will owe it, in basis points (new pods only). */
+  forkRoyaltyBps?: number;
+  /** Where private pods' keys are kept. */
+  keysDir: string;
+  /** Progress lines for long work. */
+  progress?: (line: string) => void;
+}
+
+export interface PersistResult {
+  podId: bigint;
+  name: string;
+  version: number;
+  /** 64-hex Swarm reference of this version (the ciphertext's, for a private pod). */
+  reference: string;
+  visibility: "public" | "private";
+  /** True when a new pod was minted. */
+  created: boolean;
+  /** True when the folder matched the latest version and no version was published. */
+  unchanged: boolean;
+  parent?: { podId: bigint; version: number };
+  listed: boolean;
+  /** Where the key of a private version was saved. */
+  keyFile?: string;
+  files: number;
+  bytes: number;
+  transactions: string[];
+}
+
+/**
+ * Persists a pod folder: validate everything, upload, then publish (a new pod, or a new version of
+ * the signer's pod of that name) and optionally list it. Nothing is sent when the upload equals the
+ * latest version on chain; every transaction is simulated before it is sent.
+ */
+export async function persistPod(options: PersistOptions): Promise<PersistResult> {
+  const { contracts, storage } = options;
+  const say = options.progress ?? (() => undefined);
+
+  // 1. Validate everything that can be checked before touching Swarm or the chain.
+  const parsed = await loadRecipe(options.dir);
+  const recipe = parsed.recipe;
+  const royalty = options.forkRoyaltyBps ?? 0;
+  const maxRoyalty = Number(await read("MAX_ROYALTY_BPS", contracts, () => contracts.registry.MAX_ROYALTY_BPS()));
+  if (!Number.isInteger(royalty) || royalty < 0 || royalty > maxRoyalty) {
+    throw new PodError(`fork royalty: expected whole basis points from 0 to ${maxRoyalty}, got ${royalty}`);
+  }
+  if (options.listing && options.listing.price <= 0n) throw new PodError(`price: must be greater than zero, got ${options.listing.price}`);
+
+  const existingId = await read("podIdOf", contracts, () => contracts.registry.podIdOf(contracts.account, recipe.name));
+  const existing = existingId === 0n ? undefined : await read(`pod ${existingId}`, contracts, () => contracts.registry.pod(existingId));
+  const onChainPrivate = existing !== undefined && Number(existing.visibility) === VISIBILITY_PRIVATE;
+  const wantsPrivate = options.private === true || recipe.public === false || onChainPrivate;
+  if (existing && wantsPrivate && !onChainPrivate) {
+    throw new PodError(
+      `pod ${existingId} "${recipe.name}" is public on chain, but this persist is private; run \`pod:share --pod ${existingId} --private\` first (versions already published stay readable)`,
+    );
+  }
+  const parent = await checkParent(recipe.forkedFrom, existingId, existing?.parentPodId, contracts, recipe.name);
+  if (options.listing) await checkListable(options.listing, contracts);
+
+  // 2. Read the folder (symlinks and special files are refused here, before any upload).
+  const files = await readPodFolder(options.dir, recipe);
+  if (!files.some((file) => file.path === POD_INDEX_DOCUMENT)) {
+    throw new PodError(`${options.dir}: recipe.json is excluded by .podignore; a pod must carry its recipe`);
+  }
+  const bytes = files.reduce((sum, file) => sum + file.data.length, 0);
+  say(`${recipe.name}: ${files.length} files, ${bytes} bytes${wantsPrivate ? ", private (encrypted)" : ""}`);
+
+  // 3. Upload, unless the content is already the latest version.
+  const latestRef = existing ? bytes32ToRef(existing.latestRef) : undefined;
+  const upload = wantsPrivate ? await uploadPrivate(files, recipe.name, latestRef, options) : await uploadPublic(files, storage);
+  const unchanged = latestRef !== undefined && upload.reference === latestRef;
+
+  const result: PersistResult = {
+    podId: existingId,
+    name: recipe.name,
+    version: existing ? Number(existing.versionCount) : 0,
+    reference: upload.reference,
+    visibility: wantsPrivate ? "private" : "public",
+    created: false,
+    unchanged,
+    parent,
+    listed: false,
+    keyFile: upload.keyFile,
+    files: files.length,
+    bytes,
+    transactions: [],
+  };
+
+  // 4. Publish.
+  if (!existing) {
+    say(`publishing new pod "${recipe.name}" → ${upload.reference}`);
+    const args = [
+      recipe.name,
+      refToBytes32(upload.reference),
+      wantsPrivate ? VISIBILITY_PRIVATE : VISIBILITY_PUBLIC,
+      parent?.podId ?? 0n,
+      BigInt(parent?.version ?? 0),
+      royalty,
+    ] as const;
+    const receipt = await transact(
+      `publish "${recipe.name}"`,
+      contracts,
+      () => contracts.registry.publish.staticCall(...args),
+      () => contracts.registry.publish(...args),
+    );
+    const event = eventsOf(receipt, contracts.registry.interface, "PodPublished")[0];
+    if (!event) throw new PodError(`publish "${recipe.name}": transaction ${receipt.hash} emitted no PodPublished event`);
+    result.podId = event.args.podId as bigint;
+    result.version = 1;
+    result.created = true;
+    result.transactions.push(receipt.hash);
+  } else if (!unchanged) {
+    say(`publishing version ${Number(existing.versionCount) + 1} of pod ${existingId} → ${upload.reference}`);
+    const ref = refToBytes32(upload.reference);
+    const receipt = await transact(
+      `publishVersion of pod ${existingId}`,
+      contracts,
+      () => contracts.registry.publishVersion.staticCall(existingId, ref),
+      () => contracts.registry.publishVersion(existingId, ref),
+    );
+    const event = eventsOf(receipt, contracts.registry.interface, "VersionPublished")[0];
+    result.version = event ? Number(event.args.version) : Number(existing.versionCount) + 1;
+    result.transactions.push(receipt.hash);
+  } else {
+    say(`pod ${existingId} is unchanged (version ${result.version}); nothing published`);
+  }
+
+  // 5. List, in the same step.
+  if (options.listing) {
+    await listPod(result.podId, options.listing, contracts, result);
+  }
+  log.info({ podId: result.podId.toString(), version: result.version, reference: result.reference, unchanged }, "pod persisted");
+  return result;
+}
+
+interface Upload {
+  reference: string;
+  keyFile?: string;
+}
+
+async function uploadPublic(files: PodFile[], storage: PodStorage): Promise<Upload> {
+  const reference = await storage.uploadCollection(
+    files.map((file) => ({ path: file.path, data: file.data })),
+    { indexDocument: POD_INDEX_DOCUMENT },
+  );
+  return { reference };
+}
+
+/**
+ * A private version is a sealed tar. Ciphertexts differ on every upload (random key and IV), so
+ * "unchanged" is decided by the plaintext hash kept with the latest version's key, before uploading.
+ */
+async function uploadPrivate(files: PodFile[], podName: string, latestRef: string | undefined, options: PersistOptions): Promise<Upload> {
+  const archive = await deterministicTar(files);
+  const hash = contentHash(archive);
+  if (latestRef) {
+    const latestKey = await loadKey(options.keysDir, latestRef);
+    if (latestKey?.contentSha256 === hash) return { reference: latestRef };
+  }
+  const sealed = sealPod(archive);
+  const reference = await options.storage.uploadBytes(sealed.ciphertext);
+  // The key is saved before anything is published, so a published version never lacks its key.
+  const keyFile = await saveKey(options.keysDir, {
+    format: "lure-pod-key/1",
+    ref: reference,
+    podName,
+    key: Buffer.from(sealed.key).toString("hex"),
+    contentSha256: hash,
+    createdAt: new Date().toISOString(),
+  });
+  return { reference, keyFile };
+}
+
+/** The lineage to record, checked against the chain so that a bad `forkedFrom` fails before upload. */
+async function checkParent(
+  forkedFrom: ForkedFrom | undefined,
+  existingId: bigint,
+  existingParentId: bigint | undefined,
+  contracts: PodContracts,
+  name: string,
+): Promise<{ podId: bigint; version: number } | undefined> {
+  if (!forkedFrom || forkedFrom.podId === undefined || forkedFrom.version === undefined) return undefined;
+  const podId = BigInt(forkedFrom.podId);
+  const version = forkedFrom.version;
+  if (existingId !== 0n) {
+    if (existingParentId !== podId) {
+      throw new PodError(
+        `forkedFrom.podId: you already own pod ${existingId} named "${name}", which is not a fork of pod ${podId}; give the fork another name in recipe.json`,
+      );
+    }
+    return { podId, version };
+  }
+  const exists = await read("exists", contracts, () => contracts.registry.exists(podId));
+  if (!exists) throw new PodError(`forkedFrom.podId: pod ${podId} does not exist on chain`);
+  const parentPod = await read(`pod ${podId}`, contracts, () => contracts.registry.pod(podId));
+  if (Number(parentPod.visibility) !== VISIBILITY_PUBLIC) throw new PodError(`forkedFrom.podId: pod ${podId} is private and cannot be forked`);
+  if (version > Number(parentPod.versionCount)) {
+    throw new PodError(`forkedFrom.version: pod ${podId} has ${parentPod.versionCount} versions, not ${version}`);
+  }
+  const parentVersion = await read(`version ${version} of pod ${podId}`, contracts, () => contracts.registry.version(podId, version));
+  if (bytes32ToRef(parentVersion.manifestRef) !== forkedFrom.ref) {
+    throw new PodError(
+      `forkedFrom.ref: version ${version} of pod ${podId} is ${bytes32ToRef(parentVersion.manifestRef)}, not ${forkedFrom.ref}`,
+    );
+  }
+  return { podId, version };
+}
+
+async function checkListable(listing: ListingTerms, contracts: PodContracts): Promise<void> {
+  if (listing.token !== ZeroAddress) {
+    const allowed = await read("isTokenAllowed", contracts, () => contracts.market.isTokenAllowed(listing.token));
+    if (!allowed) throw new PodError(`token: ${listing.token} is not accepted by the market`);
+  }
+  if (await read("paused", contracts, () => contracts.market.paused())) throw new PodError("the market is paused; nothing was uploaded");
+}
+
+async function listPod(podId: bigint, listing: ListingTerms, contracts: PodContracts, result: PersistResult): Promise<void> {
+  if (listing.podPrice > 0n) {
+    // Selling the whole pod needs the market to move the token: approve it for this pod only.
+    const marketAddress = await contracts.market.getAddress();
+    const approved = await contracts.registry.getApproved(podId);
+    const operator = await contracts.registry.isApprovedForAll(contracts.account, marketAddress);
+    if (!operator && approved.toLowerCase() !== marketAddress.toLowerCase()) {
+      const receipt = await transact(
+        `approve the market for pod ${podId}`,
+        contracts,
+        () => contracts.registry.approve.staticCall(marketAddress, podId),
+        () => contracts.registry.approve(marketAddress, podId),
+      );
+      result.transactions.push(receipt.hash);
+    }
+  }
+  const receipt = await transact(
+    `list pod ${podId}`,
+    contracts,
+    () => contracts.market.list.staticCall(podId, listing.token, listing.price, listing.podPrice),
+    () => contracts.market.list(podId, listing.token, listing.price, listing.podPrice),
+  );
+  result.listed = true;
+  result.transactions.push(receipt.hash);
+}

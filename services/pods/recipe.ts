@@ -1,0 +1,308 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { logger } from "../log";
+
+/**
+ * The schema of `recipe.json`. Sovr recipes (pods with a `golem` section, tasks with `pods`) parse
+ * exactly as they were written; Lure's additions are optional. Errors name the field by its path
+ * (`golem.payload[1].ref`) and the value that was given; unknown fields only warn, so that recipes
+ * written for a newer Lure still load.
+ */
+
+/** The Golem image a pod runs in when its recipe names none (a public Python image of the Golem registry). */
+export const DEFAULT_GOLEM_IMAGE = "golem/python:3.11-slim";
+/** What `[@]` in `golem.exec` stands for: the pod's root folder. */
+export const ROOT_PLACEHOLDER = "[@]";
+/** The registry's limit on pod names (bytes of UTF-8). */
+export const MAX_NAME_BYTES = 64;
+
+const SWARM_REF = /^[0-9a-fA-F]{64}$/;
+const POD_ID = /^[1-9][0-9]{0,77}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `owner/name:tag` as in the Golem registry, or a 56-hex sha3-224 image hash. */
+const GOLEM_IMAGE = /^(?:[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._-]{0,127}$|^[0-9a-fA-F]{56}$/;
+
+const show = (value: unknown): string => (value === undefined ? "nothing" : JSON.stringify(value) ?? String(value));
+
+function fail(expectation: string) {
+  return { error: (issue: { input?: unknown }) => `expected ${expectation}, got ${show(issue.input)}` };
+}
+
+const swarmRef = z
+  .string(fail("a 64-hex Swarm reference"))
+  .regex(SWARM_REF, fail("a 64-hex Swarm reference"))
+  .transform((ref) => ref.toLowerCase());
+
+/** A folder of the pod, relative to its root and inside it. */
+const podFolder = z
+  .string(fail("a folder name inside the pod"))
+  .refine((value) => isSafeRelativePath(value), fail("a folder name inside the pod (relative, no '..')"));
+
+/** Where an external payload lives inside its collection: "/images.zip"; "" or "/" means the reference itself. */
+const payloadDataPath = z
+  .string(fail("a path inside the referenced collection, such as \"/images.zip\""))
+  .refine(
+    (value) => value === "" || value === "/" || isSafeRelativePath(value.replace(/^\/+/, "")),
+    fail("a path inside the referenced collection, such as \"/images.zip\" (no '..', no backslashes)"),
+  );
+
+export const externalPayloadSchema = z.object({ ref: swarmRef, data: payloadDataPath.optional() });
+
+const externalPayloadList = z.array(externalPayloadSchema).min(1, fail("at least one { ref, data } payload"));
+
+/**
+ * `payload` is a folder of the pod or a list of external payloads. A plain union would report
+ * "invalid union" instead of the field at fault, so the branch is chosen by the value's shape.
+ */
+const payloadSchema = z.unknown().transform((value, ctx): string | ExternalPayload[] => {
+  const branch = Array.isArray(value) ? externalPayloadList : typeof value === "string" ? podFolder : undefined;
+  if (!branch) {
+    ctx.addIssue({ code: "custom", message: `expected a folder name or a list of { ref, data } payloads, got ${show(value)}` });
+    return z.NEVER;
+  }
+  const parsed = branch.safeParse(value, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: describeIssue(issue), path: issue.path as PropertyKey[] });
+  return z.NEVER;
+});
+
+const podName = z
+  .string(fail("a pod name"))
+  .refine((value) => value.trim().length > 0 && value === value.trim(), fail("a non-empty pod name without surrounding spaces"))
+  .refine((value) => Buffer.byteLength(value, "utf8") <= MAX_NAME_BYTES, fail(`a pod name of at most ${MAX_NAME_BYTES} bytes`))
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f/\\]/.test(value), fail("a pod name without control characters or slashes"));
+
+/** An on-chain pod id: a positive integer, as a number or a decimal string. */
+const podId = z.custom<number | string>(isPodId, fail("an on-chain pod id (a positive integer)"));
+
+function isPodId(value: unknown): boolean {
+  return (typeof value === "number" && Number.isSafeInteger(value) && value > 0) || (typeof value === "string" && POD_ID.test(value));
+}
+
+const resourcesSchema = z.object({
+  minCpuCores: z.number(fail("a whole number of CPU cores from 1 to 256")).int(fail("a whole number of CPU cores from 1 to 256")).min(1, fail("a whole number of CPU cores from 1 to 256")).max(256, fail("a whole number of CPU cores from 1 to 256")).optional(),
+  minMemGib: z.number(fail("GiB of memory, above 0 and at most 1024")).positive(fail("GiB of memory, above 0 and at most 1024")).max(1024, fail("GiB of memory, above 0 and at most 1024")).optional(),
+  minStorageGib: z.number(fail("GiB of storage, above 0 and at most 65536")).positive(fail("GiB of storage, above 0 and at most 65536")).max(65536, fail("GiB of storage, above 0 and at most 65536")).optional(),
+});
+
+const timeoutSeconds = z
+  .number(fail("a timeout in whole seconds from 1 to 604800"))
+  .int(fail("a timeout in whole seconds from 1 to 604800"))
+  .min(1, fail("a timeout in whole seconds from 1 to 604800"))
+  .max(604_800, fail("a timeout in whole seconds from 1 to 604800"));
+
+const envSchema = z.record(
+  z.string().regex(ENV_NAME, fail("an environment variable name (letters, digits, _; not starting with a digit)")),
+  // eslint-disable-next-line no-control-regex
+  z.string(fail("a string value")).refine((value) => !value.includes("\u0000"), fail("a string value without NUL characters")),
+  fail("a map of environment variable names to string values"),
+);
+
+export const golemSectionSchema = z.object({
+  exec: z.string(fail("a command line")).refine((value) => value.trim().length > 0, fail("a non-empty command line")),
+  script: podFolder.optional(),
+  payload: payloadSchema.optional(),
+  output: podFolder.default("output"),
+  log: podFolder.default("logs"),
+  image: z.string(fail(`a Golem image tag (owner/name:tag) or a 56-hex image hash`)).regex(GOLEM_IMAGE, fail(`a Golem image tag (owner/name:tag) or a 56-hex image hash`)).optional(),
+  resources: resourcesSchema.optional(),
+  timeout: timeoutSeconds.optional(),
+  env: envSchema.optional(),
+});
+
+export const forkedFromSchema = z
+  .object({
+    podId: podId.optional(),
+    version: z.number(fail("a version number (1 or more)")).int(fail("a version number (1 or more)")).min(1, fail("a version number (1 or more)")).optional(),
+    ref: swarmRef,
+  })
+  .refine((value) => (value.podId === undefined) === (value.version === undefined), {
+    error: "podId and version go together: give both (a fork of an on-chain pod) or neither (a fork of a bare reference)",
+  });
+
+/** A task's pod: a Swarm reference (64 hex) or an on-chain pod id. */
+const taskPod = z
+  .custom<number | string>((value) => (typeof value === "string" && SWARM_REF.test(value)) || isPodId(value), fail("a 64-hex Swarm reference or an on-chain pod id"))
+  .transform((value) => (typeof value === "string" && SWARM_REF.test(value) ? value.toLowerCase() : value));
+
+const common = {
+  name: podName,
+  description: z.string(fail("a string")).optional(),
+  version: z.string(fail("a version string such as \"1.0\"")).optional(),
+  author: z.string(fail("a string")).optional(),
+  public: z.boolean(fail("true or false")).optional(),
+  forkedFrom: forkedFromSchema.optional(),
+};
+
+export const podRecipeSchema = z.object({ ...common, golem: golemSectionSchema });
+export const taskRecipeSchema = z.object({
+  ...common,
+  pods: z.array(taskPod, fail("a list of pods")).min(1, fail("at least one pod")),
+  payload: payloadSchema.optional(),
+});
+
+export type ExternalPayload = z.infer<typeof externalPayloadSchema>;
+export type GolemSection = z.infer<typeof golemSectionSchema>;
+export type ForkedFrom = z.infer<typeof forkedFromSchema>;
+export type PodRecipe = z.infer<typeof podRecipeSchema>;
+export type TaskRecipe = z.infer<typeof taskRecipeSchema>;
+
+export type ParsedRecipe = ({ kind: "pod"; recipe: PodRecipe } | { kind: "task"; recipe: TaskRecipe }) & {
+  /** Unknown fields, by path; they were ignored. */
+  warnings: string[];
+};
+
+export interface RecipeIssue {
+  /** `golem.payload[1].ref`; empty for the recipe as a whole. */
+  path: string;
+  message: string;
+}
+
+/** A recipe that does not validate. The message names the file, then every field at fault. */
+export class RecipeError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: RecipeIssue[],
+  ) {
+    super(`${source}: ${issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ")}`);
+    this.name = "RecipeError";
+  }
+}
+
+/** `["golem", "payload", 1, "ref"]` → `golem.payload[1].ref`. */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  return segments.reduce<string>((text, segment) => {
+    if (typeof segment === "number") return `${text}[${segment}]`;
+    const key = String(segment);
+    const plain = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key);
+    if (!plain) return `${text}[${JSON.stringify(key)}]`;
+    return text ? `${text}.${key}` : key;
+  }, "");
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "invalid_type":
+      if (input === undefined) return `required (${issue.expected})`;
+      return issue.message.startsWith("expected ") ? issue.message : `expected ${issue.expected}, got ${show(input)}`;
+    case "invalid_key":
+      return issue.issues.map(describeIssue).join("; ");
+    default:
+      return issue.message;
+  }
+}
+
+/** Parses an already decoded recipe. Throws RecipeError; unknown fields are returned (and logged) as warnings. */
+export function parseRecipe(input: unknown, source = "recipe.json"): ParsedRecipe {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new RecipeError(source, [{ path: "", message: `expected a JSON object, got ${show(input)}` }]);
+  }
+  const record = input as Record<string, unknown>;
+  const isTask = "pods" in record;
+  if (isTask && "golem" in record) {
+    throw new RecipeError(source, [{ path: "", message: "a recipe is either a pod (with golem) or a task (with pods), not both" }]);
+  }
+  const schema = isTask ? taskRecipeSchema : podRecipeSchema;
+  const parsed = schema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
+    throw new RecipeError(source, issues);
+  }
+  const warnings = unknownFields(record, isTask ? taskRecipeSchema : podRecipeSchema);
+  if (warnings.length > 0) logger("pods").warn({ source, warnings }, "recipe has unknown fields; they are ignored");
+  return isTask
+    ? { kind: "task", recipe: parsed.data as TaskRecipe, warnings }
+    : { kind: "pod", recipe: parsed.data as PodRecipe, warnings };
+}
+
+/** Parses recipe text. Malformed JSON gives an error with the file, line and column. */
+export function parseRecipeText(text: string, source = "recipe.json"): ParsedRecipe {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(body);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const where = position ? lineAndColumn(body, Number(position[1])) : body.trim() === "" ? "1:1" : "";
+    throw new RecipeError(source, [{ path: "", message: `malformed JSON${where ? ` at ${where}` : ""}: ${message}` }]);
+  }
+  return parseRecipe(decoded, source);
+}
+
+/** Reads and parses `<dir>/recipe.json`. */
+export async function loadRecipe(dir: string): Promise<ParsedRecipe> {
+  const file = path.join(dir, "recipe.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RecipeError(file, [{ path: "", message: code === "ENOENT" ? "no recipe.json in this folder" : `cannot read: ${code ?? String(error)}` }]);
+  }
+  return parseRecipeText(text, file);
+}
+
+/** Replaces every `[@]` in a command with the pod's root, so "[@]script/a.py" becomes "/golem/work/script/a.py". */
+export function expandRoot(exec: string, root: string): string {
+  const prefix = root.endsWith("/") ? root : `${root}/`;
+  return exec.split(ROOT_PLACEHOLDER).join(prefix);
+}
+
+/** The image a pod recipe runs in. */
+export function golemImage(recipe: PodRecipe): string {
+  return recipe.golem.image ?? DEFAULT_GOLEM_IMAGE;
+}
+
+/** True for "a", "a/b", "a/b/": relative, no "." or ".." segment, no backslash or NUL. */
+export function isSafeRelativePath(value: string): boolean {
+  if (value.length === 0 || value.length > 1024 || value.startsWith("/") || /[\\\u0000]/.test(value) || /^[A-Za-z]:/.test(value)) return false;
+  const segments = value.replace(/\/+$/, "").split("/");
+  return segments.every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/** Paths of fields the schema does not know, walking the object shapes it describes. */
+function unknownFields(value: Record<string, unknown>, schema: z.ZodObject): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, shape: z.ZodObject | undefined, at: PropertyKey[]) => {
+    if (!shape || typeof node !== "object" || node === null || Array.isArray(node)) return;
+    for (const [key, child] of Object.entries(node)) {
+      const field = shape.shape[key];
+      if (!field) {
+        found.push(`${formatPath([...at, key])}: unknown field, ignored`);
+        continue;
+      }
+      walk(child, objectShapeOf(field), [...at, key]);
+    }
+  };
+  walk(value, schema, []);
+  const payloads = [
+    ...(Array.isArray((value.golem as Record<string, unknown> | undefined)?.payload) ? [["golem", "payload"]] : []),
+    ...(Array.isArray(value.payload) ? [["payload"]] : []),
+  ] as PropertyKey[][];
+  for (const at of payloads) {
+    const list = at.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], value) as unknown[];
+    list.forEach((item, index) => walk(item, externalPayloadSchema, [...at, index]));
+  }
+  return found;
+}
+
+/** The object schema inside optional/default/refine wrappers, if any. */
+function objectShapeOf(schema: z.ZodType): z.ZodObject | undefined {
+  let current: z.ZodType = schema;
+  for (let depth = 0; depth < 8; depth += 1) {
+    if (current instanceof z.ZodObject) return current;
+    const inner = (current as unknown as { def?: { innerType?: z.ZodType } }).def?.innerType;
+    if (!inner) return undefined;
+    current = inner;
+  }
+  return undefined;
+}
