@@ -37,6 +37,11 @@ export const configSchema = z.object({
   INDEXER_POLL_MS: z.coerce.number().int().positive().default(250),
   INDEXER_FINALITY_DEPTH: z.coerce.number().int().positive().optional(),
 
+  // Pods (services/pods): where private pods' keys live, and what an external payload may unpack to
+  POD_KEYS_DIR: z.string().optional(),
+  PAYLOAD_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  PAYLOAD_MAX_ENTRIES: z.coerce.number().int().positive().default(100_000),
+
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
