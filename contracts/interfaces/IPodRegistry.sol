@@ -15,10 +15,13 @@ interface IPodRegistry {
         Public
     }
 
-    /// @notice Stored per pod. `name` is unique per owner.
+    /**
+     * @notice A pod's record as returned by `pod()`.
+     * @dev The name string and the creator are not stored (gas): they are in the `PodPublished`
+     * event. `nameHash` (keccak256 of the UTF-8 name) is unique among the current owner's pods.
+     */
     struct Pod {
-        string name;
-        address creator;
+        bytes32 nameHash;
         Visibility visibility;
         uint64 versionCount;
         uint16 royaltyBps; // owed to the parent pod's owner on every sale of this pod (snapshot at publish)
@@ -65,6 +68,8 @@ interface IPodRegistry {
     error VersionNotFound(uint256 podId, uint64 version);
     error NotPodOwnerOrOperator(uint256 podId, address caller);
     error DuplicateVersion(uint256 podId, bytes32 manifestRef);
+    /// @notice A transfer would give `owner` two pods with the same name (names move with the token).
+    error NameHashTaken(address owner, bytes32 nameHash);
 
     /**
      * @notice Mints a new pod to the caller.

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IPodRegistry} from "../interfaces/IPodRegistry.sol";
+import {IPodMarket} from "../interfaces/IPodMarket.sol";
+
+/// @notice Attacker that owns and lists a pod, then tries to withdraw its native credit twice by
+/// re-entering `withdraw` from its receive hook. With `bubble` the inner revert fails the payment;
+/// without it the inner revert is recorded and the single payment is accepted.
+contract ReentrantWithdrawer {
+    IPodRegistry public immutable registry;
+    IPodMarket public immutable market;
+    bool public bubble;
+    uint256 public reentries;
+    bytes public lastReentryError;
+
+    constructor(IPodRegistry registry_, IPodMarket market_) {
+        registry = registry_;
+        market = market_;
+    }
+
+    function setBubble(bool bubble_) external {
+        bubble = bubble_;
+    }
+
+    function publishAndList(string calldata name, bytes32 ref, uint256 price) external returns (uint256 podId) {
+        podId = registry.publish(name, ref, IPodRegistry.Visibility.Public, 0, 0, 0);
+        market.list(podId, address(0), price, 0);
+    }
+
+    function withdraw() external returns (uint256) {
+        return market.withdraw(address(0));
+    }
+
+    receive() external payable {
+        reentries += 1;
+        try market.withdraw(address(0)) {
+            // A second payout would land here; the tests assert it never does.
+        } catch (bytes memory reason) {
+            if (bubble) {
+                assembly {
+                    revert(add(reason, 32), mload(reason))
+                }
+            }
+            lastReentryError = reason;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+/**
+ * `npm run gas`: measures the gas of every PodRegistry / PodMarket function over one fixed scenario on
+ * the in-process Hardhat network and writes `gas-snapshot.md` (committed). The scenario is
+ * deterministic, so the figures only move when the contracts (or the scenario) change.
+ *
+ * Run with `hardhat run scripts/gas-snapshot.ts`; `--check` exits non-zero when a target is missed.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import hre from "hardhat";
+import type { ContractTransactionResponse } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { MockERC20, PodMarket, PodRegistry } from "../typechain-types";
+
+const NATIVE = "0x0000000000000000000000000000000000000000";
+const PUBLIC = 1;
+const PRIVATE = 0;
+
+/** Median targets from issue 2, and why a figure may legitimately be above them. */
+const TARGETS: Record<string, number> = {
+  "PodRegistry.publish": 160_000,
+  "PodMarket.buy (native)": 90_000,
+  "PodMarket.withdraw (native)": 40_000,
+};
+
+type Samples = Map<string, number[]>;
+
+function ref(seed: number): string {
+  return hre.ethers.keccak256(hre.ethers.toUtf8Bytes(`manifest-${seed}`));
+}
+
+async function measure(samples: Samples, label: string, send: Promise<ContractTransactionResponse>): Promise<void> {
+  const receipt = await (await send).wait();
+  if (!receipt || receipt.status !== 1) throw new Error(`${label} failed`);
+  const list = samples.get(label) ?? [];
+  list.push(Number(receipt.gasUsed));
+  samples.set(label, list);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
+}
+
+async function deployments(samples: Samples, deployer: HardhatEthersSigner) {
+  const registry = (await hre.ethers.deployContract("PodRegistry", [], deployer)) as unknown as PodRegistry;
+  await registry.waitForDeployment();
+  const registryReceipt = await registry.deploymentTransaction()?.wait();
+  samples.set("PodRegistry deployment", [Number(registryReceipt?.gasUsed ?? 0)]);
+  const market = (await hre.ethers.deployContract(
+    "PodMarket",
+    [await registry.getAddress(), deployer.address, deployer.address, 250],
+    deployer,
+  )) as unknown as PodMarket;
+  await market.waitForDeployment();
+  const marketReceipt = await market.deploymentTransaction()?.wait();
+  samples.set("PodMarket deployment", [Number(marketReceipt?.gasUsed ?? 0)]);
+  const token = (await hre.ethers.deployContract("MockERC20", ["Test USD", "TUSD"], deployer)) as unknown as MockERC20;
+  await token.waitForDeployment();
+  return { registry, market, token };
+}
+
+/** The fixed scenario: 4 publishers, originals and forks, versions, listings, licences, pod sales, withdrawals. */
+async function runScenario(samples: Samples): Promise<void> {
+  const signers = await hre.ethers.getSigners();
+  const [deployer, ...rest] = signers;
+  const publishers = rest.slice(0, 4);
+  const buyers = rest.slice(4, 12);
+  const { registry, market, token } = await deployments(samples, deployer);
+  const marketAddress = await market.getAddress();
+  const tokenAddress = await token.getAddress();
+
+  await measure(samples, "PodMarket.setTokenAllowed", market.setTokenAllowed(tokenAddress, true));
+  await measure(samples, "PodMarket.setFee", market.setFee(300));
+  await measure(samples, "PodMarket.setFee", market.setFee(250));
+  await measure(samples, "PodMarket.setFeeRecipient", market.setFeeRecipient(rest[15].address));
+  await measure(samples, "PodMarket.pause", market.pause());
+  await measure(samples, "PodMarket.unpause", market.unpause());
+
+  // Each publisher: three originals, then two forks of other publishers' pods (royalties 0..20%).
+  const podsOf = new Map<string, bigint[]>();
+  let seed = 0;
+  for (const [index, publisher] of publishers.entries()) {
+    const ids: bigint[] = [];
+    for (let n = 0; n < 3; n++) {
+      await measure(
+        samples,
+        "PodRegistry.publish",
+        registry.connect(publisher).publish(`pod-${index}-${n}`, ref(seed++), PUBLIC, 0, 0, 500 * n),
+      );
+      ids.push(await registry.totalPods());
+    }
+    podsOf.set(publisher.address, ids);
+  }
+  for (const [index, publisher] of publishers.entries()) {
+    const upstream = podsOf.get(publishers[(index + 1) % publishers.length].address) ?? [];
+    for (let n = 0; n < 2; n++) {
+      await measure(
+        samples,
+        "PodRegistry.publish",
+        registry.connect(publisher).publish(`fork-${index}-${n}`, ref(seed++), n === 0 ? PUBLIC : PRIVATE, upstream[n + 1], 1, 1000),
+      );
+      podsOf.get(publisher.address)?.push(await registry.totalPods());
+    }
+  }
+  for (const publisher of publishers) {
+    const [first] = podsOf.get(publisher.address) ?? [];
+    await measure(samples, "PodRegistry.publishVersion", registry.connect(publisher).publishVersion(first, ref(seed++)));
+    await measure(samples, "PodRegistry.publishVersion", registry.connect(publisher).publishVersion(first, ref(seed++)));
+    await measure(samples, "PodRegistry.setVisibility", registry.connect(publisher).setVisibility(first, PRIVATE));
+    await measure(samples, "PodRegistry.setVisibility", registry.connect(publisher).setVisibility(first, PUBLIC));
+    await measure(samples, "PodRegistry.setApprovalForAll", registry.connect(publisher).setApprovalForAll(marketAddress, true));
+  }
+
+  // Listings: every pod in native coin, with the whole pod for sale; then price changes and pauses.
+  const price = hre.ethers.parseEther("0.01");
+  const podPrice = hre.ethers.parseEther("1");
+  for (const publisher of publishers) {
+    for (const podId of podsOf.get(publisher.address) ?? []) {
+      await measure(samples, "PodMarket.list", market.connect(publisher).list(podId, NATIVE, price, podPrice));
+    }
+    const [first, second] = podsOf.get(publisher.address) ?? [];
+    await measure(samples, "PodMarket.setPrice", market.connect(publisher).setPrice(first, price, podPrice));
+    await measure(samples, "PodMarket.setPaused", market.connect(publisher).setPaused(second, true));
+    await measure(samples, "PodMarket.setPaused", market.connect(publisher).setPaused(second, false));
+  }
+
+  // Licences in native coin: every buyer buys the originals #0 and fork #3 of every publisher.
+  for (const buyer of buyers) {
+    for (const publisher of publishers) {
+      const ids = podsOf.get(publisher.address) ?? [];
+      for (const podId of [ids[0], ids[3]]) {
+        await measure(samples, "PodMarket.buy (native)", market.connect(buyer).buy(podId, NATIVE, price, { value: price }));
+      }
+    }
+  }
+
+  // Licences in an ERC-20: the last publisher relists pod #2 in the token.
+  const erc20Seller = publishers[3];
+  const erc20Pod = (podsOf.get(erc20Seller.address) ?? [])[2];
+  await measure(samples, "PodMarket.list", market.connect(erc20Seller).list(erc20Pod, tokenAddress, 5_000_000n, 0));
+  for (const buyer of buyers) {
+    await token.mint(buyer.address, 100_000_000n);
+    await token.connect(buyer).approve(marketAddress, 100_000_000n);
+    await measure(samples, "PodMarket.buy (ERC-20)", market.connect(buyer).buy(erc20Pod, tokenAddress, 5_000_000n));
+  }
+
+  // Whole-pod sales: buyers 0..3 each buy the fork #4 of one publisher.
+  for (const [index, publisher] of publishers.entries()) {
+    const podId = (podsOf.get(publisher.address) ?? [])[4];
+    await measure(samples, "PodMarket.buyPod (native)", market.connect(buyers[index]).buyPod(podId, NATIVE, podPrice, { value: podPrice }));
+  }
+  await measure(samples, "PodMarket.delist", market.connect(publishers[0]).delist((podsOf.get(publishers[0].address) ?? [])[1]));
+  await measure(samples, "PodRegistry.transferFrom", registry.connect(publishers[1]).transferFrom(publishers[1].address, buyers[7].address, (podsOf.get(publishers[1].address) ?? [])[1]));
+
+  // Withdrawals: every publisher and the fee recipient, native then ERC-20.
+  for (const account of [...publishers, rest[15]]) {
+    await measure(samples, "PodMarket.withdraw (native)", market.connect(account).withdraw(NATIVE));
+  }
+  for (const account of [erc20Seller, rest[15]]) {
+    await measure(samples, "PodMarket.withdraw (ERC-20)", market.connect(account).withdraw(tokenAddress));
+  }
+}
+
+/** Why a figure sits where it does; printed under the table. */
+const NOTES = [
+  "`publish` writes five fresh storage slots (ERC-721 owner, name index, the packed pod record, the name hash, the first manifest reference) plus the owner's ERC-721 balance; an account's first pod also creates its balance slot (+17k), which is why `max` is above the median. The name string and the creator are not stored: they are in `PodPublished`. Forks add the parent checks (two cold reads).",
+  "`buy (native)` writes one fresh licence slot and credits seller, fee recipient and (for forks) the royalty receiver. A payee's first credit after a withdrawal re-creates its slot (+17k), which is what `max` shows.",
+  "`withdraw (native)` zeroes the credit (refund) and sends the coin: the 9k value-transfer cost of CALL dominates.",
+  "`buyPod` also moves the ERC-721 token (owner, balances, approval clear, name index move) and calls the receiver hook when the buyer is a contract.",
+];
+
+function render(samples: Samples): string {
+  const lines = [
+    "# Gas snapshot",
+    "",
+    "Written by `npm run gas` (scripts/gas-snapshot.ts): one fixed scenario on the in-process Hardhat network,",
+    "solc 0.8.28, optimizer 10,000 runs, evmVersion cancun. Regenerate whenever the contracts change.",
+    "",
+    "| Function | Calls | Min | Median | Max | Median target |",
+    "|---|---:|---:|---:|---:|---|",
+  ];
+  for (const [label, values] of [...samples.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const target = TARGETS[label];
+    const med = median(values);
+    const status = target === undefined ? "" : `≤ ${target.toLocaleString("en-US")} ${med <= target ? "✅ met" : "❌ over"}`;
+    lines.push(
+      `| ${label} | ${values.length} | ${Math.min(...values).toLocaleString("en-US")} | ${med.toLocaleString("en-US")} | ${Math.max(...values).toLocaleString("en-US")} | ${status} |`,
+    );
+  }
+  lines.push("", "## Notes", "", ...NOTES.map((note) => `- ${note}`), "");
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  if (hre.network.name !== "hardhat") throw new Error(`run the gas snapshot on the in-process hardhat network, not ${hre.network.name}`);
+  const samples: Samples = new Map();
+  await runScenario(samples);
+  const output = join(__dirname, "..", "gas-snapshot.md");
+  const text = render(samples);
+  writeFileSync(output, text);
+  console.log(text);
+  console.log(`wrote ${output}`);
+  const missed = Object.entries(TARGETS).filter(([label, target]) => median(samples.get(label) ?? [Infinity]) > target);
+  if (missed.length > 0 && process.env.GAS_CHECK === "1") {
+    throw new Error(`gas targets missed: ${missed.map(([label]) => label).join(", ")}`);
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`gas snapshot failed: ${error.message}`);
+  process.exitCode = 1;
+});
