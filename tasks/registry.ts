@@ -86,6 +86,8 @@ task("pod:show", "Shows a pod: owner, versions, lineage, royalty and listing")
     const { registry, market } = contracts;
     const pod = await readOrExplain(contracts, () => registry.pod(podId));
     const owner = await registry.ownerOf(podId);
+    // The registry stores only the name hash (gas); name and creator come from PodPublished.
+    const [published] = await registry.queryFilter(registry.filters.PodPublished(podId));
     const versions = [];
     for (let n = 1n; n <= pod.versionCount; n++) {
       const version = await registry.version(podId, n);
@@ -96,9 +98,9 @@ task("pod:show", "Shows a pod: owner, versions, lineage, royalty and listing")
     print(
       {
         podId,
-        name: pod.name,
+        name: published?.args.name ?? `(name hash ${pod.nameHash})`,
         owner,
-        creator: pod.creator,
+        creator: published?.args.owner ?? "(unknown)",
         visibility: VISIBILITY[Number(pod.visibility)],
         versions: pod.versionCount,
         latestRef: refHex(pod.latestRef),
