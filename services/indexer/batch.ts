@@ -1,0 +1,326 @@
+import type { DecodedLog } from "./abi";
+import type { IndexerEventMap } from "./events";
+import type { Queryable } from "./db";
+import { BALANCES, MARKET_SETTINGS, MARKET_TOKENS, PODS, type Row, type TableSpec } from "./tables";
+
+/** A decoded log with its position on chain and its block's timestamp. */
+export interface ChainEvent extends DecodedLog {
+  blockNumber: number;
+  blockHash: string;
+  txHash: string;
+  logIndex: number;
+  timestamp: number;
+}
+
+export interface UndoEntry {
+  blockNumber: number;
+  table: string;
+  key: Row;
+  image: Row | null;
+}
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+const VISIBILITY = ["PRIVATE", "PUBLIC"];
+
+/**
+ * The effect of a run of events, computed in memory: the mutable rows they touch are loaded once,
+ * changed in place event by event, and written back once; new history rows are collected. When
+ * `journal` is on (unfinalized blocks), the image of a mutable row before its first change in each
+ * block goes to the undo journal, which is what makes a rollback to any block above finality exact.
+ */
+export class Batch {
+  private readonly mutable = new Map<TableSpec, Map<string, Row | null>>(
+    [PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS].map((table) => [table, new Map<string, Row | null>()]),
+  );
+  private readonly dirty = new Map<TableSpec, Set<string>>([PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS].map((table) => [table, new Set<string>()]));
+  private readonly journaledIn = new Map<string, number>();
+  readonly undo: UndoEntry[] = [];
+  readonly inserts = {
+    pod_versions: [] as Row[],
+    listing_events: [] as Row[],
+    licenses: [] as Row[],
+    purchases: [] as Row[],
+    transfers: [] as Row[],
+    withdrawals: [] as Row[],
+    events: [] as Row[],
+  };
+  readonly announcements: { podPublished: IndexerEventMap["podPublished"][]; purchase: IndexerEventMap["purchase"][] } = { podPublished: [], purchase: [] };
+
+  constructor(private readonly journal: boolean) {}
+
+  /** Loads every mutable row the events will touch, in one query per table. */
+  async load(tx: Queryable, events: readonly ChainEvent[]): Promise<void> {
+    const podIds = new Set<string>();
+    const balanceKeys = new Set<string>();
+    const tokens = new Set<string>();
+    const settings = new Set<string>();
+    for (const event of events) {
+      const args = event.args;
+      const podId = (args.podId ?? (event.name === "Transfer" && event.contract === "PodRegistry" ? args.tokenId : undefined)) as string | undefined;
+      if (podId !== undefined) podIds.add(podId);
+      if (event.name === "LicensePurchased" || event.name === "PodSold") {
+        const token = args.token as string;
+        balanceKeys.add(`${args.seller}|${token}`).add(`${args.feeRecipient}|${token}`).add(`${args.royaltyReceiver}|${token}`);
+      } else if (event.name === "Withdrawn") balanceKeys.add(`${args.account}|${args.token}`);
+      else if (event.name === "TokenAllowed") tokens.add(args.token as string);
+      else if (event.name === "FeeChanged") settings.add("fee_bps");
+      else if (event.name === "FeeRecipientChanged") settings.add("fee_recipient");
+      else if ((event.name === "Paused" || event.name === "Unpaused") && event.contract === "PodMarket") settings.add("paused");
+    }
+    await this.loadRows(tx, PODS, [...podIds], `SELECT * FROM pods WHERE id = ANY($1::numeric[])`, (ids) => [ids]);
+    await this.loadRows(
+      tx,
+      BALANCES,
+      [...balanceKeys],
+      `SELECT b.* FROM balances b JOIN unnest($1::text[], $2::text[]) AS k(account, token) ON b.account = k.account AND b.token = k.token`,
+      (keys) => [keys.map((key) => key.split("|")[0]), keys.map((key) => key.split("|")[1])],
+    );
+    await this.loadRows(tx, MARKET_TOKENS, [...tokens], `SELECT * FROM market_tokens WHERE token = ANY($1::text[])`, (keys) => [keys]);
+    await this.loadRows(tx, MARKET_SETTINGS, [...settings], `SELECT * FROM market_settings WHERE key = ANY($1::text[])`, (keys) => [keys]);
+  }
+
+  private async loadRows(tx: Queryable, table: TableSpec, keys: string[], sql: string, params: (keys: string[]) => unknown[]): Promise<void> {
+    const rows = this.mutable.get(table)!;
+    const missing = keys.filter((key) => !rows.has(key));
+    if (missing.length === 0) return;
+    for (const key of missing) rows.set(key, null);
+    for (const row of await tx.query(sql, params(missing))) {
+      const { search: _search, description: _description, ...stored } = row;
+      rows.set(keyOf(table, stored), stored);
+    }
+  }
+
+  /** Applies one event. Events must come in chain order. */
+  apply(event: ChainEvent): void {
+    const changedBy = { block_number: String(event.blockNumber), block_hash: event.blockHash, tx_hash: event.txHash, log_index: event.logIndex };
+    const eventRow = { block_number: String(event.blockNumber), log_index: event.logIndex, timestamp: String(event.timestamp), block_hash: event.blockHash, tx_hash: event.txHash };
+    const args = event.args;
+    this.inserts.events.push({ block_number: eventRow.block_number, log_index: event.logIndex, contract: event.contract, name: event.name, args, block_hash: event.blockHash, tx_hash: event.txHash });
+
+    if (event.contract === "PodRegistry") {
+      switch (event.name) {
+        case "PodPublished": {
+          const podId = args.podId as string;
+          const parent = args.parentPodId as string;
+          this.change(PODS, podId, event, (pod) => ({
+            ...pod,
+            id: podId,
+            owner: args.owner as string,
+            creator: args.owner as string,
+            name: args.name as string,
+            visibility: VISIBILITY[Number(args.visibility)] ?? `UNKNOWN_${args.visibility}`,
+            version_count: Math.max(Number(pod?.version_count ?? 0), 1),
+            latest_ref: pod?.latest_ref && Number(pod.version_count) > 1 ? pod.latest_ref : (args.manifestRef as string),
+            parent_pod_id: parent === "0" ? null : parent,
+            parent_version: parent === "0" ? null : Number(args.parentVersion),
+            royalty_bps: Number(args.royaltyBps),
+            fork_royalty_bps: Number(args.forkRoyaltyBps),
+            listed: pod?.listed ?? false,
+            listing_seller: pod?.listing_seller ?? null,
+            listing_token: pod?.listing_token ?? null,
+            listing_price: pod?.listing_price ?? null,
+            listing_pod_price: pod?.listing_pod_price ?? null,
+            listing_paused: pod?.listing_paused ?? false,
+            license_sales: pod?.license_sales ?? 0,
+            revenue: pod?.revenue ?? "0",
+            created_block: String(event.blockNumber),
+            created_at: String(event.timestamp),
+            created_tx: event.txHash,
+            ...changedBy,
+          }));
+          this.announcements.podPublished.push({
+            podId,
+            owner: args.owner as string,
+            name: args.name as string,
+            manifestRef: args.manifestRef as string,
+            parentPodId: parent === "0" ? null : parent,
+            blockNumber: event.blockNumber,
+          });
+          return;
+        }
+        case "VersionPublished": {
+          const version = Number(args.version);
+          this.inserts.pod_versions.push({
+            pod_id: args.podId,
+            version,
+            manifest_ref: args.manifestRef,
+            publisher: args.publisher,
+            published_at: String(event.timestamp),
+            ...changedBy,
+          });
+          this.changeExisting(PODS, args.podId as string, event, (pod) =>
+            version >= Number(pod.version_count) ? { ...pod, version_count: version, latest_ref: args.manifestRef, ...changedBy } : pod,
+          );
+          return;
+        }
+        case "VisibilityChanged":
+          this.changeExisting(PODS, args.podId as string, event, (pod) => ({ ...pod, visibility: VISIBILITY[Number(args.visibility)] ?? `UNKNOWN_${args.visibility}`, ...changedBy }));
+          return;
+        case "Transfer": {
+          const podId = args.tokenId as string;
+          const to = args.to as string;
+          this.inserts.transfers.push({ ...eventRow, pod_id: podId, from_address: args.from, to_address: to });
+          this.changeExisting(PODS, podId, event, (pod) => {
+            // A listing belongs to the seller who made it: once the token moves it is void.
+            const voided = pod.listed === true && pod.listing_seller !== to;
+            if (voided) {
+              this.inserts.listing_events.push({ ...eventRow, kind: "voided", pod_id: podId, seller: pod.listing_seller, token: pod.listing_token, price: pod.listing_price, pod_price: pod.listing_pod_price, paused: pod.listing_paused });
+            }
+            return { ...pod, owner: to, listed: voided ? false : pod.listed, ...changedBy };
+          });
+          return;
+        }
+        default:
+          return; // Approval, ApprovalForAll, roles: kept in `events` only.
+      }
+    }
+
+    switch (event.name) {
+      case "Listed":
+      case "PriceChanged": {
+        const listing = { listing_seller: args.seller, listing_token: args.token, listing_price: args.price, listing_pod_price: args.podPrice };
+        this.inserts.listing_events.push({ ...eventRow, kind: event.name === "Listed" ? "listed" : "price_changed", pod_id: args.podId, seller: args.seller, token: args.token, price: args.price, pod_price: args.podPrice, paused: null });
+        this.changeExisting(PODS, args.podId as string, event, (pod) => ({
+          ...pod,
+          ...listing,
+          listed: true,
+          listing_paused: event.name === "Listed" ? false : pod.listing_paused,
+          ...changedBy,
+        }));
+        return;
+      }
+      case "ListingPaused":
+        this.inserts.listing_events.push({ ...eventRow, kind: args.paused ? "paused" : "resumed", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: args.paused });
+        this.changeExisting(PODS, args.podId as string, event, (pod) => ({ ...pod, listing_paused: args.paused, ...changedBy }));
+        return;
+      case "Delisted":
+        this.inserts.listing_events.push({ ...eventRow, kind: "delisted", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: null });
+        this.changeExisting(PODS, args.podId as string, event, (pod) => ({ ...pod, listed: false, ...changedBy }));
+        return;
+      case "LicensePurchased":
+      case "PodSold": {
+        const kind = event.name === "LicensePurchased" ? "license" : "pod";
+        const podId = args.podId as string;
+        this.inserts.purchases.push({
+          ...eventRow,
+          kind,
+          pod_id: podId,
+          buyer: args.buyer,
+          seller: args.seller,
+          token: args.token,
+          price: args.price,
+          fee: args.fee,
+          fee_recipient: args.feeRecipient,
+          royalty: args.royalty,
+          royalty_receiver: args.royaltyReceiver,
+          seller_proceeds: args.sellerProceeds,
+        });
+        if (kind === "license") {
+          this.inserts.licenses.push({ pod_id: podId, account: args.buyer, token: args.token, price: args.price, purchased_at: String(event.timestamp), ...changedBy });
+        }
+        this.changeExisting(PODS, podId, event, (pod) => ({
+          ...pod,
+          license_sales: Number(pod.license_sales) + (kind === "license" ? 1 : 0),
+          revenue: (BigInt(pod.revenue as string) + BigInt(args.price as string)).toString(),
+          ...changedBy,
+        }));
+        const token = args.token as string;
+        this.credit(args.feeRecipient as string, token, args.fee as string, event);
+        this.credit(args.royaltyReceiver as string, token, args.royalty as string, event);
+        this.credit(args.seller as string, token, args.sellerProceeds as string, event);
+        this.announcements.purchase.push({
+          kind,
+          podId,
+          buyer: args.buyer as string,
+          seller: args.seller as string,
+          token,
+          price: args.price as string,
+          blockNumber: event.blockNumber,
+          txHash: event.txHash,
+          logIndex: event.logIndex,
+        });
+        return;
+      }
+      case "Withdrawn": {
+        this.inserts.withdrawals.push({ ...eventRow, account: args.account, token: args.token, amount: args.amount });
+        const amount = BigInt(args.amount as string);
+        this.change(BALANCES, `${args.account}|${args.token}`, event, (balance) => ({
+          ...(balance ?? emptyBalance(args.account as string, args.token as string)),
+          withdrawable: (BigInt((balance?.withdrawable as string) ?? "0") - amount).toString(),
+          withdrawn: (BigInt((balance?.withdrawn as string) ?? "0") + amount).toString(),
+          ...changedBy,
+        }));
+        return;
+      }
+      case "TokenAllowed":
+        this.change(MARKET_TOKENS, args.token as string, event, () => ({ token: args.token, allowed: args.allowed, ...changedBy }));
+        return;
+      case "FeeChanged":
+        this.change(MARKET_SETTINGS, "fee_bps", event, () => ({ key: "fee_bps", value: String(args.newBps), ...changedBy }));
+        return;
+      case "FeeRecipientChanged":
+        this.change(MARKET_SETTINGS, "fee_recipient", event, () => ({ key: "fee_recipient", value: args.newRecipient, ...changedBy }));
+        return;
+      case "Paused":
+      case "Unpaused":
+        this.change(MARKET_SETTINGS, "paused", event, () => ({ key: "paused", value: String(event.name === "Paused"), ...changedBy }));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private credit(account: string, token: string, amount: string, event: ChainEvent): void {
+    if (amount === "0" || account === ZERO_ADDRESS) return;
+    const value = BigInt(amount);
+    this.change(BALANCES, `${account}|${token}`, event, (balance) => ({
+      ...(balance ?? emptyBalance(account, token)),
+      withdrawable: (BigInt((balance?.withdrawable as string) ?? "0") + value).toString(),
+      earned: (BigInt((balance?.earned as string) ?? "0") + value).toString(),
+      block_number: String(event.blockNumber),
+      block_hash: event.blockHash,
+      tx_hash: event.txHash,
+      log_index: event.logIndex,
+    }));
+  }
+
+  /** Changes a row that must exist (events about an unknown pod still land in history tables). */
+  private changeExisting(table: TableSpec, key: string, event: ChainEvent, update: (row: Row) => Row): void {
+    if (!this.mutable.get(table)!.get(key)) return;
+    this.change(table, key, event, (row) => update(row!));
+  }
+
+  private change(table: TableSpec, key: string, event: ChainEvent, update: (row: Row | null) => Row): void {
+    const rows = this.mutable.get(table)!;
+    const current = rows.get(key) ?? null;
+    if (this.journal) {
+      const journalKey = `${table.name}|${key}`;
+      if (this.journaledIn.get(journalKey) !== event.blockNumber) {
+        this.journaledIn.set(journalKey, event.blockNumber);
+        this.undo.push({ blockNumber: event.blockNumber, table: table.name, key: keyObject(table, key), image: current && { ...current } });
+      }
+    }
+    const next = update(current);
+    if (next === current) return;
+    rows.set(key, next);
+    this.dirty.get(table)!.add(key);
+  }
+
+  /** The changed mutable rows, per table. */
+  dirtyRows(): [TableSpec, Row[]][] {
+    return [...this.dirty].map(([table, keys]) => [table, [...keys].map((key) => this.mutable.get(table)!.get(key)!)] as [TableSpec, Row[]]);
+  }
+}
+
+function emptyBalance(account: string, token: string): Row {
+  return { account, token, withdrawable: "0", earned: "0", withdrawn: "0" };
+}
+
+function keyOf(table: TableSpec, row: Row): string {
+  return table.key.map((column) => String(row[column])).join("|");
+}
+
+function keyObject(table: TableSpec, key: string): Row {
+  const parts = key.split("|");
+  return Object.fromEntries(table.key.map((column, index) => [column, parts[index]]));
+}

@@ -1,0 +1,113 @@
+import { loadConfig, rpcUrlFor, type LureConfig } from "../config";
+import { readDeployment, requireContract, type Deployment } from "../chain/deployments";
+import { logger, type Logger } from "../log";
+import { migrate, openDatabase, type Database } from "./db";
+import { IndexerEvents } from "./events";
+import { finalityDepthFor } from "./finality";
+import { IndexerLoop, type IndexerStatus } from "./indexer";
+import { indexerMetrics, type IndexerMetrics } from "./metrics";
+import { ChainClient } from "./rpc";
+
+export type { IndexerStatus } from "./indexer";
+export { FatalIndexingError } from "./indexer";
+export { IndexerEvents, type IndexerEventMap } from "./events";
+export { createIndexerMetrics, indexerMetrics, type IndexerMetrics } from "./metrics";
+export type { Database, Queryable } from "./db";
+
+export interface Indexer {
+  readonly db: Database;
+  readonly events: IndexerEvents;
+  status(): IndexerStatus;
+  /** Stops polling, waits for the step in flight, closes the database if the indexer opened it. */
+  stop(): Promise<void>;
+}
+
+export interface StartIndexerOptions {
+  /** Defaults to loadConfig() (the environment). The fields below override it. */
+  config?: LureConfig;
+  rpcUrl?: string;
+  /** Contract addresses and start blocks; default deployments/<NETWORK>.json. */
+  deployment?: Deployment;
+  /** An open database (not closed by stop()); otherwise one is opened from the options/config. */
+  db?: Database;
+  databaseUrl?: string;
+  /** PGlite directory; `null` = in-memory. Default config.PGLITE_DIR. */
+  pgliteDir?: string | null;
+  schema?: string;
+  finalityDepth?: number;
+  pollMs?: number;
+  metrics?: IndexerMetrics;
+  log?: Logger;
+  targetLogsPerRange?: number;
+  maxBlockRange?: number;
+  rpcTimeoutMs?: number;
+}
+
+/**
+ * Opens (and migrates) the database, connects to the chain, and starts following Lure's contracts.
+ * Resolves once indexing has started (not when it has caught up: see status().backfilling).
+ */
+export async function startIndexer(options: StartIndexerOptions = {}): Promise<Indexer> {
+  const config = options.config ?? loadConfig();
+  const log = options.log ?? logger("indexer");
+  const metrics = options.metrics ?? indexerMetrics;
+  const deployment = options.deployment ?? readDeployment(config.NETWORK, config.DEPLOYMENTS_DIR);
+  const registry = requireContract(deployment, config.NETWORK, "PodRegistry");
+  const market = requireContract(deployment, config.NETWORK, "PodMarket");
+
+  const ownsDb = options.db === undefined;
+  const db =
+    options.db ??
+    (await openDatabase({
+      databaseUrl: options.databaseUrl ?? config.DATABASE_URL,
+      pgliteDir: options.pgliteDir === null ? undefined : options.pgliteDir ?? config.PGLITE_DIR,
+      schema: options.schema,
+    }));
+  let client: ChainClient | undefined;
+  try {
+    await migrate(db);
+    client = await ChainClient.connect({
+      url: options.rpcUrl ?? rpcUrlFor(config),
+      log,
+      timeoutMs: options.rpcTimeoutMs,
+      onRetry: () => metrics.rpcRetries.inc(),
+    });
+    if (deployment && deployment.chainId !== client.chainId) {
+      throw new Error(`the deployment file is for chain ${deployment.chainId}, but the RPC serves chain ${client.chainId}`);
+    }
+    const finalityDepth = finalityDepthFor(client.chainId, options.finalityDepth ?? config.INDEXER_FINALITY_DEPTH);
+    const events = new IndexerEvents();
+    const loop = new IndexerLoop({
+      db,
+      client,
+      events,
+      metrics,
+      log,
+      contracts: [
+        { address: registry.address, contract: "PodRegistry" },
+        { address: market.address, contract: "PodMarket" },
+      ],
+      startBlock: Math.min(registry.blockNumber, market.blockNumber),
+      finalityDepth,
+      pollMs: options.pollMs ?? config.INDEXER_POLL_MS,
+      targetLogsPerRange: options.targetLogsPerRange ?? 10_000,
+      maxBlockRange: options.maxBlockRange ?? 50_000,
+      maxTrackedRange: 200,
+    });
+    log.info({ chainId: client.chainId, registry: registry.address, market: market.address, finalityDepth, database: db.dialect }, "indexer starting");
+    await loop.start();
+    return {
+      db,
+      events,
+      status: () => loop.status(),
+      async stop() {
+        await loop.stop();
+        if (ownsDb) await db.close();
+      },
+    };
+  } catch (error) {
+    client?.stop();
+    if (ownsDb) await db.close();
+    throw error;
+  }
+}

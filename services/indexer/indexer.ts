@@ -1,0 +1,392 @@
+import type { Logger } from "../log";
+import { decodeLog, type LureContract } from "./abi";
+import { Batch, type ChainEvent } from "./batch";
+import type { Database } from "./db";
+import type { IndexerEvents } from "./events";
+import type { IndexerMetrics } from "./metrics";
+import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader, type RawLog } from "./rpc";
+import { commitBatch, lowestStoredBlock, readCursor, readMeta, rollbackTo, wipe, writeMeta, type Cursor } from "./store";
+
+export interface IndexerStatus {
+  chainId: number;
+  headBlock: number;
+  indexedBlock: { number: number; hash: string; timestamp: number } | null;
+  backfilling: boolean;
+  hasIndexingErrors: boolean;
+  lastError?: string;
+}
+
+/** A condition the indexer must not paper over (a reorg deeper than finality): it stops. */
+export class FatalIndexingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FatalIndexingError";
+  }
+}
+
+export interface IndexerSettings {
+  db: Database;
+  client: ChainClient;
+  events: IndexerEvents;
+  metrics: IndexerMetrics;
+  log: Logger;
+  contracts: { address: string; contract: LureContract }[];
+  startBlock: number;
+  finalityDepth: number;
+  pollMs: number;
+  /** Target number of logs per backfill range; the block range adapts around it. */
+  targetLogsPerRange: number;
+  /** Largest block range asked for in one eth_getLogs. */
+  maxBlockRange: number;
+  /** Largest number of unfinalized blocks handled in one step (each needs its header). */
+  maxTrackedRange: number;
+}
+
+interface FetchedRange {
+  from: number;
+  to: number;
+  logs: RawLog[];
+  /** Headers of `to` and of every block holding a log. */
+  headers: Map<number, BlockHeader>;
+}
+
+/**
+ * The ingest loop. Blocks deeper than the finality depth are backfilled in large adaptive ranges,
+ * with the next range prefetched while the current one is written, and without undo journal. The
+ * unfinalized tail and realtime blocks are followed header by header: every header must link to its
+ * parent, every log must belong to the header fetched for its block, and mutable rows are journaled
+ * so any of these blocks can be rolled back exactly. Each step commits its rows and the cursor in
+ * one transaction, and announces events only after that commit.
+ */
+export class IndexerLoop {
+  private cursor: Cursor | null = null;
+  private head = 0;
+  private backfilling = true;
+  private fatal: string | undefined;
+  private lastError: string | undefined;
+  private stopped = false;
+  private rangeSize = 2_000;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private readonly addresses: string[];
+  private readonly contractOf: Map<string, LureContract>;
+
+  constructor(private readonly s: IndexerSettings) {
+    this.addresses = s.contracts.map((entry) => entry.address.toLowerCase());
+    this.contractOf = new Map(s.contracts.map((entry) => [entry.address.toLowerCase(), entry.contract]));
+  }
+
+  status(): IndexerStatus {
+    return {
+      chainId: this.s.client.chainId,
+      headBlock: this.head,
+      indexedBlock: this.cursor ? { number: this.cursor.number, hash: this.cursor.hash, timestamp: this.cursor.timestamp } : null,
+      backfilling: this.backfilling,
+      hasIndexingErrors: this.fatal !== undefined,
+      ...(this.fatal ?? this.lastError ? { lastError: this.fatal ?? this.lastError } : {}),
+    };
+  }
+
+  /** Checks what the database holds against the chain, then runs until stop(). */
+  async start(): Promise<void> {
+    await this.checkIdentity();
+    this.cursor = await readCursor(this.s.db);
+    if (this.cursor) this.s.metrics.indexedBlock.set(this.cursor.number);
+    const unsubscribe = this.s.client.onNewHead(() => this.wake?.());
+    this.running = this.run().finally(unsubscribe);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.s.client.stop();
+    this.wake?.();
+    await this.running;
+  }
+
+  /**
+   * A database indexes one chain and one pair of contracts. A different chain id is refused (it is
+   * somebody's real data); a different genesis hash with the same chain id is a restarted dev chain,
+   * and different contract addresses a redeployment: both start over from scratch.
+   */
+  private async checkIdentity(): Promise<void> {
+    const genesis = await this.s.client.headerAt(0);
+    if (!genesis) throw new Error("the chain has no genesis block");
+    const contracts = JSON.stringify(this.addresses);
+    const [storedChain, storedGenesis, storedContracts] = await Promise.all(["chain_id", "genesis_hash", "contracts"].map((key) => readMeta(this.s.db, key)));
+    if (storedChain !== undefined && Number(storedChain) !== this.s.client.chainId) {
+      throw new Error(`the database indexes chain ${storedChain}, but the RPC serves chain ${this.s.client.chainId}: use another database`);
+    }
+    const restarted = storedGenesis !== undefined && storedGenesis !== genesis.hash;
+    const redeployed = storedContracts !== undefined && storedContracts !== contracts;
+    await this.s.db.transaction(async (tx) => {
+      if (restarted || redeployed) {
+        this.s.log.warn({ storedGenesis, genesis: genesis.hash, redeployed }, restarted ? "the chain was restarted (new genesis hash): re-indexing from scratch" : "the contracts were redeployed: re-indexing from scratch");
+        await wipe(tx);
+      }
+      await writeMeta(tx, "chain_id", String(this.s.client.chainId));
+      await writeMeta(tx, "genesis_hash", genesis.hash);
+      await writeMeta(tx, "contracts", contracts);
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const progressed = await this.step();
+        failures = 0;
+        this.lastError = undefined;
+        if (!progressed) await this.idle(this.s.pollMs);
+      } catch (error) {
+        if (error instanceof StoppedError || this.stopped) break;
+        if (error instanceof FatalIndexingError) {
+          this.fatal = error.message;
+          this.s.log.error({ error: error.message }, "indexing stopped");
+          break;
+        }
+        failures++;
+        this.lastError = (error as Error).message;
+        const delay = Math.min(10_000, 200 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random());
+        this.s.log.error({ error: (error as Error).stack ?? String(error), retryInMs: Math.round(delay) }, "indexing step failed; retrying");
+        await this.idle(delay);
+      }
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** One unit of progress; false when already at the head. */
+  private async step(): Promise<boolean> {
+    const head = await this.s.client.latestHeader();
+    this.head = head.number;
+    this.s.metrics.headBlock.set(head.number);
+    const cursor = this.cursor;
+    if (cursor && head.number <= cursor.number) {
+      if (head.number < cursor.number || head.hash !== cursor.hash) {
+        await this.rollBackReorg(head);
+        return true;
+      }
+      this.markAtHead();
+      return false;
+    }
+    const from = cursor ? cursor.number + 1 : this.s.startBlock;
+    const finalBoundary = head.number - this.s.finalityDepth;
+    if (from <= finalBoundary) {
+      await this.backfillFinal(from, finalBoundary);
+    } else {
+      await this.followTracked(from, head.number);
+    }
+    this.s.metrics.lagBlocks.set(Math.max(0, this.head - (this.cursor?.number ?? 0)));
+    return true;
+  }
+
+  private markAtHead(): void {
+    if (this.backfilling) this.s.log.info({ block: this.cursor?.number }, "backfill done; following the head");
+    this.backfilling = false;
+    this.s.metrics.lagBlocks.set(Math.max(0, this.head - (this.cursor?.number ?? 0)));
+  }
+
+  /** Blocks up to `boundary` are final: big ranges, pipelined, no journal. */
+  private async backfillFinal(from: number, boundary: number): Promise<void> {
+    if (this.cursor) {
+      // Final blocks cannot reorganise, but the blocks we stopped at last time might have, while we were away.
+      const still = await this.s.client.headerAt(this.cursor.number);
+      if (!still || still.hash !== this.cursor.hash) {
+        await this.rollBackReorg(await this.s.client.latestHeader());
+        return;
+      }
+    }
+    const started = Date.now();
+    let events = 0;
+    const prefetch = (start: number) => {
+      const promise = this.fetchRange(start, boundary);
+      promise.catch(() => undefined); // awaited below; this only silences the unhandled-rejection warning
+      return promise;
+    };
+    let next: Promise<FetchedRange> | undefined = prefetch(from);
+    let lastLog = Date.now();
+    while (next && !this.stopped) {
+      const range: FetchedRange = await next;
+      next = range.to < boundary ? prefetch(range.to + 1) : undefined;
+      const to = range.headers.get(range.to)!;
+      events += await this.commitRange(range.logs, range.headers, to, [to], false);
+      if (Date.now() - lastLog > 5_000) {
+        lastLog = Date.now();
+        const seconds = (Date.now() - started) / 1000;
+        this.s.log.info({ block: range.to, target: boundary, events, eventsPerSecond: Math.round(events / seconds), blocksPerRange: this.rangeSize }, "backfilling");
+      }
+    }
+    if (next) await next.catch(() => undefined);
+  }
+
+  /** Fetches logs for an adaptive range starting at `from`, plus the headers they need. */
+  private async fetchRange(from: number, limit: number): Promise<FetchedRange> {
+    for (;;) {
+      const to = Math.min(limit, from + this.rangeSize - 1);
+      let logs: RawLog[];
+      try {
+        logs = await this.s.client.getLogs(from, to, this.addresses);
+      } catch (error) {
+        if (!(error instanceof RangeTooLargeError)) throw error;
+        this.rangeSize = Math.max(1, Math.floor(this.rangeSize / 2));
+        this.s.log.debug({ from, to, rangeSize: this.rangeSize }, "range refused by the node; shrinking");
+        continue;
+      }
+      if (logs.length > this.s.targetLogsPerRange && this.rangeSize > 1) this.rangeSize = Math.max(1, Math.floor(this.rangeSize / 2));
+      else if (logs.length < this.s.targetLogsPerRange / 2) this.rangeSize = Math.min(this.s.maxBlockRange, this.rangeSize * 2);
+      const numbers = new Set<number>([to]);
+      for (const log of logs) numbers.add(Number(log.blockNumber));
+      const list = [...numbers];
+      const fetched = await this.s.client.headersAt(list);
+      const headers = new Map<number, BlockHeader>();
+      fetched.forEach((header, index) => {
+        if (!header) throw new Error(`block ${list[index]} is missing from the chain below the finality boundary ${limit}`);
+        headers.set(list[index], header);
+      });
+      for (const log of logs) {
+        if (headers.get(Number(log.blockNumber))!.hash !== log.blockHash.toLowerCase()) {
+          throw new Error(`log ${log.transactionHash}:${log.logIndex} has block hash ${log.blockHash}, but block ${Number(log.blockNumber)} is ${headers.get(Number(log.blockNumber))!.hash}`);
+        }
+      }
+      return { from, to, logs, headers };
+    }
+  }
+
+  /** The unfinalized tail: every header fetched, linked, stored and journaled. */
+  private async followTracked(from: number, headNumber: number): Promise<void> {
+    const to = Math.min(headNumber, from + this.s.maxTrackedRange - 1);
+    const numbers = Array.from({ length: to - from + 1 }, (_, index) => from + index);
+    const [fetched, logs] = await Promise.all([this.s.client.headersAt(numbers), this.fetchTrackedLogs(from, to)]);
+    if (fetched.some((header) => header === null)) return; // the chain got shorter meanwhile: look again
+    const headers = fetched as BlockHeader[];
+    if (this.cursor && headers[0].parentHash !== this.cursor.hash) {
+      await this.rollBackReorg(await this.s.client.latestHeader());
+      return;
+    }
+    for (let index = 1; index < headers.length; index++) {
+      if (headers[index].parentHash !== headers[index - 1].hash) return; // reorganised while fetching: look again
+    }
+    const byNumber = new Map(headers.map((header) => [header.number, header]));
+    for (const log of logs) {
+      if (byNumber.get(Number(log.blockNumber))?.hash !== log.blockHash.toLowerCase()) return; // logs of another fork: look again
+    }
+    await this.commitRange(logs, byNumber, headers[headers.length - 1], headers, true);
+    for (const header of headers) this.s.events.emit("block", { number: header.number, hash: header.hash, timestamp: header.timestamp });
+    if (to === headNumber) this.markAtHead();
+  }
+
+  private async fetchTrackedLogs(from: number, to: number): Promise<RawLog[]> {
+    try {
+      return await this.s.client.getLogs(from, to, this.addresses);
+    } catch (error) {
+      if (!(error instanceof RangeTooLargeError)) throw error;
+      const middle = Math.floor((from + to) / 2);
+      return [...(await this.fetchTrackedLogs(from, middle)), ...(await this.fetchTrackedLogs(middle + 1, to))];
+    }
+  }
+
+  /** Decodes, applies and commits logs of blocks ..`cursor`; returns the number of events. */
+  private async commitRange(logs: RawLog[], headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
+    const events: ChainEvent[] = [];
+    for (const log of logs) {
+      if (log.removed) continue;
+      const contract = this.contractOf.get(log.address.toLowerCase());
+      if (!contract) continue;
+      const decoded = decodeLog(contract, log.topics, log.data);
+      const blockNumber = Number(log.blockNumber);
+      if (!decoded) {
+        this.s.log.warn({ contract, topic0: log.topics[0], tx: log.transactionHash }, "unknown event; not indexed");
+        continue;
+      }
+      events.push({
+        ...decoded,
+        blockNumber,
+        blockHash: log.blockHash.toLowerCase(),
+        txHash: log.transactionHash.toLowerCase(),
+        logIndex: Number(log.logIndex),
+        timestamp: headers.get(blockNumber)!.timestamp,
+      });
+    }
+    // eth_getLogs returns chain order already; sorting guards against nodes that do not.
+    events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    const batch = new Batch(journal);
+    const chainId = this.s.client.chainId;
+    await this.s.db.transaction(async (tx) => {
+      await batch.load(tx, events);
+      for (const event of events) batch.apply(event);
+      await commitBatch(tx, batch, { chainId, cursor, headers: keep, pruneBelow: cursor.number - this.s.finalityDepth });
+    });
+    this.cursor = { chainId, number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp };
+    this.s.metrics.indexedBlock.set(cursor.number);
+    this.s.metrics.eventsProcessed.inc(events.length);
+    if (!journal) this.s.events.emit("block", { number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp });
+    for (const payload of batch.announcements.podPublished) this.s.events.emit("podPublished", payload);
+    for (const payload of batch.announcements.purchase) this.s.events.emit("purchase", payload);
+    return events.length;
+  }
+
+  /**
+   * The chain no longer has our cursor block. Finds the highest stored block it still has (the
+   * common ancestor) and rolls everything above it back in one transaction. No ancestor within the
+   * stored (unfinalized) blocks means a reorg deeper than finality, or a restarted dev chain.
+   */
+  private async rollBackReorg(head: BlockHeader): Promise<void> {
+    const cursor = this.cursor!;
+    const stored = await this.s.db.query<{ number: string; hash: string; parent_hash: string; timestamp: string }>(
+      `SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number <= $1 ORDER BY number DESC`,
+      [Math.min(head.number, cursor.number)],
+    );
+    let ancestor: BlockHeader | undefined;
+    for (let start = 0; start < stored.length && !ancestor; start += 32) {
+      const slice = stored.slice(start, start + 32);
+      const onChain = await this.s.client.headersAt(slice.map((row) => Number(row.number)));
+      const index = slice.findIndex((row, i) => onChain[i]?.hash === row.hash);
+      if (index >= 0) {
+        const row = slice[index];
+        ancestor = { number: Number(row.number), hash: row.hash, parentHash: row.parent_hash, timestamp: Number(row.timestamp) };
+      }
+    }
+    if (!ancestor) {
+      const genesis = await this.s.client.headerAt(0);
+      const storedGenesis = await readMeta(this.s.db, "genesis_hash");
+      if (genesis && storedGenesis !== undefined && genesis.hash !== storedGenesis) {
+        this.s.log.warn({ storedGenesis, genesis: genesis.hash }, "the chain was restarted (new genesis hash): re-indexing from scratch");
+        await this.s.db.transaction(async (tx) => {
+          await wipe(tx);
+          await writeMeta(tx, "genesis_hash", genesis.hash);
+        });
+        const removedTo = cursor.number;
+        this.cursor = null;
+        this.backfilling = true;
+        this.s.metrics.rollbacks.inc();
+        this.s.events.emit("rollback", { fromBlock: this.s.startBlock, toBlock: removedTo, commonAncestor: { number: this.s.startBlock - 1, hash: "" } });
+        return;
+      }
+      const lowest = await lowestStoredBlock(this.s.db);
+      throw new FatalIndexingError(
+        `reorg deeper than the finality depth (${this.s.finalityDepth} blocks): indexed block ${cursor.number} (${cursor.hash}) is no longer on the chain ` +
+          `and none of the kept blocks down to ${lowest ?? "none"} is either. The indexer stopped to avoid serving wrong data; ` +
+          `raise INDEXER_FINALITY_DEPTH if this chain reorganises this deep, and re-index from scratch (empty database).`,
+      );
+    }
+    const found = ancestor;
+    await this.s.db.transaction((tx) => rollbackTo(tx, this.s.client.chainId, found));
+    this.cursor = { chainId: this.s.client.chainId, number: found.number, hash: found.hash, timestamp: found.timestamp };
+    this.s.metrics.rollbacks.inc();
+    this.s.metrics.rolledBackBlocks.inc(cursor.number - found.number);
+    this.s.metrics.indexedBlock.set(found.number);
+    this.s.log.warn({ commonAncestor: found.number, removedFrom: found.number + 1, removedTo: cursor.number }, "chain reorganisation rolled back");
+    this.s.events.emit("rollback", { fromBlock: found.number + 1, toBlock: cursor.number, commonAncestor: { number: found.number, hash: found.hash } });
+  }
+}

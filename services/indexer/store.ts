@@ -1,0 +1,128 @@
+import type { Queryable } from "./db";
+import type { Batch } from "./batch";
+import type { BlockHeader } from "./rpc";
+import { APPEND_ONLY_TABLES, DATA_TABLES, MUTABLE_TABLES, bulkInsert, type Row } from "./tables";
+
+export interface Cursor {
+  chainId: number;
+  number: number;
+  hash: string;
+  timestamp: number;
+}
+
+/** Reads the cursor: the last block whose effects are committed. */
+export async function readCursor(db: Queryable): Promise<Cursor | null> {
+  const [row] = await db.query<{ chain_id: number; block_number: string; block_hash: string; block_timestamp: string }>(`SELECT * FROM cursor WHERE id = 1`);
+  return row ? { chainId: Number(row.chain_id), number: Number(row.block_number), hash: row.block_hash, timestamp: Number(row.block_timestamp) } : null;
+}
+
+export async function readMeta(db: Queryable, key: string): Promise<string | undefined> {
+  const [row] = await db.query<{ value: string }>(`SELECT value FROM meta WHERE key = $1`, [key]);
+  return row?.value;
+}
+
+export async function writeMeta(db: Queryable, key: string, value: string): Promise<void> {
+  await db.query(`INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [key, value]);
+}
+
+/** The stored hash of an unfinalized block (or of the cursor block), if kept. */
+export async function storedBlock(db: Queryable, number: number): Promise<BlockHeader | undefined> {
+  const [row] = await db.query<{ number: string; hash: string; parent_hash: string; timestamp: string }>(`SELECT * FROM blocks WHERE number = $1`, [number]);
+  return row ? { number: Number(row.number), hash: row.hash, parentHash: row.parent_hash, timestamp: Number(row.timestamp) } : undefined;
+}
+
+export async function lowestStoredBlock(db: Queryable): Promise<number | undefined> {
+  const [row] = await db.query<{ number: string | null }>(`SELECT min(number) AS number FROM blocks`);
+  return row?.number === null || row?.number === undefined ? undefined : Number(row.number);
+}
+
+/**
+ * Writes a batch's rows, the headers to remember, the undo journal and the new cursor. The caller
+ * runs this inside one transaction: after a crash either all of it is there or none of it.
+ */
+export async function commitBatch(
+  tx: Queryable,
+  batch: Batch,
+  options: { chainId: number; cursor: BlockHeader; headers: readonly BlockHeader[]; pruneBelow: number },
+): Promise<void> {
+  for (const [table, rows] of batch.dirtyRows()) {
+    if (rows.length === 0) continue;
+    const { sql, params } = bulkInsert(table, rows, true);
+    await tx.query(sql, params);
+  }
+  for (const table of APPEND_ONLY_TABLES) {
+    const rows = batch.inserts[table.name as keyof Batch["inserts"]];
+    if (rows.length === 0) continue;
+    const { sql, params } = bulkInsert(table, rows, false);
+    await tx.query(sql, params);
+  }
+  if (batch.undo.length > 0) {
+    await tx.query(
+      `INSERT INTO undo_log (block_number, table_name, row_key, image) SELECT * FROM unnest($1::numeric[], $2::text[], $3::jsonb[], $4::jsonb[])`,
+      [
+        batch.undo.map((entry) => String(entry.blockNumber)),
+        batch.undo.map((entry) => entry.table),
+        batch.undo.map((entry) => JSON.stringify(entry.key)),
+        batch.undo.map((entry) => (entry.image ? JSON.stringify(entry.image) : null)),
+      ],
+    );
+  }
+  const headers = [...options.headers.filter((header) => header.number !== options.cursor.number), options.cursor];
+  await tx.query(
+    `INSERT INTO blocks (number, hash, parent_hash, timestamp) SELECT * FROM unnest($1::numeric[], $2::text[], $3::text[], $4::numeric[])
+     ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash, timestamp = EXCLUDED.timestamp`,
+    [headers.map((h) => String(h.number)), headers.map((h) => h.hash), headers.map((h) => h.parentHash), headers.map((h) => String(h.timestamp))],
+  );
+  await writeCursor(tx, options.chainId, options.cursor);
+  // Blocks below finality can no longer be reorganised: their hashes and undo images are dead weight.
+  // The cursor block itself always stays, since reorg detection compares against it.
+  await tx.query(`DELETE FROM blocks WHERE number < $1 AND number <> $2`, [options.pruneBelow, options.cursor.number]);
+  await tx.query(`DELETE FROM undo_log WHERE block_number < $1`, [options.pruneBelow]);
+}
+
+async function writeCursor(tx: Queryable, chainId: number, cursor: BlockHeader): Promise<void> {
+  await tx.query(
+    `INSERT INTO cursor (id, chain_id, block_number, block_hash, block_timestamp) VALUES (1, $1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, block_timestamp = EXCLUDED.block_timestamp`,
+    [chainId, cursor.number, cursor.hash, cursor.timestamp],
+  );
+}
+
+/**
+ * Undoes every block above `ancestor`: mutable rows get back the image they had before their first
+ * change above it (the oldest journal entry per row), history rows above it are deleted, and the
+ * cursor moves to the ancestor. One transaction, run by the caller.
+ */
+export async function rollbackTo(tx: Queryable, chainId: number, ancestor: BlockHeader): Promise<void> {
+  const entries = await tx.query<{ table_name: string; row_key: Row; image: Row | null }>(
+    `SELECT DISTINCT ON (table_name, row_key) table_name, row_key, image FROM undo_log WHERE block_number > $1 ORDER BY table_name, row_key, id ASC`,
+    [ancestor.number],
+  );
+  for (const table of MUTABLE_TABLES) {
+    const mine = entries.filter((entry) => entry.table_name === table.name);
+    const removed = mine.filter((entry) => entry.image === null).map((entry) => entry.row_key);
+    const restored = mine.filter((entry) => entry.image !== null).map((entry) => entry.image!);
+    if (removed.length > 0) {
+      const keyArrays = table.key.map((column) => removed.map((key) => key[column]));
+      const types = table.key.map((column) => table.columns.find(([name]) => name === column)![1]);
+      const unnest = types.map((type, index) => `$${index + 1}::${type}[]`).join(", ");
+      const match = table.key.map((column) => `t.${column} = k.${column}`).join(" AND ");
+      await tx.query(`DELETE FROM ${table.name} t USING unnest(${unnest}) AS k(${table.key.join(", ")}) WHERE ${match}`, keyArrays);
+    }
+    if (restored.length > 0) {
+      const { sql, params } = bulkInsert(table, restored, true);
+      await tx.query(sql, params);
+    }
+  }
+  for (const table of APPEND_ONLY_TABLES) {
+    await tx.query(`DELETE FROM ${table.name} WHERE block_number > $1`, [ancestor.number]);
+  }
+  await tx.query(`DELETE FROM undo_log WHERE block_number > $1`, [ancestor.number]);
+  await tx.query(`DELETE FROM blocks WHERE number > $1`, [ancestor.number]);
+  await writeCursor(tx, chainId, ancestor);
+}
+
+/** Forgets everything indexed (a restarted dev chain); the caller re-indexes from the start block. */
+export async function wipe(tx: Queryable): Promise<void> {
+  for (const table of DATA_TABLES) await tx.query(`DELETE FROM ${table}`);
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Contract, ContractFactory, JsonRpcProvider, type JsonRpcSigner } from "ethers";
+import type { Deployment } from "../../../services/chain/deployments";
+
+/** Two EventFlood instances standing in for PodRegistry and PodMarket on a dev chain. */
+export interface FloodChain {
+  provider: JsonRpcProvider;
+  signer: JsonRpcSigner;
+  registry: Contract;
+  market: Contract;
+  deployment: Deployment;
+}
+
+function floodArtifact(): { abi: unknown[]; bytecode: string } {
+  const path = join(__dirname, "..", "..", "..", "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json");
+  return JSON.parse(readFileSync(path, "utf8")) as { abi: unknown[]; bytecode: string };
+}
+
+export async function deployFloods(url: string): Promise<FloodChain> {
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
+  const signer = await provider.getSigner(0);
+  const { abi, bytecode } = floodArtifact();
+  const factory = new ContractFactory(abi as never, bytecode, signer);
+  const registry = (await factory.deploy()) as unknown as Contract;
+  const registryReceipt = await registry.deploymentTransaction()!.wait();
+  const market = (await factory.deploy()) as unknown as Contract;
+  const marketReceipt = await market.deploymentTransaction()!.wait();
+  const chainId = Number((await provider.getNetwork()).chainId);
+  return {
+    provider,
+    signer,
+    registry,
+    market,
+    deployment: {
+      chainId,
+      contracts: {
+        PodRegistry: { address: await registry.getAddress(), blockNumber: registryReceipt!.blockNumber, txHash: registryReceipt!.hash },
+        PodMarket: { address: await market.getAddress(), blockNumber: marketReceipt!.blockNumber, txHash: marketReceipt!.hash },
+      },
+    },
+  };
+}
+
+/** A small deterministic PRNG so a failing scenario can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+}
+
+const ACCOUNTS = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222", "0x3333333333333333333333333333333333333333"];
+const TOKENS = ["0x0000000000000000000000000000000000000000", "0x4444444444444444444444444444444444444444"];
+const ref = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+
+/**
+ * Sends `count` random transactions touching every kind of event: publishes, versions, visibility,
+ * transfers (voiding listings), listings, price changes, pauses, delistings, licence and pod sales,
+ * withdrawals and market settings. Pods ids 1..podCount are published first when `publishFirst`.
+ * Each call is one transaction (one block under automine). Returns the tx count sent.
+ */
+export async function randomActivity(chain: FloodChain, random: () => number, count: number, podIdBase = 1): Promise<number> {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+  const pod = () => podIdBase + Math.floor(random() * 6);
+  let sent = 0;
+  for (let index = 0; index < count; index++) {
+    const choice = random();
+    let tx;
+    if (choice < 0.15) tx = await chain.registry.publish(podIdBase + Math.floor(random() * 6), 1, pick(ACCOUNTS), random() < 0.3 ? pod() : 0, ref(index + 1));
+    else if (choice < 0.22) tx = await chain.registry.publishVersion(pod(), 2 + Math.floor(random() * 4), ref(1000 + index), pick(ACCOUNTS));
+    else if (choice < 0.27) tx = await chain.registry.setVisibility(pod(), Math.floor(random() * 2));
+    else if (choice < 0.37) tx = await chain.registry.transfer(pick(ACCOUNTS), pick(ACCOUNTS), pod());
+    else if (choice < 0.5) tx = await chain.market.list(pod(), pick(ACCOUNTS), pick(TOKENS), 1000 + Math.floor(random() * 1000), Math.floor(random() * 3) * 5000);
+    else if (choice < 0.56) tx = await chain.market.setPrice(pod(), pick(ACCOUNTS), pick(TOKENS), 500 + Math.floor(random() * 1000), 7000);
+    else if (choice < 0.61) tx = await chain.market.setPaused(pod(), pick(ACCOUNTS), random() < 0.5);
+    else if (choice < 0.65) tx = await chain.market.delist(pod(), pick(ACCOUNTS));
+    else if (choice < 0.82) tx = await chain.market.buyLicenses(pod(), 0x5000 + Math.floor(random() * 8), 1 + Math.floor(random() * 3), pick(ACCOUNTS), pick(TOKENS), 4000);
+    else if (choice < 0.88) tx = await chain.market.sellPod(pod(), pick(ACCOUNTS), pick(ACCOUNTS), pick(TOKENS), 9000);
+    else if (choice < 0.95) tx = await chain.market.withdraw(pick(ACCOUNTS), pick(TOKENS), 100 + Math.floor(random() * 100));
+    else if (choice < 0.98) tx = await chain.market.allowToken(pick(TOKENS), random() < 0.5);
+    else tx = await chain.market.setFee(250, 100 + Math.floor(random() * 400));
+    await tx.wait();
+    sent++;
+  }
+  return sent;
+}
