@@ -1,0 +1,62 @@
+/**
+ * What the API needs from the indexer, typed structurally so that services/api does not depend
+ * on the indexer's implementation: its `IndexerEvents` emitter and `status()` fit these shapes.
+ * Events are emitted only after the data they describe is committed.
+ */
+
+export interface BlockEvent {
+  number: number;
+  hash: string;
+  timestamp: number;
+}
+
+export interface PodPublishedEvent {
+  podId: bigint | string;
+  owner: string;
+  name: string;
+  manifestRef: string;
+  parentPodId: bigint | string | null;
+  blockNumber: number;
+}
+
+export interface PurchaseEvent {
+  kind: "license" | "pod";
+  podId: bigint | string;
+  buyer: string;
+  seller: string;
+  token: string;
+  price: bigint | string;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
+export interface RollbackEvent {
+  /** First removed block. */
+  fromBlock: number;
+  /** Last removed block. */
+  toBlock: number;
+  commonAncestor: { number: number; hash: string; timestamp?: number };
+}
+
+export interface ApiEventMap {
+  block: BlockEvent;
+  podPublished: PodPublishedEvent;
+  purchase: PurchaseEvent;
+  rollback: RollbackEvent;
+}
+
+/** The subset of a (typed) EventEmitter the API subscribes through. */
+export interface ApiEventSource {
+  on(event: string, listener: (payload: never) => void): unknown;
+  off(event: string, listener: (payload: never) => void): unknown;
+}
+
+export interface ApiIndexerStatus {
+  chainId: number;
+  headBlock: number;
+  indexedBlock: { number: number; hash: string; timestamp: number } | null;
+  backfilling: boolean;
+  hasIndexingErrors: boolean;
+  lastError?: string;
+}

@@ -1,0 +1,178 @@
+import type { ListSpec } from "./sql/list";
+import type { FilterColumns } from "./sql/where";
+
+/**
+ * The lists of the API over the indexer's tables (services/indexer/db/migrations). Every SQL
+ * fragment here is a trusted constant; user values reach the database only as bound parameters.
+ * Block numbers and timestamps are NUMERIC in the database and exposed as GraphQL Int, hence
+ * `::float8` (exact below 2^53, and a JS number from both pg and PGlite).
+ */
+
+const changeRefColumns = `block_number::float8 AS "blockNumber", block_hash AS "blockHash", tx_hash AS "txHash", log_index AS "logIndex"`;
+
+export const POD_COLUMNS = [
+  `id::text AS id`,
+  `owner`,
+  `creator`,
+  `name`,
+  `description`,
+  `visibility`,
+  `version_count AS "versionCount"`,
+  `latest_ref AS "latestRef"`,
+  `parent_pod_id::text AS "forkedFrom"`,
+  `parent_version AS "parentVersion"`,
+  `royalty_bps AS "royaltyBps"`,
+  `fork_royalty_bps AS "forkRoyaltyBps"`,
+  `listed`,
+  `listing_seller AS "listingSeller"`,
+  `listing_token AS "listingToken"`,
+  `listing_price::text AS "listingPrice"`,
+  `listing_pod_price::text AS "listingPodPrice"`,
+  `listing_paused AS "listingPaused"`,
+  `license_sales AS "licenseSales"`,
+  `revenue::text AS revenue`,
+  `created_block::float8 AS "createdBlock"`,
+  `created_at::float8 AS "createdAt"`,
+  changeRefColumns,
+].join(", ");
+
+const blockNumberFilter = { sql: "block_number", type: "numeric" } as const;
+
+export const POD_FILTERS: FilterColumns = {
+  id: { sql: "id", type: "numeric" },
+  owner: { sql: "owner", type: "text" },
+  creator: { sql: "creator", type: "text" },
+  name: { sql: "name", type: "text" },
+  description: { sql: "description", type: "text" },
+  visibility: { sql: "visibility", type: "text" },
+  forkedFrom: { sql: "parent_pod_id", type: "numeric" },
+  listed: { sql: "listed", type: "boolean" },
+  token: { sql: "listing_token", type: "text" },
+  listingPrice: { sql: "listing_price", type: "numeric" },
+  versionCount: { sql: "version_count", type: "integer" },
+  licenseSales: { sql: "license_sales", type: "integer" },
+  createdBlock: { sql: "created_block", type: "numeric" },
+};
+
+const podId = { sql: "id", type: "numeric" } as const;
+
+export const podsList: ListSpec = {
+  name: "pods",
+  from: "pods",
+  select: POD_COLUMNS,
+  filters: POD_FILTERS,
+  orders: {
+    id: podId,
+    name: { sql: "name", type: "text" },
+    owner: { sql: "owner", type: "text" },
+    createdBlock: { sql: "created_block", type: "numeric" },
+    versionCount: { sql: "version_count", type: "integer" },
+    listingPrice: { sql: "listing_price", type: "numeric", nullable: true },
+    licenseSales: { sql: "license_sales", type: "integer" },
+    revenue: { sql: "revenue", type: "numeric" },
+  },
+  primaryKey: [podId],
+};
+
+export const podVersionsList: ListSpec = {
+  name: "podVersions",
+  from: "pod_versions",
+  select: `pod_id::text AS "podId", version, manifest_ref AS "manifestRef", publisher, published_at::float8 AS "publishedAt", ${changeRefColumns}`,
+  filters: {
+    podId: { sql: "pod_id", type: "numeric" },
+    version: { sql: "version", type: "integer" },
+    publisher: { sql: "publisher", type: "text" },
+    manifestRef: { sql: "manifest_ref", type: "text" },
+    blockNumber: blockNumberFilter,
+  },
+  orders: {
+    version: { sql: "version", type: "integer" },
+    blockNumber: { sql: "block_number", type: "numeric" },
+  },
+  primaryKey: [
+    { sql: "pod_id", type: "numeric" },
+    { sql: "version", type: "integer" },
+  ],
+};
+
+/** Append-only event tables share their key: the log's position in the chain. */
+const logPosition = [
+  { sql: "block_number", type: "numeric" },
+  { sql: "log_index", type: "integer" },
+] as const;
+
+export const listingEventsList: ListSpec = {
+  name: "listingEvents",
+  from: "listing_events",
+  select: `pod_id::text AS "podId", kind, seller, token, price::text AS price, pod_price::text AS "podPrice", paused, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  filters: {
+    kind: { sql: "kind", type: "text" },
+    seller: { sql: "seller", type: "text" },
+    blockNumber: blockNumberFilter,
+  },
+  orders: { blockNumber: logPosition[0] },
+  primaryKey: logPosition,
+};
+
+export const licensesList: ListSpec = {
+  name: "licenses",
+  from: "licenses",
+  select: `pod_id::text AS "podId", account AS holder, token, price::text AS price, purchased_at::float8 AS "purchasedAt", block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  filters: {
+    podId: { sql: "pod_id", type: "numeric" },
+    holder: { sql: "account", type: "text" },
+    blockNumber: blockNumberFilter,
+  },
+  orders: {
+    blockNumber: { sql: "block_number", type: "numeric" },
+    podId: { sql: "pod_id", type: "numeric" },
+  },
+  primaryKey: [
+    { sql: "pod_id", type: "numeric" },
+    { sql: "account", type: "text" },
+  ],
+};
+
+/** The database stores purchase kinds lower-case ('license' | 'pod'); the API enum is upper-case. */
+const kindToDb = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
+
+export const purchasesList: ListSpec = {
+  name: "purchases",
+  from: "purchases",
+  select: `upper(kind) AS kind, pod_id::text AS "podId", buyer, seller, token, price::text AS price, fee::text AS fee, fee_recipient AS "feeRecipient", royalty::text AS royalty, royalty_receiver AS "royaltyReceiver", seller_proceeds::text AS "sellerProceeds", timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  filters: {
+    kind: { sql: "kind", type: "text", toDb: kindToDb },
+    podId: { sql: "pod_id", type: "numeric" },
+    buyer: { sql: "buyer", type: "text" },
+    seller: { sql: "seller", type: "text" },
+    token: { sql: "token", type: "text" },
+    price: { sql: "price", type: "numeric" },
+    blockNumber: blockNumberFilter,
+  },
+  orders: {
+    blockNumber: logPosition[0],
+    price: { sql: "price", type: "numeric" },
+  },
+  primaryKey: logPosition,
+};
+
+export const withdrawalsList: ListSpec = {
+  name: "withdrawals",
+  from: "withdrawals",
+  select: `account, token, amount::text AS amount, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  filters: {},
+  orders: { blockNumber: logPosition[0] },
+  primaryKey: logPosition,
+};
+
+/** Full-text search: `$1` is always the search text (bound first by the caller). */
+const SEARCH_QUERY = `websearch_to_tsquery('english', $1::text)`;
+export const searchList: ListSpec = {
+  name: "search",
+  from: "pods",
+  select: `ts_rank(search, ${SEARCH_QUERY})::float8 AS "_rank", ${POD_COLUMNS}`,
+  filters: POD_FILTERS,
+  orders: { rank: { sql: `ts_rank(search, ${SEARCH_QUERY})::float8`, type: "float8" } },
+  primaryKey: [podId],
+};
+export const SEARCH_MATCH = `search @@ ${SEARCH_QUERY}`;

@@ -1,0 +1,60 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+
+/**
+ * Custom scalars. Input validation happens here, so a bad value is rejected before any resolver
+ * runs, with an error that names the scalar and the value.
+ */
+
+const UINT256_MAX = (1n << 256n) - 1n;
+
+function literalString(ast: ValueNode, scalar: string, acceptInt: boolean): string {
+  if (ast.kind === Kind.STRING || (acceptInt && ast.kind === Kind.INT)) return ast.value;
+  throw new GraphQLError(`${scalar} cannot represent a non-string value: ${ast.kind === Kind.NULL ? "null" : "value of kind " + ast.kind}`);
+}
+
+function parseBigInt(value: unknown): string {
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== "string" || !/^[0-9]{1,78}$/.test(text)) {
+    throw new GraphQLError(`BigInt must be a non-negative decimal integer string, got ${JSON.stringify(value)}`);
+  }
+  const parsed = BigInt(text);
+  if (parsed > UINT256_MAX) throw new GraphQLError(`BigInt ${text} does not fit in 256 bits`);
+  return parsed.toString();
+}
+
+function serializeBigInt(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === "string" && /^-?[0-9]+$/.test(value)) return value;
+  throw new GraphQLError(`BigInt cannot serialize ${JSON.stringify(String(value))}`);
+}
+
+export const BigIntScalar = new GraphQLScalarType<string, string>({
+  name: "BigInt",
+  description: "Unsigned integer of up to 256 bits, serialized as a decimal string.",
+  serialize: serializeBigInt,
+  parseValue: parseBigInt,
+  parseLiteral: (ast) => parseBigInt(literalString(ast, "BigInt", true)),
+});
+
+function hexScalar(name: string, bytes: number): GraphQLScalarType<string, string> {
+  const pattern = new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`);
+  const parse = (value: unknown): string => {
+    if (typeof value !== "string" || !pattern.test(value)) {
+      throw new GraphQLError(`${name} must be 0x followed by ${bytes * 2} hex digits, got ${JSON.stringify(value)}`);
+    }
+    return value.toLowerCase();
+  };
+  return new GraphQLScalarType<string, string>({
+    name,
+    serialize: (value) => {
+      if (typeof value !== "string" || !pattern.test(value)) throw new GraphQLError(`${name} cannot serialize ${JSON.stringify(value)}`);
+      return value.toLowerCase();
+    },
+    parseValue: parse,
+    parseLiteral: (ast) => parse(literalString(ast, name, false)),
+  });
+}
+
+export const AddressScalar = hexScalar("Address", 20);
+export const Bytes32Scalar = hexScalar("Bytes32", 32);

@@ -1,0 +1,137 @@
+import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:http";
+import express, { type Express } from "express";
+import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from "graphql";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { Registry } from "prom-client";
+import type { Database } from "../indexer/db";
+import { logger } from "../log";
+import { createOperationContext, type ApiContext } from "./context";
+import type { ApiEventSource, ApiIndexerStatus } from "./events";
+import { armorPlugin, DEFAULT_LIMITS, nameBadArgumentsPlugin, type GuardLimits } from "./guards";
+import { ApiMetrics, routeLabel } from "./metrics";
+import { buildApiSchema } from "./schema";
+
+const log = logger("api");
+
+export interface ApiServerOptions {
+  db: Database;
+  events: ApiEventSource;
+  status: () => ApiIndexerStatus;
+  /** The indexer's metrics registry, served on /metrics next to the API's own. */
+  registry?: Registry;
+  /** GraphiQL at / and /graphql, introspection and field suggestions. Off in production. */
+  dev: boolean;
+  limits?: Partial<GuardLimits>;
+}
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ApiServer {
+  app: Express;
+  yoga: YogaServerInstance<Record<string, unknown>, ApiContext>;
+  metrics: ApiMetrics;
+  /** Listens on host:port (0 = any free port) and resolves once accepting connections. */
+  listen(host: string, port: number): Promise<RunningApi>;
+}
+
+/** Releases the operation's snapshot as soon as its result is ready, and counts the operation. */
+function snapshotPlugin(metrics: ApiMetrics): Plugin<ApiContext> {
+  return {
+    onExecute({ args }) {
+      const operation = args.document.definitions.find((d: { kind: string }): d is OperationDefinitionNode => d.kind === "OperationDefinition");
+      return {
+        onExecuteDone({ result }) {
+          const failed = "errors" in result && Array.isArray(result.errors) && result.errors.length > 0;
+          metrics.operations.inc({ type: operation?.operation ?? "unknown", outcome: failed ? "error" : "ok" });
+          return args.contextValue.snapshot.release();
+        },
+      };
+    },
+  };
+}
+
+function noIntrospectionPlugin(): Plugin {
+  return { onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) };
+}
+
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const metrics = new ApiMetrics();
+  const deps = { db: options.db, events: options.events, status: options.status };
+
+  const yoga = createYoga<Record<string, unknown>, ApiContext>({
+    schema: buildApiSchema(),
+    graphqlEndpoint: "/graphql",
+    context: () => createOperationContext(deps),
+    graphiql: options.dev ? { title: "Lure GraphQL" } : false,
+    landingPage: false,
+    plugins: [armorPlugin(limits, options.dev), nameBadArgumentsPlugin(), snapshotPlugin(metrics), ...(options.dev ? [] : [noIntrospectionPlugin()])],
+    logging: {
+      debug: (...args) => log.debug({ args }, "yoga"),
+      info: (...args) => log.info({ args }, "yoga"),
+      warn: (...args) => log.warn({ args }, "yoga"),
+      error: (...args) => log.error({ args }, "yoga"),
+    },
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const route = routeLabel(req.path);
+      metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.duration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/ready", (_req, res) => {
+    const status = options.status();
+    const lag = status.indexedBlock ? Math.max(0, status.headBlock - status.indexedBlock.number) : null;
+    const body = { chainId: status.chainId, headBlock: status.headBlock, indexedBlock: status.indexedBlock?.number ?? null, lag, backfilling: status.backfilling };
+    if (!status.indexedBlock) res.status(503).json({ ready: false, reason: "no block indexed yet", ...body });
+    else if (status.backfilling) res.status(503).json({ ready: false, reason: "backfilling", ...body });
+    else res.status(200).json({ ready: true, ...body });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type("text/plain; version=0.0.4; charset=utf-8").send(await metrics.render(options.registry ? [options.registry] : []));
+  });
+  if (options.dev) app.get("/", (_req, res) => res.redirect(302, "/graphql"));
+  // A route (not a mounted sub-app) keeps req.url intact, which yoga matches against its endpoint.
+  app.all(yoga.graphqlEndpoint, (req, res) => void yoga(req, res));
+
+  return {
+    app,
+    yoga,
+    metrics,
+    listen: (host, port) =>
+      new Promise<RunningApi>((resolve, reject) => {
+        const server: Server = createServer(app);
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+          log.info({ url: `${url}/graphql` }, "GraphQL API listening");
+          resolve({
+            url,
+            port: address.port,
+            close: () =>
+              new Promise<void>((done) => {
+                // Subscriptions keep connections open; close them so shutdown is immediate.
+                server.close(() => done());
+                server.closeAllConnections();
+              }),
+          });
+        });
+      }),
+  };
+}

@@ -1,0 +1,49 @@
+import type { Database, Queryable } from "../indexer/db";
+
+/**
+ * One database snapshot per GraphQL operation, opened on the first read and released when the
+ * operation's result is ready. Every resolver of the operation (and `_meta`) reads through it,
+ * so an answer is consistent with exactly one indexed block even while the indexer commits.
+ */
+export class OperationSnapshot {
+  private opened?: Promise<Queryable>;
+  private finished?: Promise<unknown>;
+  private releaseTx?: () => void;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Database,
+    /** Upper bound on how long an operation may hold its snapshot (PGlite has one connection). */
+    private readonly maxHoldMs = 30_000,
+  ) {}
+
+  /** The snapshot's transaction, opened on first use. */
+  get(): Promise<Queryable> {
+    if (!this.opened) {
+      this.opened = new Promise<Queryable>((resolveTx, rejectTx) => {
+        this.finished = this.db
+          .snapshot(
+            (tx) =>
+              new Promise<void>((release) => {
+                this.releaseTx = release;
+                this.timer = setTimeout(release, this.maxHoldMs);
+                this.timer.unref();
+                resolveTx(tx);
+              }),
+          )
+          .catch((error: unknown) => rejectTx(error));
+      });
+    }
+    return this.opened;
+  }
+
+  /** Ends the read-only transaction (a no-op when it was never opened). Safe to call twice. */
+  async release(): Promise<void> {
+    if (!this.opened) return;
+    // The transaction may still be starting: wait until it is ours, then let it commit.
+    await this.opened.catch(() => undefined);
+    if (this.timer) clearTimeout(this.timer);
+    this.releaseTx?.();
+    await this.finished;
+  }
+}
