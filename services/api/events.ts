@@ -48,8 +48,8 @@ export interface ApiEventMap {
 
 /** The subset of a (typed) EventEmitter the API subscribes through. */
 export interface ApiEventSource {
-  on(event: string, listener: (payload: never) => void): unknown;
-  off(event: string, listener: (payload: never) => void): unknown;
+  on<K extends keyof ApiEventMap>(event: K, listener: (payload: ApiEventMap[K]) => void): unknown;
+  off<K extends keyof ApiEventMap>(event: K, listener: (payload: ApiEventMap[K]) => void): unknown;
 }
 
 export interface ApiIndexerStatus {

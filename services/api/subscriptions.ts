@@ -51,14 +51,14 @@ export function streamOf<K extends keyof ApiEventMap, T>(source: ApiEventSource,
   const onRollback = (payload: RollbackEvent) => push(rollbackModel(payload));
   const withRollbacks = options.rollbacks !== false;
 
-  source.on(options.event, onEvent as (payload: never) => void);
-  if (withRollbacks && options.event !== "rollback") source.on("rollback", onRollback as (payload: never) => void);
+  source.on(options.event, onEvent);
+  if (withRollbacks && options.event !== "rollback") source.on("rollback", onRollback);
 
   function stop() {
     if (done) return;
     done = true;
-    source.off(options.event, onEvent as (payload: never) => void);
-    if (withRollbacks && options.event !== "rollback") source.off("rollback", onRollback as (payload: never) => void);
+    source.off(options.event, onEvent);
+    if (withRollbacks && options.event !== "rollback") source.off("rollback", onRollback);
   }
 
   const iterator: AsyncIterableIterator<Item> = {
