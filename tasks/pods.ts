@@ -1,0 +1,227 @@
+import path from "node:path";
+import { task, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { ZeroAddress } from "ethers";
+import { loadConfig } from "../services/config";
+import { UnsafeArchiveError } from "../services/pods/archive";
+import { PodError } from "../services/pods/errors";
+import { PodFolderError } from "../services/pods/pack";
+import { PrivatePodError, defaultKeysDir } from "../services/pods/private";
+import { RecipeError } from "../services/pods/recipe";
+import { podStorage } from "../services/pods/swarm-storage";
+import { lureContracts } from "./lib/contracts";
+import { InvalidArgumentError, LureTaskError } from "./lib/errors";
+import { print } from "./lib/output";
+import { parsePodId, parsePrice, parseToken, parseUint } from "./lib/validate";
+import { tokenDecimals } from "./registry";
+
+/**
+ * The pod life cycle on the command line: init, persist, fork, share. Each task validates its
+ * arguments and the recipe before anything is uploaded or sent, and prints one result (`--json`).
+ */
+
+/** Service errors become one-line task errors (no stack trace); anything else is a bug and keeps its trace. */
+async function explained<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PodError || error instanceof RecipeError || error instanceof UnsafeArchiveError || error instanceof PodFolderError || error instanceof PrivatePodError) {
+      throw new LureTaskError(error.message);
+    }
+    throw error;
+  }
+}
+
+function requireDir(value: unknown, argument = "dir"): string {
+  if (typeof value !== "string" || value.trim() === "") throw new InvalidArgumentError(`--${argument}: expected a folder path, got ${JSON.stringify(value ?? null)}`);
+  return path.resolve(value);
+}
+
+function keysDirOf(value: unknown): string {
+  return typeof value === "string" && value !== "" ? path.resolve(value) : defaultKeysDir();
+}
+
+/** Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). */
+function storageFor(beeUrl: unknown) {
+  const config = loadConfig();
+  const url = typeof beeUrl === "string" && beeUrl !== "" ? beeUrl : config.BEE_URL;
+  return podStorage({ url, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
+}
+
+function payloadLimits() {
+  const config = loadConfig();
+  return { maxBytes: config.PAYLOAD_MAX_BYTES, maxEntries: config.PAYLOAD_MAX_ENTRIES };
+}
+
+/** stderr progress, so stdout stays one parseable document with --json. */
+function progress(json: boolean): (line: string) => void {
+  return (line) => {
+    if (!json) console.error(`  … ${line}`);
+  };
+}
+
+async function decimalsOf(hre: HardhatRuntimeEnvironment, token: string): Promise<number> {
+  return token === ZeroAddress ? 18 : tokenDecimals(hre, token);
+}
+
+task("pod:init", "Creates a new pod folder with a runnable hello example")
+  .addParam("name", "Pod name (1-64 bytes)")
+  .addOptionalParam("dir", "Folder to create (default: ./<name>)", undefined, types.string)
+  .addFlag("json", "Print JSON")
+  .setAction(async (args: { name: string; dir?: string; json: boolean }) => {
+    const { scaffoldPod } = await import("../services/pods/scaffold");
+    const dir = path.resolve(args.dir ?? args.name);
+    const result = await explained(() => scaffoldPod(args.name, dir));
+    print({ name: args.name, dir: result.dir, files: result.files }, { json: args.json, title: `Created pod "${args.name}" in ${result.dir}` });
+    return result;
+  });
+
+task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a new pod or a new version)")
+  .addParam("dir", "Pod folder (with recipe.json)")
+  .addFlag("private", "Encrypt the pod; only key holders can read it")
+  .addOptionalParam("price", "List it for licences at this price (whole token units, e.g. 1.5)", undefined, types.string)
+  .addOptionalParam("token", "Listing token: native or an allow-listed ERC-20 address", undefined, types.string)
+  .addOptionalParam("podPrice", "Also offer the whole pod at this price (needs --price)", undefined, types.string)
+  .addOptionalParam("forkRoyalty", "Basis points forks of this new pod will owe it", "0")
+  .addOptionalParam("keysDir", "Where private pods' keys are kept (default POD_KEYS_DIR or ~/.lure/keys)", undefined, types.string)
+  .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
+  .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
+  .addFlag("json", "Print JSON")
+  .setAction(async (args, hre) => {
+    const { persistPod } = await import("../services/pods/persist");
+    const dir = requireDir(args.dir);
+    if (args.token !== undefined && args.price === undefined) throw new InvalidArgumentError("--token: only meaningful with --price");
+    if (args.podPrice !== undefined && args.price === undefined) throw new InvalidArgumentError("--pod-price: needs --price (the licence price)");
+    const forkRoyaltyBps = Number(parseUint(args.forkRoyalty, "fork-royalty", 10_000n));
+    const contracts = await lureContracts(hre, args.account);
+    let listing;
+    if (args.price !== undefined) {
+      const token = parseToken(args.token);
+      const decimals = await decimalsOf(hre, token);
+      listing = {
+        token,
+        price: parsePrice(args.price, decimals),
+        podPrice: args.podPrice === undefined ? 0n : parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true }),
+      };
+    }
+    const result = await explained(() =>
+      persistPod({
+        dir,
+        storage: storageFor(args.beeUrl),
+        contracts: { registry: contracts.registry, market: contracts.market, account: contracts.signerAddress },
+        private: args.private,
+        listing,
+        forkRoyaltyBps,
+        keysDir: keysDirOf(args.keysDir),
+        progress: progress(args.json),
+      }),
+    );
+    const title = result.unchanged
+      ? `Pod ${result.podId} "${result.name}" is unchanged at version ${result.version}`
+      : result.created
+        ? `Published pod ${result.podId} "${result.name}"`
+        : `Published version ${result.version} of pod ${result.podId} "${result.name}"`;
+    print(
+      {
+        podId: result.podId,
+        name: result.name,
+        version: result.version,
+        reference: result.reference,
+        visibility: result.visibility,
+        created: result.created,
+        unchanged: result.unchanged,
+        parent: result.parent ? `${result.parent.podId} v${result.parent.version}` : "none",
+        listed: result.listed,
+        ...(result.keyFile ? { keyFile: result.keyFile } : {}),
+        files: result.files,
+        bytes: result.bytes,
+        transactions: result.transactions,
+      },
+      { json: args.json, title },
+    );
+    return result;
+  });
+
+task("pod:fork", "Copies a public pod into a new folder and records its lineage in the recipe")
+  .addParam("pod", "Pod id, or a 64-hex Swarm reference of a pod collection")
+  .addParam("dir", "New or empty folder")
+  .addOptionalParam("version", "Version of the pod to fork (default: the latest)", undefined, types.string)
+  .addOptionalParam("name", "Name of the fork (default: the parent's)", undefined, types.string)
+  .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
+  .addFlag("json", "Print JSON")
+  .setAction(async (args, hre) => {
+    const { forkPod } = await import("../services/pods/fork");
+    const dir = requireDir(args.dir);
+    const text = String(args.pod ?? "").trim();
+    const isRef = /^(0x)?[0-9a-fA-F]{64}$/.test(text);
+    if (isRef && args.version !== undefined) throw new InvalidArgumentError("--version: only meaningful with a pod id, not a reference");
+    const source = isRef
+      ? { ref: text.replace(/^0x/, "").toLowerCase() }
+      : { podId: parsePodId(text), version: args.version === undefined ? undefined : Number(parseUint(args.version, "version", 2n ** 32n)) };
+    if (args.name !== undefined && (typeof args.name !== "string" || args.name.trim() === "")) {
+      throw new InvalidArgumentError(`--name: expected a pod name, got ${JSON.stringify(args.name)}`);
+    }
+    const contracts = isRef ? undefined : await lureContracts(hre);
+    const result = await explained(() =>
+      forkPod({ source, dir, storage: storageFor(args.beeUrl), contracts, name: args.name, limits: payloadLimits() }),
+    );
+    print(
+      { dir: result.dir, name: result.name, forkedFrom: result.forkedFrom, files: result.files, bytes: result.bytes },
+      { json: args.json, title: `Forked ${"podId" in source ? `pod ${source.podId}` : source.ref} into ${result.dir}` },
+    );
+    return result;
+  });
+
+task("pod:share", "Makes a pod public (readable by anyone with its id or reference), or private with --private")
+  .addParam("pod", "Pod id")
+  .addFlag("private", "Make the pod private instead")
+  .addOptionalParam("keysDir", "Where private pods' keys are kept (default POD_KEYS_DIR or ~/.lure/keys)", undefined, types.string)
+  .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
+  .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
+  .addFlag("json", "Print JSON")
+  .setAction(async (args, hre) => {
+    const { sharePod } = await import("../services/pods/share");
+    const podId = parsePodId(args.pod);
+    const contracts = await lureContracts(hre, args.account);
+    const visibility = args.private ? "private" : "public";
+    const result = await explained(() =>
+      sharePod({
+        podId,
+        visibility,
+        contracts: { registry: contracts.registry, market: contracts.market, account: contracts.signerAddress },
+        storage: storageFor(args.beeUrl),
+        keysDir: keysDirOf(args.keysDir),
+        limits: payloadLimits(),
+        progress: progress(args.json),
+      }),
+    );
+    print(
+      {
+        podId,
+        visibility,
+        changed: result.changed,
+        ...(result.publishedVersion ? { publishedVersion: result.publishedVersion.version, reference: result.publishedVersion.reference } : {}),
+        transactions: result.transactions,
+      },
+      { json: args.json, title: result.changed ? `Pod ${podId} is now ${visibility}` : `Pod ${podId} was already ${visibility}` },
+    );
+    return result;
+  });
+
+task("pod:payloads", "Fetches a pod's external payloads from Swarm into payload/external/")
+  .addParam("dir", "Pod folder (with recipe.json)")
+  .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
+  .addFlag("json", "Print JSON")
+  .setAction(async (args) => {
+    const { loadRecipe } = await import("../services/pods/recipe");
+    const { resolveExternalPayloads } = await import("../services/pods/payloads");
+    const dir = requireDir(args.dir);
+    const resolved = await explained(async () => {
+      const parsed = await loadRecipe(dir);
+      const payload = parsed.kind === "pod" ? parsed.recipe.golem.payload : parsed.recipe.payload;
+      if (!Array.isArray(payload)) throw new PodError(`${dir}: the recipe has no external payloads (golem.payload is a folder)`);
+      return resolveExternalPayloads({ root: dir, payloads: payload, storage: storageFor(args.beeUrl), limits: payloadLimits() });
+    });
+    print({ dir, payloads: resolved }, { json: args.json, title: `Resolved ${resolved.length} external payloads into ${path.join(dir, "payload/external")}` });
+    return resolved;
+  });
