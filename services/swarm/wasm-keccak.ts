@@ -224,7 +224,7 @@ function hashBlocksBody(lanes: number): number[] {
   return [...unsignedLeb(body.length), ...body];
 }
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(): Uint8Array<ArrayBuffer> {
   const threeI32ToVoid = [0x60, ...vector([[OP.typeI32], [OP.typeI32], [OP.typeI32]]), ...vector([])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -234,7 +234,7 @@ function moduleBytes(): Uint8Array {
     ...section(7, vector([[...name("memory"), 0x02, 0], [...name("hashBlocks64"), 0x00, 0], [...name("hashBlocks40"), 0x00, 1]])),
     ...section(10, vector([hashBlocksBody(8), hashBlocksBody(5)])),
   ];
-  return Uint8Array.from(bytes);
+  return new Uint8Array(bytes);
 }
 
 export interface WasmKeccak {

@@ -1,0 +1,317 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import { buildChunkTree, CHUNK_PAYLOAD_SIZE, decodeSpan, chunkAddress, SPAN_SIZE, toHex } from "../bmt";
+import { logger } from "../../log";
+import { ChunkCorruptError, ChunkNotFoundError, ChunkStore, type StagedUpload } from "./chunk-store";
+import { contentTypeForPath } from "./content-type";
+import { HttpError, parseReference, readBody, sendError, sendJson, HEX_64 } from "./http-util";
+import { contentLength, joinBytes } from "./joiner";
+import { collectionManifest, ManifestReader, NotAManifestError, singleFileManifest, storeManifest, type ManifestFile } from "./manifest";
+import { CURRENT_PRICE, StampRegistry, type StoredBatch } from "./stamps";
+import { readTar, TarError } from "./tar";
+
+/**
+ * An embedded node speaking the part of Bee's HTTP API that bee-js uses, with references
+ * byte-identical to Bee's. Uploads are processed whole (body, hashing, staging, commit) and
+ * committed in one synchronous step, so concurrent uploads cannot overdraw a postage batch.
+ */
+
+export interface DevSwarmNodeOptions {
+  dataDir: string;
+  /** Interface to listen on; 127.0.0.1 unless told otherwise. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Largest request body accepted; larger ones get 413. Default 256 MiB. */
+  maxBodyBytes?: number;
+  /** Smallest batch depth POST /stamps accepts. Bee's is 17; tests lower it to exhaust a batch. */
+  minStampDepth?: number;
+}
+
+export interface DevSwarmNode {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEV_NODE_VERSION = "2.4.0-lure-dev";
+export const DEV_NODE_API_VERSION = "7.2.0";
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+const MAX_STAMP_DEPTH = 255;
+const log = logger("swarm-dev");
+
+export async function startDevSwarmNode(options: DevSwarmNodeOptions): Promise<DevSwarmNode> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const store = ChunkStore.open(options.dataDir);
+  const startedAt = Date.now();
+  // A fake chain advancing one block per 5 s since start, enough for Bee-shaped answers.
+  const chainBlock = () => 1_000 + Math.floor((Date.now() - startedAt) / 5_000);
+  const stamps = new StampRegistry(options.dataDir, store, chainBlock);
+  const manifests = new ManifestReader((reference) => joinBytes(store, reference));
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const minStampDepth = options.minStampDepth ?? 17;
+  const host = options.host ?? "127.0.0.1";
+
+  const context: RouteContext = { store, stamps, manifests, maxBodyBytes, minStampDepth, chainBlock };
+  const server = http.createServer((req, res) => {
+    handle(context, req, res).catch((error: unknown) => {
+      const httpError = toHttpError(error);
+      if (httpError.status >= 500) log.error({ err: error, method: req.method, url: req.url }, "request failed");
+      sendError(res, httpError);
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  log.debug({ url, dataDir: options.dataDir }, "dev Swarm node listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ChunkNotFoundError) return new HttpError(404, `Not Found: ${error.message}`);
+  if (error instanceof ChunkCorruptError) return new HttpError(500, error.message);
+  if (error instanceof NotAManifestError) return new HttpError(404, `Not Found: ${error.message}`);
+  if (error instanceof TarError) return new HttpError(400, error.message);
+  return new HttpError(500, `Internal Server Error: ${(error as Error)?.message ?? String(error)}`);
+}
+
+interface RouteContext {
+  store: ChunkStore;
+  stamps: StampRegistry;
+  manifests: ManifestReader;
+  maxBodyBytes: number;
+  minStampDepth: number;
+  chainBlock: () => number;
+}
+
+async function handle(context: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://dev-node");
+  const segments = url.pathname.split("/").slice(1);
+  const method = req.method ?? "GET";
+  const [head, ...rest] = segments;
+  const route = `${method} /${head ?? ""}`;
+
+  switch (route) {
+    case "GET /health":
+    case "GET /readiness":
+      return sendJson(res, 200, { status: head === "health" ? "ok" : "ready", version: DEV_NODE_VERSION, apiVersion: DEV_NODE_API_VERSION });
+    case "GET /chainstate":
+      return sendJson(res, 200, { chainTip: context.chainBlock(), block: context.chainBlock(), totalAmount: "0", currentPrice: Number(CURRENT_PRICE) });
+    case "GET /stamps":
+      if (rest.length === 0 || (rest.length === 1 && rest[0] === "")) {
+        return sendJson(res, 200, { stamps: context.stamps.all().map((batch) => context.stamps.view(batch)) });
+      }
+      if (rest.length === 1) return getStamp(context, res, rest[0]);
+      break;
+    case "POST /stamps":
+      if (rest.length === 2) return buyStamp(context, req, res, url, rest[0], rest[1]);
+      break;
+    case "POST /bytes":
+      if (rest.length === 0 || (rest.length === 1 && rest[0] === "")) return uploadBytes(context, req, res);
+      break;
+    case "GET /bytes":
+    case "HEAD /bytes":
+      if (rest.length === 1) return downloadBytes(context, res, rest[0], method === "HEAD");
+      break;
+    case "POST /chunks":
+      if (rest.length === 0 || (rest.length === 1 && rest[0] === "")) return uploadChunk(context, req, res);
+      break;
+    case "GET /chunks":
+      if (rest.length === 1) return downloadChunk(context, res, rest[0]);
+      break;
+    case "POST /bzz":
+      if (rest.length === 0 || (rest.length === 1 && rest[0] === "")) return uploadBzz(context, req, res, url);
+      break;
+    case "GET /bzz":
+    case "HEAD /bzz":
+      if (rest.length >= 1) return downloadBzz(context, res, rest[0], rest.slice(1).map(decodeURIComponent).join("/"), method === "HEAD");
+      break;
+  }
+  throw new HttpError(404, "Not Found");
+}
+
+// --- stamps --------------------------------------------------------------------------------
+
+function getStamp(context: RouteContext, res: ServerResponse, id: string): void {
+  if (!HEX_64.test(id)) throw new HttpError(400, "invalid path params", [{ field: "batch_id", error: `want 64 hex characters, got ${JSON.stringify(id)}` }]);
+  const batch = context.stamps.get(id);
+  if (!batch) throw new HttpError(404, "issuer does not exist");
+  sendJson(res, 200, context.stamps.view(batch));
+}
+
+function buyStamp(context: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL, amountText: string, depthText: string): void {
+  const reasons: { field: string; error: string }[] = [];
+  if (!/^\d+$/.test(amountText) || BigInt(amountText) === 0n) reasons.push({ field: "amount", error: `want a positive integer, got ${JSON.stringify(amountText)}` });
+  const depth = Number(depthText);
+  if (!/^\d+$/.test(depthText) || depth < context.minStampDepth || depth > MAX_STAMP_DEPTH) {
+    reasons.push({ field: "depth", error: `want an integer from ${context.minStampDepth} to ${MAX_STAMP_DEPTH}, got ${JSON.stringify(depthText)}` });
+  }
+  if (reasons.length > 0) throw new HttpError(400, "invalid path params", reasons);
+  const immutable = String(req.headers.immutable ?? "true") !== "false";
+  const batch = context.stamps.buy(BigInt(amountText), depth, url.searchParams.get("label") ?? "", immutable);
+  log.debug({ batchID: batch.batchID, depth, amount: amountText }, "postage batch created");
+  sendJson(res, 201, { batchID: batch.batchID, txHash: `0x${"0".repeat(24)}${batch.batchID.slice(0, 40)}` });
+}
+
+/** The batch named by the swarm-postage-batch-id header, checked as Bee checks it. */
+function requireBatch(context: RouteContext, req: IncomingMessage): StoredBatch {
+  const header = req.headers["swarm-postage-batch-id"];
+  if (typeof header !== "string" || header === "") {
+    throw new HttpError(400, "invalid header params", [{ field: "swarm-postage-batch-id", error: "want required: a postage batch id" }]);
+  }
+  if (!HEX_64.test(header)) throw new HttpError(400, "invalid header params", [{ field: "swarm-postage-batch-id", error: `invalid batch id ${JSON.stringify(header)}` }]);
+  const batch = context.stamps.get(header);
+  if (!batch) throw new HttpError(404, `batch with id not found: ${header.toLowerCase()}`);
+  return batch;
+}
+
+/**
+ * Commits a staged upload if its batch can stamp every new chunk, else drops it with Bee's
+ * 402. Synchronous from the check to the commit, so two uploads cannot both take the last slots.
+ */
+function commitStamped(context: RouteContext, upload: StagedUpload, batch: StoredBatch): void {
+  const needed = upload.newlyStampedCount;
+  const remaining = context.stamps.remaining(batch);
+  if (needed > remaining) {
+    upload.abort();
+    throw new HttpError(402, `batch is overissued: batch ${batch.batchID} (depth ${batch.depth}) can stamp ${remaining} more chunks, the upload needs ${needed}`);
+  }
+  upload.commit();
+}
+
+/** Stages every chunk of `data` and returns its root address. */
+function stageBytes(upload: StagedUpload, data: Uint8Array): Uint8Array {
+  return buildChunkTree(data, (chunk) => upload.put(chunk.address, chunk.span, chunk.payload)).address;
+}
+
+async function withUpload<T>(context: RouteContext, batch: StoredBatch, work: (upload: StagedUpload) => Promise<T> | T): Promise<T> {
+  const upload = context.store.beginUpload(batch.batchID);
+  try {
+    const result = await work(upload);
+    commitStamped(context, upload, batch);
+    return result;
+  } catch (error) {
+    upload.abort();
+    throw error;
+  }
+}
+
+// --- bytes and chunks ------------------------------------------------------------------------
+
+async function uploadBytes(context: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const batch = requireBatch(context, req);
+  const body = await readBody(req, context.maxBodyBytes);
+  const root = await withUpload(context, batch, (upload) => stageBytes(upload, body));
+  sendJson(res, 201, { reference: toHex(root) });
+}
+
+function downloadBytes(context: RouteContext, res: ServerResponse, referenceText: string, headOnly: boolean): void {
+  const reference = parseReference(referenceText);
+  if (headOnly) {
+    const length = contentLength(context.store, reference);
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": length, etag: `"${reference}"` });
+    res.end();
+    return;
+  }
+  const data = joinBytes(context.store, reference);
+  res.writeHead(200, { "content-type": "application/octet-stream", "content-length": data.length, etag: `"${reference}"` });
+  res.end(data);
+}
+
+async function uploadChunk(context: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const batch = requireBatch(context, req);
+  const body = await readBody(req, Math.min(context.maxBodyBytes, SPAN_SIZE + CHUNK_PAYLOAD_SIZE));
+  if (body.length < SPAN_SIZE) throw new HttpError(400, `chunk of ${body.length} bytes is shorter than its ${SPAN_SIZE}-byte span`);
+  const span = decodeSpan(body.subarray(0, SPAN_SIZE));
+  const payload = body.subarray(SPAN_SIZE);
+  const address = chunkAddress(span, payload);
+  await withUpload(context, batch, (upload) => upload.put(address, span, payload));
+  sendJson(res, 201, { reference: toHex(address) });
+}
+
+function downloadChunk(context: RouteContext, res: ServerResponse, referenceText: string): void {
+  const reference = parseReference(referenceText);
+  const data = context.store.read(reference);
+  res.writeHead(200, { "content-type": "binary/octet-stream", "content-length": data.length });
+  res.end(data);
+}
+
+// --- bzz: files and collections ------------------------------------------------------------
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+async function uploadBzz(context: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const batch = requireBatch(context, req);
+  const isCollection = headerValue(req, "swarm-collection")?.toLowerCase() === "true";
+  const indexDocument = headerValue(req, "swarm-index-document");
+  const errorDocument = headerValue(req, "swarm-error-document");
+  if (indexDocument?.includes("/")) throw new HttpError(400, `index document suffix must not include slash character: ${JSON.stringify(indexDocument)}`);
+  const body = await readBody(req, context.maxBodyBytes);
+
+  const reference = await withUpload(context, batch, async (upload) => {
+    const storeBytes = (bytes: Uint8Array) => stageBytes(upload, bytes);
+    if (isCollection) {
+      const entries = await readTar(body);
+      if (entries.length === 0) throw new HttpError(400, "could not store directory: no files in tar");
+      const files: ManifestFile[] = entries.map((entry) => ({
+        path: entry.path,
+        reference: storeBytes(entry.data),
+        contentType: contentTypeForPath(entry.path),
+        filename: entry.path.split("/").pop() ?? entry.path,
+      }));
+      return storeManifest(collectionManifest(files, { indexDocument, errorDocument }), storeBytes);
+    }
+    const fileReference = storeBytes(body);
+    // Bee names an unnamed file after its own reference.
+    const name = url.searchParams.get("name") || toHex(fileReference);
+    const contentType = headerValue(req, "content-type") ?? "application/octet-stream";
+    return storeManifest(singleFileManifest({ path: name, reference: fileReference, contentType, filename: name }), storeBytes);
+  });
+  sendJson(res, 201, { reference });
+}
+
+function downloadBzz(context: RouteContext, res: ServerResponse, referenceText: string, entryPath: string, headOnly: boolean): void {
+  const reference = parseReference(referenceText);
+  const entry = context.manifests.resolve(reference, entryPath);
+  if (!entry) throw new HttpError(404, `Not Found: path ${JSON.stringify(entryPath)} not found in manifest ${reference}`);
+  const filename = entry.metadata.Filename ?? entryPath.split("/").pop() ?? "";
+  const headers = {
+    "content-type": entry.metadata["Content-Type"] || "application/octet-stream",
+    // Bee writes the name's UTF-8 bytes as they are; Node sends header strings as latin1, so
+    // the name is passed as the latin1 spelling of those bytes to put the same bytes on the wire.
+    "content-disposition": `inline; filename="${Buffer.from(filename.replace(/"/g, ""), "utf8").toString("latin1")}"`,
+    etag: `"${entry.target}"`,
+  };
+  if (headOnly) {
+    res.writeHead(200, { ...headers, "content-length": contentLength(context.store, entry.target) });
+    res.end();
+    return;
+  }
+  const data = joinBytes(context.store, entry.target);
+  res.writeHead(200, { ...headers, "content-length": data.length });
+  res.end(data);
+}
