@@ -61,7 +61,10 @@ export async function startDevSwarmNode(options: DevSwarmNodeOptions): Promise<D
       sendError(res, httpError);
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than clients' idle-socket timeouts (Node's agent: 5 s), so an idle keep-alive
+  // socket is always closed by the client, never under a request it has just sent.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => resolve());
