@@ -62,9 +62,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       settled = true;
       resolve(Buffer.concat(parts, size));
     });
-    req.on("aborted", () => fail(new Error("request aborted by the client before its body was complete")));
-    req.on("error", fail);
-    req.on("close", () => fail(new Error("connection closed before the request body was complete")));
+    // 400s: the client went away, nobody will read the answer, and it is not the node's fault.
+    req.on("aborted", () => fail(new HttpError(400, "request aborted by the client before its body was complete")));
+    req.on("error", (error: Error) => fail(new HttpError(400, `request body could not be read: ${error.message}`)));
+    req.on("close", () => fail(new HttpError(400, "connection closed before the request body was complete")));
   });
 }
 
