@@ -1,3 +1,4 @@
 // Every Hardhat task module registers itself on import; this file is the one list of them.
 import "./registry";
 import "./market";
+import "./pods";

@@ -8,6 +8,7 @@ import { PodError } from "../services/pods/errors";
 import { PodFolderError } from "../services/pods/pack";
 import { PrivatePodError, defaultKeysDir } from "../services/pods/private";
 import { RecipeError } from "../services/pods/recipe";
+import type { ListingTerms } from "../services/pods/persist";
 import { podStorage } from "../services/pods/swarm-storage";
 import { lureContracts } from "./lib/contracts";
 import { InvalidArgumentError, LureTaskError } from "./lib/errors";
@@ -94,7 +95,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
     if (args.podPrice !== undefined && args.price === undefined) throw new InvalidArgumentError("--pod-price: needs --price (the licence price)");
     const forkRoyaltyBps = Number(parseUint(args.forkRoyalty, "fork-royalty", 10_000n));
     const contracts = await lureContracts(hre, args.account);
-    let listing;
+    let listing: ListingTerms | undefined;
     if (args.price !== undefined) {
       const token = parseToken(args.token);
       const decimals = await decimalsOf(hre, token);
@@ -145,7 +146,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
 task("pod:fork", "Copies a public pod into a new folder and records its lineage in the recipe")
   .addParam("pod", "Pod id, or a 64-hex Swarm reference of a pod collection")
   .addParam("dir", "New or empty folder")
-  .addOptionalParam("version", "Version of the pod to fork (default: the latest)", undefined, types.string)
+  .addOptionalParam("podVersion", "Version of the pod to fork (default: the latest)", undefined, types.string)
   .addOptionalParam("name", "Name of the fork (default: the parent's)", undefined, types.string)
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
   .addFlag("json", "Print JSON")
@@ -154,10 +155,10 @@ task("pod:fork", "Copies a public pod into a new folder and records its lineage 
     const dir = requireDir(args.dir);
     const text = String(args.pod ?? "").trim();
     const isRef = /^(0x)?[0-9a-fA-F]{64}$/.test(text);
-    if (isRef && args.version !== undefined) throw new InvalidArgumentError("--version: only meaningful with a pod id, not a reference");
+    if (isRef && args.podVersion !== undefined) throw new InvalidArgumentError("--pod-version: only meaningful with a pod id, not a reference");
     const source = isRef
       ? { ref: text.replace(/^0x/, "").toLowerCase() }
-      : { podId: parsePodId(text), version: args.version === undefined ? undefined : Number(parseUint(args.version, "version", 2n ** 32n)) };
+      : { podId: parsePodId(text), version: args.podVersion === undefined ? undefined : Number(parseUint(args.podVersion, "pod-version", 2n ** 32n)) };
     if (args.name !== undefined && (typeof args.name !== "string" || args.name.trim() === "")) {
       throw new InvalidArgumentError(`--name: expected a pod name, got ${JSON.stringify(args.name)}`);
     }

@@ -9,6 +9,7 @@ import { POD_INDEX_DOCUMENT, type PodStorage } from "./storage";
 import { deterministicTar } from "./tar";
 
 const log = logger("pods");
+const MAX_COLLECTION_PATH_BYTES = 100;
 
 /** Listing terms, already converted to the token's smallest unit. */
 export interface ListingTerms {
@@ -89,6 +90,11 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   const files = await readPodFolder(options.dir, recipe);
   if (!files.some((file) => file.path === POD_INDEX_DOCUMENT)) {
     throw new PodError(`${options.dir}: recipe.json is excluded by .podignore; a pod must carry its recipe`);
+  }
+  if (!wantsPrivate) {
+    // Collections travel as plain ustar, whose name field holds 100 bytes.
+    const tooLong = files.find((file) => Buffer.byteLength(file.path, "utf8") > MAX_COLLECTION_PATH_BYTES);
+    if (tooLong) throw new PodError(`${options.dir}: "${tooLong.path}" is longer than ${MAX_COLLECTION_PATH_BYTES} bytes, the limit for a path in a Swarm collection`);
   }
   const bytes = files.reduce((sum, file) => sum + file.data.length, 0);
   say(`${recipe.name}: ${files.length} files, ${bytes} bytes${wantsPrivate ? ", private (encrypted)" : ""}`);

@@ -82,7 +82,7 @@ export function makeZip(files: Record<string, { data: Uint8Array; unixMode?: num
 export interface TarEntrySpec {
   name: string;
   data?: Uint8Array;
-  type?: tar.Headers["type"];
+  type?: tar.Header["type"];
   linkname?: string;
   mode?: number;
 }
@@ -97,10 +97,12 @@ export async function makeTar(entries: TarEntrySpec[]): Promise<Uint8Array> {
   for (const entry of entries) {
     const data = entry.data ?? new Uint8Array(0);
     await new Promise<void>((resolve, reject) => {
-      const header: tar.Headers = { name: entry.name, type: entry.type ?? "file", mode: entry.mode ?? 0o644, mtime: new Date(0) };
+      const header: Partial<tar.Header> & { name: string } = { name: entry.name, type: entry.type ?? "file", mode: entry.mode ?? 0o644, mtime: new Date(0) };
       if (entry.linkname) header.linkname = entry.linkname;
       if ((entry.type ?? "file") === "file") header.size = data.length;
-      pack.entry(header, (entry.type ?? "file") === "file" ? Buffer.from(data) : undefined, (error) => (error ? reject(error) : resolve()));
+      const done = (error?: Error | null) => (error ? reject(error) : resolve());
+      if ((entry.type ?? "file") === "file") pack.entry(header, Buffer.from(data), done);
+      else pack.entry(header, done);
     });
   }
   pack.finalize();
