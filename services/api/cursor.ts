@@ -27,12 +27,13 @@ export function decodeCursor(cursor: string, expectedOrder: string, keyLength: n
   } catch {
     throw new BadArgumentError(argument, `is not a valid cursor: ${JSON.stringify(cursor)}`);
   }
-  if (!Array.isArray(parsed) || parsed.length !== keyLength + 1 || typeof parsed[0] !== "string") {
+  if (!Array.isArray(parsed) || typeof parsed[0] !== "string") {
     throw new BadArgumentError(argument, `is not a valid cursor: ${JSON.stringify(cursor)}`);
   }
   if (parsed[0] !== expectedOrder) {
     throw new BadArgumentError(argument, `was made for another order (${parsed[0]}), not ${expectedOrder}; restart pagination without it`);
   }
+  if (parsed.length !== keyLength + 1) throw new BadArgumentError(argument, `is not a valid cursor: ${JSON.stringify(cursor)}`);
   const key = parsed.slice(1) as unknown[];
   for (const value of key) {
     if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {

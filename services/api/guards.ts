@@ -10,13 +10,15 @@ export interface GuardLimits {
   maxTokens: number;
 }
 
-export const DEFAULT_LIMITS: GuardLimits = { maxDepth: 10, maxAliases: 15, maxCost: 5000, maxTokens: 2000 };
+/** maxCost is in "fields × page sizes" (see cost.ts): one full page of 1000 pods costs about 30,000. */
+export const DEFAULT_LIMITS: GuardLimits = { maxDepth: 10, maxAliases: 15, maxCost: 100_000, maxTokens: 2000 };
 
 export function armorPlugin(limits: GuardLimits, dev: boolean): Plugin {
   return EnvelopArmorPlugin({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
     maxAliases: { n: limits.maxAliases },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    // Armor's cost rule sees only literal `first` values; cost.ts replaces it.
+    costLimit: { enabled: false },
     maxTokens: { n: limits.maxTokens },
     maxDirectives: { n: 20 },
     // Field suggestions help in development and leak the schema in production.

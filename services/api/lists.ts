@@ -1,4 +1,4 @@
-import type { ListSpec } from "./sql/list";
+import type { KeyColumn, ListSpec } from "./sql/list";
 import type { FilterColumns } from "./sql/where";
 
 /**
@@ -54,7 +54,11 @@ export const POD_FILTERS: FilterColumns = {
   createdBlock: { sql: "created_block", type: "numeric" },
 };
 
-const podId = { sql: "id", type: "numeric" } as const;
+/**
+ * Sort keys are qualified with their table: ORDER BY resolves a bare name to an output column
+ * first, and the select list renames columns (e.g. `id::text AS id` would sort as text).
+ */
+const podId = { sql: "pods.id", type: "numeric" } as const;
 
 export const podsList: ListSpec = {
   name: "pods",
@@ -63,13 +67,13 @@ export const podsList: ListSpec = {
   filters: POD_FILTERS,
   orders: {
     id: podId,
-    name: { sql: "name", type: "text" },
-    owner: { sql: "owner", type: "text" },
-    createdBlock: { sql: "created_block", type: "numeric" },
-    versionCount: { sql: "version_count", type: "integer" },
-    listingPrice: { sql: "listing_price", type: "numeric", nullable: true },
-    licenseSales: { sql: "license_sales", type: "integer" },
-    revenue: { sql: "revenue", type: "numeric" },
+    name: { sql: "pods.name", type: "text" },
+    owner: { sql: "pods.owner", type: "text" },
+    createdBlock: { sql: "pods.created_block", type: "numeric" },
+    versionCount: { sql: "pods.version_count", type: "integer" },
+    listingPrice: { sql: "pods.listing_price", type: "numeric", nullable: true },
+    licenseSales: { sql: "pods.license_sales", type: "integer" },
+    revenue: { sql: "pods.revenue", type: "numeric" },
   },
   primaryKey: [podId],
 };
@@ -86,20 +90,20 @@ export const podVersionsList: ListSpec = {
     blockNumber: blockNumberFilter,
   },
   orders: {
-    version: { sql: "version", type: "integer" },
-    blockNumber: { sql: "block_number", type: "numeric" },
+    version: { sql: "pod_versions.version", type: "integer" },
+    blockNumber: { sql: "pod_versions.block_number", type: "numeric" },
   },
   primaryKey: [
-    { sql: "pod_id", type: "numeric" },
-    { sql: "version", type: "integer" },
+    { sql: "pod_versions.pod_id", type: "numeric" },
+    { sql: "pod_versions.version", type: "integer" },
   ],
 };
 
 /** Append-only event tables share their key: the log's position in the chain. */
-const logPosition = [
-  { sql: "block_number", type: "numeric" },
-  { sql: "log_index", type: "integer" },
-] as const;
+const logPosition = (table: string): [KeyColumn, KeyColumn] => [
+  { sql: `${table}.block_number`, type: "numeric" },
+  { sql: `${table}.log_index`, type: "integer" },
+];
 
 export const listingEventsList: ListSpec = {
   name: "listingEvents",
@@ -110,8 +114,8 @@ export const listingEventsList: ListSpec = {
     seller: { sql: "seller", type: "text" },
     blockNumber: blockNumberFilter,
   },
-  orders: { blockNumber: logPosition[0] },
-  primaryKey: logPosition,
+  orders: { blockNumber: logPosition("listing_events")[0] },
+  primaryKey: logPosition("listing_events"),
 };
 
 export const licensesList: ListSpec = {
@@ -124,12 +128,12 @@ export const licensesList: ListSpec = {
     blockNumber: blockNumberFilter,
   },
   orders: {
-    blockNumber: { sql: "block_number", type: "numeric" },
-    podId: { sql: "pod_id", type: "numeric" },
+    blockNumber: { sql: "licenses.block_number", type: "numeric" },
+    podId: { sql: "licenses.pod_id", type: "numeric" },
   },
   primaryKey: [
-    { sql: "pod_id", type: "numeric" },
-    { sql: "account", type: "text" },
+    { sql: "licenses.pod_id", type: "numeric" },
+    { sql: "licenses.account", type: "text" },
   ],
 };
 
@@ -150,10 +154,10 @@ export const purchasesList: ListSpec = {
     blockNumber: blockNumberFilter,
   },
   orders: {
-    blockNumber: logPosition[0],
-    price: { sql: "price", type: "numeric" },
+    blockNumber: logPosition("purchases")[0],
+    price: { sql: "purchases.price", type: "numeric" },
   },
-  primaryKey: logPosition,
+  primaryKey: logPosition("purchases"),
 };
 
 export const withdrawalsList: ListSpec = {
@@ -161,8 +165,8 @@ export const withdrawalsList: ListSpec = {
   from: "withdrawals",
   select: `account, token, amount::text AS amount, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
   filters: {},
-  orders: { blockNumber: logPosition[0] },
-  primaryKey: logPosition,
+  orders: { blockNumber: logPosition("withdrawals")[0] },
+  primaryKey: logPosition("withdrawals"),
 };
 
 /** Full-text search: `$1` is always the search text (bound first by the caller). */

@@ -1,24 +1,38 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
 
 /**
- * Custom scalars. Input validation happens here, so a bad value is rejected before any resolver
+ * Custom scalars. Literal parsers throw plain errors (not GraphQLError) so that graphql-js wraps
+ * them with the offending node, which lets the API name the argument in the message; variable
+ * parsers throw GraphQLError, which graphql-js reports with the variable's name and yoga does
+ * not mask. Input validation happens here, so a bad value is rejected before any resolver
  * runs, with an error that names the scalar and the value.
  */
+
+/** For variables: the same check, reported as a client error. */
+function asClientError<T>(parse: (value: unknown) => T): (value: unknown) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new GraphQLError((error as Error).message);
+    }
+  };
+}
 
 const UINT256_MAX = (1n << 256n) - 1n;
 
 function literalString(ast: ValueNode, scalar: string, acceptInt: boolean): string {
   if (ast.kind === Kind.STRING || (acceptInt && ast.kind === Kind.INT)) return ast.value;
-  throw new GraphQLError(`${scalar} cannot represent a non-string value: ${ast.kind === Kind.NULL ? "null" : "value of kind " + ast.kind}`);
+  throw new TypeError(`${scalar} cannot represent a non-string value: ${ast.kind === Kind.NULL ? "null" : "value of kind " + ast.kind}`);
 }
 
 function parseBigInt(value: unknown): string {
   const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
   if (typeof text !== "string" || !/^[0-9]{1,78}$/.test(text)) {
-    throw new GraphQLError(`BigInt must be a non-negative decimal integer string, got ${JSON.stringify(value)}`);
+    throw new TypeError(`BigInt must be a non-negative decimal integer string, got ${JSON.stringify(value)}`);
   }
   const parsed = BigInt(text);
-  if (parsed > UINT256_MAX) throw new GraphQLError(`BigInt ${text} does not fit in 256 bits`);
+  if (parsed > UINT256_MAX) throw new TypeError(`BigInt ${text} does not fit in 256 bits`);
   return parsed.toString();
 }
 
@@ -33,7 +47,7 @@ export const BigIntScalar = new GraphQLScalarType<string, string>({
   name: "BigInt",
   description: "Unsigned integer of up to 256 bits, serialized as a decimal string.",
   serialize: serializeBigInt,
-  parseValue: parseBigInt,
+  parseValue: asClientError(parseBigInt),
   parseLiteral: (ast) => parseBigInt(literalString(ast, "BigInt", true)),
 });
 
@@ -41,7 +55,7 @@ function hexScalar(name: string, bytes: number): GraphQLScalarType<string, strin
   const pattern = new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`);
   const parse = (value: unknown): string => {
     if (typeof value !== "string" || !pattern.test(value)) {
-      throw new GraphQLError(`${name} must be 0x followed by ${bytes * 2} hex digits, got ${JSON.stringify(value)}`);
+      throw new TypeError(`${name} must be 0x followed by ${bytes * 2} hex digits, got ${JSON.stringify(value)}`);
     }
     return value.toLowerCase();
   };
@@ -51,7 +65,7 @@ function hexScalar(name: string, bytes: number): GraphQLScalarType<string, strin
       if (typeof value !== "string" || !pattern.test(value)) throw new GraphQLError(`${name} cannot serialize ${JSON.stringify(value)}`);
       return value.toLowerCase();
     },
-    parseValue: parse,
+    parseValue: asClientError(parse),
     parseLiteral: (ast) => parse(literalString(ast, name, false)),
   });
 }

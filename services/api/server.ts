@@ -8,6 +8,7 @@ import type { Database } from "../indexer/db";
 import { logger } from "../log";
 import { createOperationContext, type ApiContext } from "./context";
 import type { ApiEventSource, ApiIndexerStatus } from "./events";
+import { costLimitPlugin } from "./cost";
 import { armorPlugin, DEFAULT_LIMITS, nameBadArgumentsPlugin, type GuardLimits } from "./guards";
 import { ApiMetrics, routeLabel } from "./metrics";
 import { buildApiSchema } from "./schema";
@@ -70,7 +71,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     context: () => createOperationContext(deps),
     graphiql: options.dev ? { title: "Lure GraphQL" } : false,
     landingPage: false,
-    plugins: [armorPlugin(limits, options.dev), nameBadArgumentsPlugin(), snapshotPlugin(metrics), ...(options.dev ? [] : [noIntrospectionPlugin()])],
+    plugins: [armorPlugin(limits, options.dev), nameBadArgumentsPlugin(), costLimitPlugin(limits.maxCost), snapshotPlugin(metrics), ...(options.dev ? [] : [noIntrospectionPlugin()])],
     logging: {
       debug: (...args) => log.debug({ args }, "yoga"),
       info: (...args) => log.info({ args }, "yoga"),

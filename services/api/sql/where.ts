@@ -64,7 +64,7 @@ export function compileWhere(
         if (name === "OR") conditions.push("FALSE");
         continue;
       }
-      conditions.push(parts.join(name === "AND" ? " AND " : " OR "));
+      conditions.push(`(${parts.join(name === "AND" ? " AND " : " OR ")})`);
       continue;
     }
     const { base, op } = splitFilterName(name);
