@@ -1,0 +1,94 @@
+/**
+ * npm run bench:swarm — storage throughput of pod persist and fork against the embedded dev
+ * node, plus the raw BMT hashing rate of Lure's WebAssembly keccak against bee-js's pure-JS
+ * MerkleTree (cafe-utility), both measured in this run.
+ *
+ * A "pod" here is a collection like the ones pod:persist uploads: a recipe, a script and
+ * payload files, of 1, 10 and 50 MB in total. Upload = POST /bzz tar collection through bee-js
+ * (persist's storage part); download = walking the manifest and fetching every file (fork's).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { MerkleTree } from "cafe-utility";
+import { createSwarmClient, startDevSwarmNode, swarmReference } from "../services/swarm";
+
+const MB = 1024 * 1024;
+const UPLOAD_GOAL_MB_PER_S = 20;
+
+function podEntries(totalBytes: number): { path: string; data: Uint8Array }[] {
+  const recipe = new TextEncoder().encode(JSON.stringify({ name: "bench", version: "1.0.0", golem: { exec: "/bin/sh [@]/script/run.sh", payload: "payload" } }));
+  const script = new TextEncoder().encode("#!/bin/sh\nsha256sum /golem/input/* > /golem/output/sums.txt\n");
+  const rest = totalBytes - recipe.length - script.length;
+  const table = Math.floor(rest * 0.1);
+  return [
+    { path: "recipe.json", data: recipe },
+    { path: "script/run.sh", data: script },
+    { path: "payload/table.csv", data: new Uint8Array(randomBytes(table)) },
+    { path: "payload/model.bin", data: new Uint8Array(randomBytes(rest - table)) },
+  ];
+}
+
+function rate(bytes: number, milliseconds: number): number {
+  return bytes / MB / (milliseconds / 1000);
+}
+
+async function timed<T>(work: () => Promise<T> | T): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lure-bench-swarm-"));
+  const node = await startDevSwarmNode({ dataDir, port: 0, maxBodyBytes: 256 * MB });
+  try {
+    const client = createSwarmClient({ url: node.url, timeoutMs: 300_000 });
+    await client.buyStamp(10n ** 10n, 22);
+    console.log(`bench:swarm against the dev node at ${node.url} (data in ${dataDir})`);
+
+    // Warm-up: JIT, WebAssembly compilation, first connection.
+    await client.uploadCollection(podEntries(256 * 1024));
+
+    console.log("\npod size | upload (persist) | download (fork)");
+    const uploadRates: number[] = [];
+    for (const sizeMb of [1, 10, 50]) {
+      const entries = podEntries(sizeMb * MB);
+      const bytes = entries.reduce((sum, entry) => sum + entry.data.length, 0);
+      const upload = await timed(() => client.uploadCollection(entries, { indexDocument: "recipe.json" }));
+      const download = await timed(() => client.downloadCollection(upload.result));
+      const back = new Map(download.result.map((file) => [file.path, file.data]));
+      for (const entry of entries) {
+        if (!Buffer.from(back.get(entry.path) ?? []).equals(Buffer.from(entry.data))) throw new Error(`${entry.path} came back different from pod ${upload.result}`);
+      }
+      uploadRates.push(rate(bytes, upload.ms));
+      console.log(
+        `${String(sizeMb).padStart(5)} MB | ${rate(bytes, upload.ms).toFixed(1).padStart(8)} MB/s (${upload.ms.toFixed(0)} ms) | ${rate(bytes, download.ms).toFixed(1).padStart(7)} MB/s (${download.ms.toFixed(0)} ms)`,
+      );
+    }
+
+    const hashInput = new Uint8Array(randomBytes(16 * MB));
+    const ours = await timed(() => swarmReference(hashInput));
+    const baselineInput = hashInput.subarray(0, 4 * MB);
+    const baseline = await timed(() => MerkleTree.root(baselineInput));
+    if (swarmReference(baselineInput) !== Buffer.from(baseline.result.hash()).toString("hex")) throw new Error("BMT mismatch with cafe-utility's MerkleTree");
+    const oursRate = rate(hashInput.length, ours.ms);
+    const baselineRate = rate(baselineInput.length, baseline.ms);
+    console.log("\nraw BMT hashing (same references, checked):");
+    console.log(`  Lure (WebAssembly keccak):             ${oursRate.toFixed(1)} MB/s`);
+    console.log(`  bee-js / cafe-utility MerkleTree (JS): ${baselineRate.toFixed(1)} MB/s`);
+    console.log(`  ratio: ${(oursRate / baselineRate).toFixed(1)}x`);
+
+    const slowest = Math.min(...uploadRates);
+    console.log(`\nupload goal ≥ ${UPLOAD_GOAL_MB_PER_S} MB/s end to end: slowest pod ${slowest.toFixed(1)} MB/s — ${slowest >= UPLOAD_GOAL_MB_PER_S ? "met" : "NOT met"}`);
+  } finally {
+    await node.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
