@@ -13,6 +13,7 @@ import { isSealedPod, keyBytes, loadKey, openSealedPod } from "../../services/po
 import type { ShareResult } from "../../services/pods/share";
 import { createSwarmClient, startDevSwarmNode, swarmReference, type DevSwarmNode, type SwarmClient } from "../../services/swarm";
 import type { PodMarket, PodRegistry } from "../../typechain-types";
+import { makeZip, text } from "./helpers";
 
 const run = promisify(execFile);
 
@@ -300,6 +301,49 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       const before = await blockNumber();
       await rejects(share(secret.podId.toString(), { private: true, account: forker }), /NotPodOwnerOrOperator/);
       expect(await blockNumber()).to.equal(before);
+    });
+  });
+
+  describe("external payloads over HTTP (pod:payloads)", () => {
+    it("resolves a zip inside a persisted pod's collection and a single-file upload into payload/external/", async () => {
+      const images = path.join(work, "images");
+      await hre.run("pod:init", { name: "images", dir: images, json: true });
+      await writeFile(path.join(images, "images.zip"), makeZip({ "images/cat.jpg": { data: text("meow") }, "images/dog.jpg": { data: text("woof") } }));
+      const dataPod = await persist(images);
+      const labels = await swarm.uploadFile(text("cat,dog\n"), "labels.csv", "text/csv");
+
+      const consumer = path.join(work, "consumer");
+      await hre.run("pod:init", { name: "consumer", dir: consumer, json: true });
+      const recipe = JSON.parse(await readFile(path.join(consumer, "recipe.json"), "utf8"));
+      recipe.golem.payload = [
+        { ref: dataPod.reference, data: "/images.zip" },
+        { ref: labels, data: "/" },
+      ];
+      recipe.golem.exec = "python3 [@]script/classify.py --images [@]payload/external/images";
+      await writeFile(path.join(consumer, "recipe.json"), JSON.stringify(recipe, null, 2));
+      const resolved = (await hre.run("pod:payloads", { dir: consumer, beeUrl: node.url, json: true })) as { kind: string; files: number }[];
+      expect(resolved.map((entry) => [entry.kind, entry.files])).to.deep.equal([
+        ["zip", 2],
+        ["file", 1],
+      ]);
+      expect(await readFile(path.join(consumer, "payload/external/images/cat.jpg"), "utf8")).to.equal("meow");
+      expect(await readFile(path.join(consumer, "payload/external/labels.csv"), "utf8")).to.equal("cat,dog\n");
+
+      // Resolved payloads are not part of the pod: persisting it does not upload them.
+      const persisted = await persist(consumer);
+      const uploaded = (await swarm.downloadCollection(persisted.reference)).map((file) => file.path);
+      expect(uploaded.some((entry) => entry.startsWith("payload/external"))).to.equal(false);
+    });
+
+    it("a hostile archive from Swarm leaves payload/external as it was", async () => {
+      const consumer = path.join(work, "consumer");
+      const hostile = await swarm.uploadFile(makeZip({ "ok.txt": { data: text("fine") }, "../../escape.txt": { data: text("x") } }), "evil.zip");
+      const recipe = JSON.parse(await readFile(path.join(consumer, "recipe.json"), "utf8"));
+      recipe.golem.payload = [{ ref: hostile }];
+      await writeFile(path.join(consumer, "recipe.json"), JSON.stringify(recipe, null, 2));
+      await rejects(hre.run("pod:payloads", { dir: consumer, beeUrl: node.url, json: true }), /entry "\.\.\/\.\.\/escape\.txt" escapes the destination folder/);
+      expect(await readFile(path.join(consumer, "payload/external/images/cat.jpg"), "utf8")).to.equal("meow");
+      expect(await stat(path.join(work, "escape.txt")).catch(() => undefined)).to.equal(undefined);
     });
   });
 
