@@ -1,0 +1,195 @@
+import { expect } from "chai";
+import type { Database } from "../../services/indexer/db";
+import { startTestApi, type TestApi } from "./helpers/client";
+import { testBackends } from "./helpers/database";
+import { seedDataset, TOKEN } from "./helpers/dataset";
+import { address, bytes32, insertBalance, insertPod, insertPurchase, insertVersion, insertWithdrawal, setCursor, ZERO } from "./helpers/fixtures";
+
+for (const backend of testBackends()) {
+  describe(`GraphQL queries (${backend.name})`, function () {
+    let db: Database;
+    let dispose: () => Promise<void>;
+    let api: TestApi;
+
+    before(async () => {
+      ({ db, dispose } = await backend.open());
+      await seedDataset(db);
+      await insertVersion(db, 1, 1, 2);
+      await insertVersion(db, 1, 2, 5, address(7));
+      await insertVersion(db, 2, 1, 4);
+      await insertPurchase(db, { block: 20, podId: 2, buyer: address(3), seller: address(2), price: "200", token: TOKEN });
+      await insertPurchase(db, { block: 21, podId: 4, buyer: address(3), seller: address(2), price: "400" });
+      await insertPurchase(db, { block: 22, logIndex: 3, kind: "pod", podId: 6, buyer: address(4), seller: address(2), price: "5000" });
+      await insertBalance(db, address(2), ZERO, "4000", "4400");
+      await insertBalance(db, address(2), TOKEN, "0", "180");
+      await insertWithdrawal(db, address(2), TOKEN, "180", 23);
+      api = await startTestApi(db);
+    });
+    after(async () => {
+      await api?.close();
+      await dispose?.();
+    });
+
+    it("pod(id) returns every field, and null for an unknown id", async () => {
+      const data = await api.data(`{
+        pod(id: "10") { id owner creator name description visibility versionCount latestRef forkedFrom parent { id name } parentVersion
+          royaltyBps forkRoyaltyBps listed listing { seller token price podPrice paused } licenseSales revenue createdBlock createdAt
+          lastChange { blockNumber blockHash txHash logIndex } }
+        missing: pod(id: "999") { id } }`);
+      expect(data.missing).to.equal(null);
+      expect(data.pod).to.deep.include({ id: "10", owner: address(2), name: "Gamma_10", visibility: "PUBLIC", versionCount: 3, forkedFrom: "2", parentVersion: 1, listed: true, createdBlock: 20 });
+      expect(data.pod.parent).to.deep.equal({ id: "2", name: "alpha-2" });
+      expect(data.pod.listing).to.deep.equal({ seller: address(2), token: TOKEN, price: "1000", podPrice: "0", paused: false });
+      expect(data.pod.latestRef).to.equal(bytes32(10));
+      expect(data.pod.lastChange.blockNumber).to.equal(20);
+    });
+
+    it("pod versions, nested and top-level, with filters", async () => {
+      const data = await api.data(`{
+        pod(id: "1") { versions { items { version manifestRef publisher publishedAt } totalCount } }
+        podVersions(where: { publisher: "${address(7)}" }) { items { podId version pod { name } } }
+        desc: podVersions(orderBy: blockNumber, orderDirection: desc, first: 2) { items { podId version } pageInfo { hasNextPage } } }`);
+      expect(data.pod.versions.totalCount).to.equal(2);
+      expect(data.pod.versions.items.map((v: { version: number }) => v.version)).to.deep.equal([1, 2]);
+      expect(data.podVersions.items).to.deep.equal([{ podId: "1", version: 2, pod: { name: "alpha-1" } }]);
+      expect(data.desc.items).to.deep.equal([{ podId: "1", version: 2 }, { podId: "2", version: 1 }]);
+      expect(data.desc.pageInfo.hasNextPage).to.equal(true);
+    });
+
+    it("purchases and licences with filters on kind, buyer and price", async () => {
+      const data = await api.data(`{
+        all: purchases { items { kind podId price blockNumber logIndex } totalCount }
+        pods: purchases(where: { kind: POD }) { items { podId buyer seller price fee sellerProceeds pod { id } } }
+        cheap: purchases(where: { price_lt: "1000", buyer: "${address(3)}" }, orderBy: price, orderDirection: desc) { items { podId } }
+        licenses(where: { holder: "${address(3)}" }) { items { podId holder token price pod { name } } totalCount } }`);
+      expect(data.all.totalCount).to.equal(3);
+      expect(data.all.items.map((p: { kind: string }) => p.kind)).to.deep.equal(["LICENSE", "LICENSE", "POD"]);
+      expect(data.pods.items).to.deep.equal([{ podId: "6", buyer: address(4), seller: address(2), price: "5000", fee: "0", sellerProceeds: "5000", pod: { id: "6" } }]);
+      expect(data.cheap.items.map((p: { podId: string }) => p.podId)).to.deep.equal(["4", "2"]);
+      expect(data.licenses.totalCount).to.equal(2);
+      expect(data.licenses.items[0]).to.deep.equal({ podId: "2", holder: address(3), token: TOKEN, price: "200", pod: { name: "alpha-2" } });
+    });
+
+    it("account(address): pods owned, licences held, balances per token, withdrawals", async () => {
+      const data = await api.data(`{
+        seller: account(address: "${address(2).toUpperCase().replace("0X", "0x")}") { address
+          pods(first: 2, orderBy: id, orderDirection: desc) { items { id } totalCount }
+          balances { token withdrawable earned }
+          withdrawals { items { token amount blockNumber } totalCount } }
+        buyer: account(address: "${address(3)}") { licenses { items { podId } } pods { totalCount } balances { token } } }`);
+      expect(data.seller.address).to.equal(address(2));
+      expect(data.seller.pods).to.deep.equal({ items: [{ id: "12" }, { id: "10" }], totalCount: 6 });
+      expect(data.seller.balances).to.deep.equal([
+        { token: ZERO, withdrawable: "4000", earned: "4400" },
+        { token: TOKEN, withdrawable: "0", earned: "180" },
+      ]);
+      expect(data.seller.withdrawals).to.deep.equal({ items: [{ token: TOKEN, amount: "180", blockNumber: 23 }], totalCount: 1 });
+      expect(data.buyer).to.deep.equal({ licenses: { items: [{ podId: "2" }, { podId: "4" }] }, pods: { totalCount: 0 }, balances: [] });
+    });
+
+    it("search(text) ranks full-text matches over name and description, and paginates", async () => {
+      const data = await api.data(`{ search(text: "neural") { items { pod { id name } rank } totalCount pageInfo { hasNextPage } } }`);
+      const ids = data.search.items.map((hit: { pod: { id: string } }) => hit.pod.id);
+      expect(ids).to.have.members(["3", "4", "11"]);
+      expect(data.search.totalCount).to.equal(3);
+      const ranks = data.search.items.map((hit: { rank: number }) => hit.rank);
+      expect(ranks).to.deep.equal([...ranks].sort((a, b) => b - a));
+      // English stemming: "images" matches "image"; a filter narrows the hits.
+      const stemmed = await api.data(`{ search(text: "image", where: { owner: "${address(2)}" }) { items { pod { id } } } }`);
+      expect(stemmed.search.items).to.deep.equal([{ pod: { id: "4" } }]);
+      const first = await api.data(`{ search(text: "neural", first: 2) { items { pod { id } } pageInfo { hasNextPage endCursor } } }`);
+      expect(first.search.pageInfo.hasNextPage).to.equal(true);
+      const rest = await api.data(`query($after: String) { search(text: "neural", first: 2, after: $after) { items { pod { id } } pageInfo { hasNextPage } } }`, {
+        after: first.search.pageInfo.endCursor,
+      });
+      expect([...first.search.items, ...rest.search.items].map((hit: { pod: { id: string } }) => hit.pod.id)).to.deep.equal(ids);
+      expect(rest.search.pageInfo.hasNextPage).to.equal(false);
+      const nothing = await api.data(`{ search(text: "kubernetes") { items { pod { id } } totalCount } }`);
+      expect(nothing.search).to.deep.equal({ items: [], totalCount: 0 });
+    });
+
+    it("search rejects empty and oversized text, naming the argument", async () => {
+      const empty = await api.query(`{ search(text: "  ") { totalCount } }`);
+      expect(empty.errors![0].message).to.match(/Argument "text"/);
+      const long = await api.query(`query($t: String!) { search(text: $t) { totalCount } }`, { t: "x".repeat(300) });
+      expect(long.errors![0].message).to.match(/Argument "text".*300/);
+    });
+
+    it("lineage(podId): the ancestor chain and the descendants tree, depth-bounded", async () => {
+      // Fixture lineage: 1 ← 5 ← 7 ← 9 and 1 ← 6; 2 ← 10.
+      const data = await api.data(`{
+        lineage(podId: "7") { pod { id } ancestors { id } descendants { pod { id } depth children { pod { id } } } truncated }
+        root: lineage(podId: "1") { ancestors { id } descendants { pod { id } depth children { pod { id } depth children { pod { id } } } } truncated }
+        shallow: lineage(podId: "1", maxDepth: 1) { descendants { pod { id } children { pod { id } } } truncated }
+        short: lineage(podId: "9", maxDepth: 2) { ancestors { id } truncated }
+        few: lineage(podId: "1", maxDescendants: 2) { descendants { pod { id } children { pod { id } } } truncated }
+        none: lineage(podId: "404") { pod { id } } }`);
+      expect(data.lineage).to.deep.equal({ pod: { id: "7" }, ancestors: [{ id: "5" }, { id: "1" }], descendants: [{ pod: { id: "9" }, depth: 1, children: [] }], truncated: false });
+      expect(data.root.ancestors).to.deep.equal([]);
+      expect(data.root.truncated).to.equal(false);
+      expect(data.root.descendants).to.deep.equal([
+        { pod: { id: "5" }, depth: 1, children: [{ pod: { id: "7" }, depth: 2, children: [{ pod: { id: "9" } }] }] },
+        { pod: { id: "6" }, depth: 1, children: [] },
+      ]);
+      expect(data.shallow).to.deep.equal({ descendants: [{ pod: { id: "5" }, children: [] }, { pod: { id: "6" }, children: [] }], truncated: true });
+      expect(data.short).to.deep.equal({ ancestors: [{ id: "7" }, { id: "5" }], truncated: true });
+      expect(data.few.truncated).to.equal(true);
+      expect(data.few.descendants.map((n: { pod: { id: string } }) => n.pod.id)).to.deep.equal(["5", "6"]);
+      expect(data.none).to.equal(null);
+    });
+
+    it("lineage rejects a maxDepth out of range, naming it", async () => {
+      const result = await api.query(`{ lineage(podId: "1", maxDepth: 1000) { truncated } }`);
+      expect(result.errors![0].message).to.match(/Argument "maxDepth".*1000/);
+    });
+
+    it("_meta reports the indexed block from the database, the chain id and indexing errors", async () => {
+      api.status.hasIndexingErrors = true;
+      try {
+        const data = await api.data(`{ _meta { block { number hash timestamp } chainId hasIndexingErrors } }`);
+        expect(data._meta).to.deep.equal({ block: { number: 30, hash: bytes32(0xb000000 + 30), timestamp: 1_700_000_030 }, chainId: 31337, hasIndexingErrors: true });
+      } finally {
+        api.status.hasIndexingErrors = false;
+      }
+    });
+
+    it("every answer is read from one snapshot: _meta.block matches the data while the indexer commits", async function () {
+      // A writer commits one block at a time: pods 500.. and the cursor move together, as the indexer does.
+      const base = (await api.data(`{ pods(first: 0) { totalCount } }`)).pods.totalCount as number;
+      let block = 30;
+      let writing = true;
+      const writer = (async () => {
+        while (writing && block < 120) {
+          block++;
+          await db.transaction(async (tx) => {
+            await insertPod(tx, { id: 500 + block, block });
+            await setCursor(tx, block);
+          });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      const answers: { block: number; count: number; newest: string | null }[] = [];
+      try {
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (let i = 0; i < 6; i++) {
+              const data = await api.data(`{ _meta { block { number } } pods(where: { id_gte: "500" }, orderBy: id, orderDirection: desc, first: 1) { items { id } totalCount } }`);
+              answers.push({ block: data._meta.block.number, count: data.pods.totalCount, newest: data.pods.items[0]?.id ?? null });
+            }
+          }),
+        );
+      } finally {
+        writing = false;
+        await writer;
+      }
+      for (const answer of answers) {
+        expect(answer.count, JSON.stringify(answer)).to.equal(answer.block - 30);
+        expect(answer.newest, JSON.stringify(answer)).to.equal(answer.block === 30 ? null : String(500 + answer.block));
+      }
+      expect(new Set(answers.map((a) => a.block)).size, "the writer should interleave with the readers").to.be.greaterThan(1);
+      await db.query(`DELETE FROM pods WHERE id >= 500`);
+      await setCursor(db, 30);
+      expect(base).to.equal(12);
+    });
+  });
+}
