@@ -165,10 +165,11 @@ async function runScenario(samples: Samples): Promise<void> {
 
 /** Why a figure sits where it does; printed under the table. */
 const NOTES = [
-  "`publish` writes five fresh storage slots (ERC-721 owner, name index, the packed pod record, the name hash, the first manifest reference) plus the owner's ERC-721 balance; an account's first pod also creates its balance slot (+17k), which is why `max` is above the median. The name string and the creator are not stored: they are in `PodPublished`. Forks add the parent checks (two cold reads).",
-  "`buy (native)` writes one fresh licence slot and credits seller, fee recipient and (for forks) the royalty receiver. A payee's first credit after a withdrawal re-creates its slot (+17k), which is what `max` shows.",
+  "`publish` writes five fresh storage slots (ERC-721 owner, name index, the packed pod record, the name hash, the first manifest reference) and bumps the owner's ERC-721 balance and the id counter. The name string and the creator are not stored: they are in `PodPublished`. In this scenario an original by an account that already holds a pod costs ~155k and a fork ~158k (two cold reads of the parent). An account's first pod also creates its ERC-721 balance slot (~+17k, ~172k), and the very first pod of the registry also creates the id counter slot: that is the `max`.",
+  "`buy (native)` writes one fresh licence slot and credits the seller, the fee recipient and, for forks, the royalty receiver. A payee's first credit (or its first after a withdrawal) creates its slot (~+17k each), which is what `max` shows; `min` is an original whose payees already hold credit.",
+  "`buy (ERC-20)` also reads the market's token balance before and after `transferFrom`, to reject fee-on-transfer tokens.",
   "`withdraw (native)` zeroes the credit (refund) and sends the coin: the 9k value-transfer cost of CALL dominates.",
-  "`buyPod` also moves the ERC-721 token (owner, balances, approval clear, name index move) and calls the receiver hook when the buyer is a contract.",
+  "`buyPod` also moves the ERC-721 token (owner, balances, approval clear, name index move) and deletes the listing.",
 ];
 
 function render(samples: Samples): string {
