@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import hre from "hardhat";
 import { deployLure } from "../../scripts/deploy";
+import { deploymentPath } from "../../services/chain/deployments";
 import { unpackArchive } from "../../services/pods/archive";
 import type { ForkResult } from "../../services/pods/fork";
 import type { PersistResult } from "../../services/pods/persist";
@@ -62,6 +63,9 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
     node = await startDevSwarmNode({ dataDir: path.join(work, "swarm"), port: 0 });
     swarm = createSwarmClient({ url: node.url, timeoutMs: 20_000 });
     await swarm.buyStamp("1000000000", 22);
+    // A fresh deployment: an earlier test file may have reverted the in-process chain under an
+    // old deployments/hardhat.json, leaving other code at its addresses.
+    await rm(deploymentPath(hre.network.name), { force: true });
     ({ registry, market } = await deployLure(hre, { verbose: false }));
     const signers = await hre.ethers.getSigners();
     author = signers[0].address;
