@@ -43,18 +43,18 @@ async function startSwarm(config: LureConfig, shutdown: Shutdown) {
   try {
     batch = await client.postageBatch();
   } catch {
-    batch = await client.buyStamp(100_000_000n, 22);
+    batch = await client.buyStamp(1_000_000_000n, 22);
     log.info({ batch }, "bought a postage batch on the dev node");
   }
   return { url: config.BEE_URL, batch };
 }
 
 async function startIndexerAndApi(config: LureConfig, shutdown: Shutdown) {
-  const { startIndexer } = await import("../services/indexer");
+  const { startIndexer, indexerMetrics } = await import("../services/indexer");
   const { createApiServer } = await import("../services/api/server");
   const indexer = await startIndexer({ config });
   shutdown.add("indexer", () => indexer.stop());
-  const api = createApiServer({ db: indexer.db, events: indexer.events, status: () => indexer.status(), dev: true });
+  const api = createApiServer({ db: indexer.db, events: indexer.events, status: () => indexer.status(), registry: indexerMetrics.registry, dev: true });
   const server = await api.listen(config.GRAPHQL_HOST, config.GRAPHQL_PORT);
   shutdown.add("graphql", () => server.close());
   return { url: `http://${config.GRAPHQL_HOST}:${config.GRAPHQL_PORT}` };

@@ -181,3 +181,15 @@ task("market:balance", "Shows what an account can withdraw")
     const amount = await contracts.market.balanceOf(account, token);
     print({ account, token: tokenLabel(token), withdrawable: formatUnits(amount, decimals), wei: amount }, { json: args.json, title: "Withdrawable balance" });
   });
+
+task("market:allow-token", "Governance: allows (or with --disallow, removes) an ERC-20 as a payment token")
+  .addParam("token", "ERC-20 address")
+  .addFlag("disallow", "Remove the token from the allow-list")
+  .addOptionalParam("account", "Signer: account index or address (needs GOVERNOR_ROLE)", undefined, types.string)
+  .addFlag("json", "Print JSON")
+  .setAction(async (args, hre) => {
+    const token = parseAddress(args.token, "token");
+    const contracts = await lureContracts(hre, args.account);
+    const receipt = await sendAndWait(contracts, () => contracts.market.setTokenAllowed(token, !args.disallow));
+    print({ token, allowed: !args.disallow, tx: receipt.hash }, { json: args.json, title: args.disallow ? "Token disallowed" : "Token allowed" });
+  });

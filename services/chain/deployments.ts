@@ -22,12 +22,12 @@ export const deploymentSchema = z.object({
 export type DeployedContract = z.infer<typeof deployedContractSchema>;
 export type Deployment = z.infer<typeof deploymentSchema>;
 
-export function deploymentPath(network: string, dir = "deployments"): string {
+export function deploymentPath(network: string, dir = defaultDeploymentsDir()): string {
   return join(dir, `${network}.json`);
 }
 
 /** Reads and validates a deployment file; returns undefined when there is none. */
-export function readDeployment(network: string, dir = "deployments"): Deployment | undefined {
+export function readDeployment(network: string, dir = defaultDeploymentsDir()): Deployment | undefined {
   const path = deploymentPath(network, dir);
   if (!existsSync(path)) return undefined;
   let raw: unknown;
@@ -45,7 +45,7 @@ export function readDeployment(network: string, dir = "deployments"): Deployment
 }
 
 /** Writes the file through a rename, so a reader never sees half of it. */
-export function writeDeployment(network: string, deployment: Deployment, dir = "deployments"): string {
+export function writeDeployment(network: string, deployment: Deployment, dir = defaultDeploymentsDir()): string {
   const path = deploymentPath(network, dir);
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
@@ -61,4 +61,9 @@ export function requireContract(deployment: Deployment | undefined, network: str
     throw new Error(`${name} is not deployed on network "${network}": run \`npx hardhat run scripts/deploy.ts --network ${network}\``);
   }
   return entry;
+}
+
+/** `DEPLOYMENTS_DIR` lets tests and side-by-side devnets keep their files apart. */
+export function defaultDeploymentsDir(): string {
+  return process.env.DEPLOYMENTS_DIR || "deployments";
 }

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { Interface } from "ethers";
 
@@ -8,18 +9,23 @@ import type { Interface } from "ethers";
 export class InvalidArgumentError extends HardhatPluginError {
   constructor(message: string) {
     super("lure", message);
+    // HardhatPluginError resets the prototype to its own; restore ours so instanceof and the
+    // inspector below work.
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+
+  // Hardhat prints the error object after its one-line message whenever it thinks it runs on CI
+  // (any Linux without $DISPLAY); a user's mistake needs no stack trace unless asked for.
+  [inspect.custom](): string {
+    return process.argv.includes("--show-stack-traces") ? ((this as unknown as { _stack?: string })._stack ?? this.message) : "";
   }
 }
 
 /** A refused or failed chain operation, told in one line. */
-export class LureTaskError extends HardhatPluginError {
-  constructor(message: string) {
-    super("lure", message);
-  }
-}
+export class LureTaskError extends InvalidArgumentError {}
 
 interface RevertLike {
-  data?: string;
+  data?: string | { data?: string };
   info?: { error?: { data?: string | { data?: string } } };
   error?: { data?: string };
   shortMessage?: string;
@@ -29,7 +35,8 @@ interface RevertLike {
 function revertData(error: unknown): string | undefined {
   const candidate = error as RevertLike;
   const nested = candidate.info?.error?.data;
-  const data = candidate.data ?? (typeof nested === "string" ? nested : nested?.data) ?? candidate.error?.data;
+  const direct = typeof candidate.data === "string" ? candidate.data : candidate.data?.data;
+  const data = direct ?? (typeof nested === "string" ? nested : nested?.data) ?? candidate.error?.data;
   return typeof data === "string" && data.startsWith("0x") && data.length >= 10 ? data : undefined;
 }
 
