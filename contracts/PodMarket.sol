@@ -23,6 +23,9 @@ import {IPodMarket} from "./interfaces/IPodMarket.sol";
  * or tokens sent directly are not credited to anyone and stay unreachable.)
  * Royalty is computed on the full sale price, as ERC-2981 defines it; it is folded into the seller's
  * share (reported as 0 with receiver address(0)) when the receiver is the seller or address(0).
+ * A listing is valid only while its seller owns the pod: a transfer voids it without a call here.
+ * `buyPod` deletes it outright; after a transfer outside the market the stored listing stays and
+ * would apply again if the pod came back to the same seller (at that seller's own terms).
  */
 contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
