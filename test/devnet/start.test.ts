@@ -1,0 +1,121 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { rpcChainId } from "../../services/devnet/hardhat-node";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startLure(env: NodeJS.ProcessEnv): Started {
+  const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/start.ts"], {
+    env: { ...process.env, ...env, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  child.stdout?.on("data", (chunk) => (text += chunk));
+  child.stderr?.on("data", (chunk) => (text += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs: number, what: string, output: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("npm start (the whole dev stack)", function () {
+  this.timeout(240_000);
+  let lure: Started | undefined;
+  let env: NodeJS.ProcessEnv;
+  let ports: { chain: number; swarm: number; graphql: number };
+
+  before(async function () {
+    const dir = mkdtempSync(join(tmpdir(), "lure-devnet-"));
+    ports = { chain: await freePort(), swarm: await freePort(), graphql: await freePort() };
+    env = {
+      LOCAL_RPC_URL: `http://127.0.0.1:${ports.chain}`,
+      SWARM_DEV_PORT: String(ports.swarm),
+      BEE_URL: `http://127.0.0.1:${ports.swarm}`,
+      GRAPHQL_PORT: String(ports.graphql),
+      PGLITE_DIR: join(dir, "pglite"),
+      SWARM_DATA_DIR: join(dir, "swarm"),
+      DEPLOYMENTS_DIR: join(dir, "deployments"),
+    };
+    lure = startLure(env);
+    await waitFor(() => lure!.output().includes("Lure devnet ready"), 180_000, "the ready line", lure.output);
+  });
+
+  after(async function () {
+    if (lure && lure.child.exitCode === null) {
+      lure.child.kill("SIGKILL");
+      await lure.exited;
+    }
+  });
+
+  it("prints the contracts, the dev accounts and the endpoints", function () {
+    const output = lure!.output();
+    expect(output).to.match(/PodRegistry\s+0x[0-9a-fA-F]{40}/);
+    expect(output).to.match(/PodMarket\s+0x[0-9a-fA-F]{40}/);
+    expect(output).to.contain("#0 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    expect(output).to.contain(`http://127.0.0.1:${ports.graphql}/graphql`);
+  });
+
+  it("serves every part: chain, Swarm, GraphQL at the head", async function () {
+    expect(await rpcChainId(`http://127.0.0.1:${ports.chain}`)).to.equal(31337);
+    const health = await fetch(`http://127.0.0.1:${ports.swarm}/health`);
+    expect(health.status).to.equal(200);
+    let ready: Response | undefined;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      ready = await fetch(`http://127.0.0.1:${ports.graphql}/ready`);
+      if (ready.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(ready?.status).to.equal(200);
+    const response = await fetch(`http://127.0.0.1:${ports.graphql}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ _meta { chainId block { number } hasIndexingErrors } }" }),
+    });
+    const body = (await response.json()) as { data: { _meta: { chainId: number; block: { number: number }; hasIndexingErrors: boolean } } };
+    expect(body.data._meta.chainId).to.equal(31337);
+    expect(body.data._meta.block.number).to.be.greaterThanOrEqual(2);
+    expect(body.data._meta.hasIndexingErrors).to.equal(false);
+  });
+
+  it("refuses to start a second stack on a port that is taken, and exits non-zero", async function () {
+    const second = startLure(env);
+    const code = await second.exited;
+    expect(code).to.equal(1);
+    expect(second.output()).to.contain("already answers JSON-RPC");
+    // the first stack is untouched
+    expect(await rpcChainId(`http://127.0.0.1:${ports.chain}`)).to.equal(31337);
+  });
+
+  it("stops everything on Ctrl-C, exits 0 and leaves no process behind", async function () {
+    lure!.child.kill("SIGINT");
+    expect(await lure!.exited).to.equal(0);
+    expect(await rpcChainId(`http://127.0.0.1:${ports.chain}`)).to.equal(undefined);
+    await expect(fetch(`http://127.0.0.1:${ports.swarm}/health`)).to.be.rejected;
+    await expect(fetch(`http://127.0.0.1:${ports.graphql}/health`)).to.be.rejected;
+  });
+});
