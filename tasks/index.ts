@@ -2,3 +2,4 @@
 import "./registry";
 import "./market";
 import "./pods";
+import "./swarm";

@@ -65,10 +65,15 @@ export async function startDevSwarmNode(options: DevSwarmNodeOptions): Promise<D
   // socket is always closed by the client, never under a request it has just sent.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    store.close();
+    throw new Error(`dev Swarm node cannot listen on ${host}:${options.port ?? 0}: ${(error as Error).message}`, { cause: error });
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log.debug({ url, dataDir: options.dataDir }, "dev Swarm node listening");
@@ -148,10 +153,18 @@ async function handle(context: RouteContext, req: IncomingMessage, res: ServerRe
       break;
     case "GET /bzz":
     case "HEAD /bzz":
-      if (rest.length >= 1) return downloadBzz(context, res, rest[0], rest.slice(1).map(decodeURIComponent).join("/"), method === "HEAD");
+      if (rest.length >= 1) return downloadBzz(context, res, rest[0], decodePath(rest.slice(1)), method === "HEAD");
       break;
   }
   throw new HttpError(404, "Not Found");
+}
+
+function decodePath(segments: string[]): string {
+  try {
+    return segments.map(decodeURIComponent).join("/");
+  } catch {
+    throw new HttpError(400, `invalid path params: ${JSON.stringify(segments.join("/"))} is not a valid URL path`);
+  }
 }
 
 // --- stamps --------------------------------------------------------------------------------

@@ -11,7 +11,11 @@ import type { ChunkStore } from "./chunk-store";
  */
 
 export const BUCKET_DEPTH = 16;
-/** The price per chunk per block the dev chain reports (Bee's is of this order on mainnet). */
+/**
+ * The price per chunk per block the dev chain reports: mainnet's order of magnitude, and the floor
+ * bee-js applies anyway, so its minimum batch amount (one day: price × 17 280 + 1 = 414 720 001)
+ * is the same here as against a real node.
+ */
 export const CURRENT_PRICE = 24_000n;
 const BLOCK_TIME_SECONDS = 5n;
 
