@@ -9,7 +9,7 @@ import { PodFolderError } from "../services/pods/pack";
 import { PrivatePodError, defaultKeysDir } from "../services/pods/private";
 import { RecipeError } from "../services/pods/recipe";
 import type { ListingTerms } from "../services/pods/persist";
-import { podStorage } from "../services/pods/swarm-storage";
+import type { PodStorage } from "../services/pods/storage";
 import { lureContracts } from "./lib/contracts";
 import { InvalidArgumentError, LureTaskError } from "./lib/errors";
 import { print } from "./lib/output";
@@ -26,8 +26,11 @@ async function explained<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof PodError || error instanceof RecipeError || error instanceof UnsafeArchiveError || error instanceof PodFolderError || error instanceof PrivatePodError) {
-      throw new LureTaskError(error.message);
+    const known = [PodError, RecipeError, UnsafeArchiveError, PodFolderError, PrivatePodError];
+    // Swarm's errors are matched by name: bee-js is loaded only when a task needs Swarm.
+    const swarmError = error instanceof Error && ["SwarmRequestError", "NoPostageBatchError"].includes(error.name);
+    if (swarmError || known.some((kind) => error instanceof kind)) {
+      throw new LureTaskError((error as Error).message);
     }
     throw error;
   }
@@ -43,7 +46,8 @@ function keysDirOf(value: unknown): string {
 }
 
 /** Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). */
-function storageFor(beeUrl: unknown) {
+async function storageFor(beeUrl: unknown): Promise<PodStorage> {
+  const { podStorage } = await import("../services/pods/swarm-storage");
   const config = loadConfig();
   const url = typeof beeUrl === "string" && beeUrl !== "" ? beeUrl : config.BEE_URL;
   return podStorage({ url, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
@@ -105,10 +109,11 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         podPrice: args.podPrice === undefined ? 0n : parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true }),
       };
     }
+    const storage = await storageFor(args.beeUrl);
     const result = await explained(() =>
       persistPod({
         dir,
-        storage: storageFor(args.beeUrl),
+        storage,
         contracts: { registry: contracts.registry, market: contracts.market, account: contracts.signerAddress },
         private: args.private,
         listing,
@@ -163,9 +168,8 @@ task("pod:fork", "Copies a public pod into a new folder and records its lineage 
       throw new InvalidArgumentError(`--name: expected a pod name, got ${JSON.stringify(args.name)}`);
     }
     const contracts = isRef ? undefined : await lureContracts(hre);
-    const result = await explained(() =>
-      forkPod({ source, dir, storage: storageFor(args.beeUrl), contracts, name: args.name, limits: payloadLimits() }),
-    );
+    const storage = await storageFor(args.beeUrl);
+    const result = await explained(() => forkPod({ source, dir, storage, contracts, name: args.name, limits: payloadLimits() }));
     print(
       { dir: result.dir, name: result.name, forkedFrom: result.forkedFrom, files: result.files, bytes: result.bytes },
       { json: args.json, title: `Forked ${"podId" in source ? `pod ${source.podId}` : source.ref} into ${result.dir}` },
@@ -185,12 +189,13 @@ task("pod:share", "Makes a pod public (readable by anyone with its id or referen
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
     const visibility = args.private ? "private" : "public";
+    const storage = await storageFor(args.beeUrl);
     const result = await explained(() =>
       sharePod({
         podId,
         visibility,
         contracts: { registry: contracts.registry, market: contracts.market, account: contracts.signerAddress },
-        storage: storageFor(args.beeUrl),
+        storage,
         keysDir: keysDirOf(args.keysDir),
         limits: payloadLimits(),
         progress: progress(args.json),
@@ -221,7 +226,7 @@ task("pod:payloads", "Fetches a pod's external payloads from Swarm into payload/
       const parsed = await loadRecipe(dir);
       const payload = parsed.kind === "pod" ? parsed.recipe.golem.payload : parsed.recipe.payload;
       if (!Array.isArray(payload)) throw new PodError(`${dir}: the recipe has no external payloads (golem.payload is a folder)`);
-      return resolveExternalPayloads({ root: dir, payloads: payload, storage: storageFor(args.beeUrl), limits: payloadLimits() });
+      return resolveExternalPayloads({ root: dir, payloads: payload, storage: await storageFor(args.beeUrl), limits: payloadLimits() });
     });
     print({ dir, payloads: resolved }, { json: args.json, title: `Resolved ${resolved.length} external payloads into ${path.join(dir, "payload/external")}` });
     return resolved;

@@ -58,6 +58,15 @@ function findRevertData(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Runs a call's simulation (`.staticCall`); a revert becomes a PodError naming the contract's error. */
+export async function simulate(what: string, contracts: Pick<PodContracts, "registry" | "market">, preflight: () => Promise<unknown>): Promise<void> {
+  try {
+    await preflight();
+  } catch (error) {
+    throw new PodError(`${what} refused: ${explainRevert(error, contracts)}`);
+  }
+}
+
 /**
  * Simulates the call first, so a revert is reported (with the contract's error name) before
  * anything is signed or broadcast; then sends it and waits for the receipt.
@@ -68,11 +77,7 @@ export async function transact(
   preflight: () => Promise<unknown>,
   send: () => Promise<ContractTransactionResponse>,
 ): Promise<ContractTransactionReceipt> {
-  try {
-    await preflight();
-  } catch (error) {
-    throw new PodError(`${what} refused: ${explainRevert(error, contracts)}`);
-  }
+  await simulate(what, contracts, preflight);
   let response: ContractTransactionResponse;
   try {
     response = await send();

@@ -83,6 +83,9 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
       `pod ${existingId} "${recipe.name}" is public on chain, but this persist is private; run \`pod:share --pod ${existingId} --private\` first (versions already published stay readable)`,
     );
   }
+  if (existing && royalty !== 0 && BigInt(royalty) !== existing.forkRoyaltyBps) {
+    say(`fork royalty ${royalty} ignored: pod ${existingId} already exists with ${existing.forkRoyaltyBps} bps, fixed at its first publish`);
+  }
   const parent = await checkParent(recipe.forkedFrom, existingId, existing?.parentPodId, contracts, recipe.name);
   if (options.listing) await checkListable(options.listing, contracts);
 

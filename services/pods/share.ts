@@ -1,7 +1,7 @@
 import { logger } from "../log";
 import type { UnpackLimits } from "./archive";
 import { unpackArchive } from "./archive";
-import { bytes32ToRef, eventsOf, read, refToBytes32, transact, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC, type PodContracts } from "./chain";
+import { bytes32ToRef, eventsOf, read, refToBytes32, simulate, transact, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC, type PodContracts } from "./chain";
 import { PodError } from "./errors";
 import { keyBytes, loadKey, openSealedPod } from "./private";
 import { POD_INDEX_DOCUMENT, type PodStorage } from "./storage";
@@ -49,13 +49,7 @@ export async function sharePod(options: ShareOptions): Promise<ShareResult> {
 
   const target = options.visibility === "public" ? VISIBILITY_PUBLIC : VISIBILITY_PRIVATE;
   // Simulate the visibility change first, so a caller who does not own the pod uploads nothing.
-  try {
-    await contracts.registry.setVisibility.staticCall(podId, target);
-  } catch {
-    await transact(`set visibility of pod ${podId}`, contracts, () => contracts.registry.setVisibility.staticCall(podId, target), async () => {
-      throw new PodError("unreachable");
-    });
-  }
+  await simulate(`set visibility of pod ${podId}`, contracts, () => contracts.registry.setVisibility.staticCall(podId, target));
 
   if (options.visibility === "public") {
     const latestRef = bytes32ToRef(pod.latestRef);
