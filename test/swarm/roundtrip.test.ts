@@ -15,12 +15,13 @@ describe("swarm: byte round trips through the dev node", function () {
 
   const sizes = [0, 1, 4095, 4096, 4097, 128 * 4096, 128 * 4096 + 1, 10 * 1024 * 1024];
   for (const size of sizes) {
-    it(`${size} bytes: reference equals bee-js's offline MerkleTree root, bytes come back equal`, async () => {
+    it(`${size} bytes: reference equals the offline one (bee-js MerkleTree up to 512 KiB), bytes come back equal`, async () => {
       const data = new Uint8Array(randomBytes(size));
       const reference = await t.client.uploadBytes(data);
       expect(reference).to.match(/^[0-9a-f]{64}$/);
-      expect(reference).to.equal(hex((await MerkleTree.root(data)).hash()));
       expect(swarmReference(data)).to.equal(reference);
+      // bee-js's pure-JS MerkleTree takes seconds on 10 MB; bmt.test.ts pins swarmReference to it.
+      if (size <= 128 * 4096 + 1) expect(reference).to.equal(hex((await MerkleTree.root(data)).hash()));
       const back = await t.client.downloadBytes(reference);
       expect(back.length).to.equal(size);
       expect(Buffer.from(back).equals(Buffer.from(data))).to.equal(true);
