@@ -121,6 +121,17 @@ describe("swarm: integrity, stamps and limits of the dev node", function () {
     await t.bee.uploadData(batchID, first);
   });
 
+  it("two concurrent uploads cannot both take a batch's last slots", async () => {
+    const created = await fetch(`${t.node.url}/stamps/1000000000/3`, { method: "POST" });
+    const { batchID } = (await created.json()) as { batchID: string };
+    const uploads = [new Uint8Array(randomBytes(4 * 4096)), new Uint8Array(randomBytes(4 * 4096))]; // 5 chunks each, 8 in the batch
+    const results = await Promise.allSettled(uploads.map((data) => t.bee.uploadData(batchID, data)));
+    expect(results.filter((result) => result.status === "fulfilled")).to.have.length(1);
+    const refused = results.find((result): result is PromiseRejectedResult => result.status === "rejected")!;
+    expect((refused.reason as BeeResponseError).status).to.equal(402);
+    expect((await t.bee.getPostageBatch(batchID)).utilization).to.equal(5);
+  });
+
   it("uploads need a known postage batch (400 without the header, 404 for an unknown batch)", async () => {
     const missing = await fetch(`${t.node.url}/bytes`, { method: "POST", body: "x" });
     expect(missing.status).to.equal(400);
