@@ -1,0 +1,223 @@
+/**
+ * `npm run bench:graphql`: the GraphQL API over 100k pods, driven by autocannon.
+ *
+ * For each database (embedded PGlite, and the local PostgreSQL when reachable) a child process
+ * builds the database through the indexer's migrations plus one bulk INSERT … SELECT
+ * generate_series, and serves the real API (express + yoga) on a free port of 127.0.0.1. This
+ * process drives it, so the load generator and the server do not share an event loop.
+ *
+ * Goals (issue 4): pod(id) p99 ≤ 10 ms; a filtered, ordered page of 100 p99 ≤ 25 ms;
+ * ≥ 2,000 requests/s at 10 connections.
+ *
+ * Options (environment): BENCH_PODS (default 100000), BENCH_SECONDS per run (default 10),
+ * BENCH_DATABASE_URL (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
+ * `none` skips PostgreSQL).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { cpus, loadavg } from "node:os";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import { Pool } from "pg";
+
+const PODS = Number(process.env.BENCH_PODS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const OWNERS = 5000;
+
+/** Builds the 100k-pod dataset in SQL, so no values travel through the client. */
+const SEED_SQL = `
+INSERT INTO pods (id, owner, creator, name, description, visibility, version_count, latest_ref, parent_pod_id, parent_version,
+  royalty_bps, fork_royalty_bps, listed, listing_seller, listing_token, listing_price, listing_pod_price, listing_paused,
+  license_sales, revenue, created_block, created_at, created_tx, block_number, block_hash, tx_hash, log_index)
+SELECT g,
+  '0x' || lpad(to_hex(g % ${OWNERS}), 40, '0'),
+  '0x' || lpad(to_hex(g % ${OWNERS}), 40, '0'),
+  'pod-' || g,
+  'pod number ' || g || ' does ' || (ARRAY['neural training', 'weather forecasts', 'image resizing', 'audio transcription', 'text summaries'])[1 + g % 5],
+  CASE WHEN g % 3 = 0 THEN 'PRIVATE' ELSE 'PUBLIC' END,
+  1 + g % 7,
+  '0x' || lpad(to_hex(g), 64, '0'),
+  CASE WHEN g > 10 AND g % 4 = 0 THEN (g / 2)::numeric END,
+  CASE WHEN g > 10 AND g % 4 = 0 THEN 1 END,
+  0, 500,
+  g % 2 = 0,
+  CASE WHEN g % 2 = 0 THEN '0x' || lpad(to_hex(g % ${OWNERS}), 40, '0') END,
+  CASE WHEN g % 2 = 0 THEN '0x0000000000000000000000000000000000000000' END,
+  CASE WHEN g % 2 = 0 THEN ((g::bigint * 7919) % 1000000)::numeric * 1000000000000 END,
+  CASE WHEN g % 2 = 0 THEN 0::numeric END,
+  false,
+  g % 11, 0,
+  g, 1700000000 + g, '0x' || lpad(to_hex(g), 64, '0'),
+  g, '0x' || lpad(to_hex(g), 64, '0'), '0x' || lpad(to_hex(g), 64, '0'), 0
+FROM generate_series(1, ${PODS}) AS g`;
+
+// ------------------------------------------------------------------ child: database + API
+
+async function serve(backend: "pglite" | "postgres", databaseUrl: string | undefined): Promise<void> {
+  const { openDatabase, migrate } = await import("../services/indexer/db");
+  const { createApiServer } = await import("../services/api/server");
+  const { EventEmitter } = await import("node:events");
+  const schema = backend === "postgres" ? `bench_graphql_${randomBytes(4).toString("hex")}` : undefined;
+  const db = await openDatabase(backend === "postgres" ? { databaseUrl, schema } : {});
+  const started = Date.now();
+  await migrate(db);
+  await db.query(SEED_SQL);
+  await db.query(
+    `INSERT INTO cursor (id, chain_id, block_number, block_hash, block_timestamp) VALUES (1, 31337, $1, $2, $3)`,
+    [String(PODS), `0x${"ab".repeat(32)}`, String(1_700_000_000 + PODS)],
+  );
+  await db.query("ANALYZE");
+  const seedMs = Date.now() - started;
+  const status = { chainId: 31337, headBlock: PODS, indexedBlock: { number: PODS, hash: `0x${"ab".repeat(32)}`, timestamp: 1_700_000_000 + PODS }, backfilling: false, hasIndexingErrors: false };
+  const api = createApiServer({ db, events: new EventEmitter(), status: () => status, dev: false });
+  const running = await api.listen("127.0.0.1", 0);
+  process.stdout.write(JSON.stringify({ url: running.url, seedMs }) + "\n");
+  const stop = async () => {
+    await running.close();
+    await db.close();
+    if (schema && databaseUrl) {
+      const admin = new Pool({ connectionString: databaseUrl, max: 1 });
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => admin.end());
+    }
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop());
+  process.stdin.on("end", () => void stop());
+  process.stdin.resume();
+}
+
+// ------------------------------------------------------------------ parent: load generator
+
+const POD_QUERY = `query($id: BigInt!) { pod(id: $id) { id owner name visibility versionCount listed listing { price token } } }`;
+const PAGE_QUERY = `query($min: BigInt, $max: BigInt) {
+  pods(where: { listed: true, visibility: PUBLIC, listingPrice_gte: $min, listingPrice_lte: $max }, orderBy: listingPrice, orderDirection: asc, first: 100) {
+    items { id owner name versionCount listing { price } } pageInfo { hasNextPage endCursor } } }`;
+
+function podBody(): string {
+  return JSON.stringify({ query: POD_QUERY, variables: { id: String(1 + Math.floor(Math.random() * PODS)) } });
+}
+
+function pageBody(): string {
+  const min = Math.floor(Math.random() * 500_000);
+  return JSON.stringify({ query: PAGE_QUERY, variables: { min: `${min}000000000000`, max: `${min + 400_000}000000000000` } });
+}
+
+async function check(url: string, body: string, expectItems: boolean): Promise<void> {
+  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const json = (await response.json()) as { data?: { pods?: { items: unknown[] }; pod?: unknown }; errors?: unknown };
+  if (json.errors || !json.data) throw new Error(`benchmark query failed: ${JSON.stringify(json)}`);
+  if (expectItems && (json.data.pods?.items.length ?? 0) < 100) throw new Error(`the page query returned ${json.data.pods?.items.length} items, expected 100`);
+}
+
+interface RunFigures {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+async function drive(url: string, body: () => string, connections: number): Promise<RunFigures> {
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    connections,
+    duration: SECONDS,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
+  });
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx + result.timeouts };
+}
+
+async function startChild(backend: "pglite" | "postgres", databaseUrl?: string): Promise<{ child: ChildProcess; url: string; seedMs: number }> {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--serve", backend], {
+    env: { ...process.env, BENCH_CHILD_DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: "warn" },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const exited = once(child, "exit").then(([code]) => {
+    throw new Error(`the ${backend} API process exited with code ${code} before it was ready`);
+  });
+  const ready = (async () => {
+    for await (const line of lines) {
+      const parsed = JSON.parse(line) as { url: string; seedMs: number };
+      return parsed;
+    }
+    throw new Error("no ready line");
+  })();
+  const { url, seedMs } = await Promise.race([ready, exited]);
+  return { child, url, seedMs };
+}
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 2000 });
+  try {
+    await pool.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await pool.end();
+  }
+}
+
+function verdict(value: number, goal: number, lowerIsBetter: boolean): string {
+  return (lowerIsBetter ? value <= goal : value >= goal) ? "ok" : "MISSED";
+}
+
+async function main(): Promise<void> {
+  const backends: { name: "pglite" | "postgres"; url?: string }[] = [{ name: "pglite" }];
+  const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  if (pgUrl !== "none") {
+    if (await postgresReachable(pgUrl)) backends.push({ name: "postgres", url: pgUrl });
+    else console.log(`PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, "//***@")} is not reachable: benchmarking PGlite only`);
+  }
+  console.log(`bench:graphql: ${PODS} pods, ${SECONDS} s per run, autocannon over HTTP on 127.0.0.1`);
+  // Latency figures mean little on a busy machine; say how busy it was.
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")} at start`);
+  const rows: string[][] = [];
+  for (const backend of backends) {
+    const { child, url, seedMs } = await startChild(backend.name, backend.url);
+    try {
+      console.log(`\n[${backend.name}] database built in ${(seedMs / 1000).toFixed(1)} s; API at ${url}`);
+      await check(url, podBody(), false);
+      await check(url, pageBody(), true);
+      // Warm-up: plans, JIT and caches.
+      await drive(url, podBody, 4).catch(() => undefined);
+      const podSingle = await drive(url, podBody, 1);
+      const podTen = await drive(url, podBody, 10);
+      const pageSingle = await drive(url, pageBody, 1);
+      const pageTen = await drive(url, pageBody, 10);
+      const errors = podSingle.errors + podTen.errors + pageSingle.errors + pageTen.errors;
+      rows.push(
+        [backend.name, "pod(id) p99, 1 connection", `${podSingle.p99} ms`, "≤ 10 ms", verdict(podSingle.p99, 10, true)],
+        [backend.name, "pod(id) p99, 10 connections", `${podTen.p99} ms`, "", ""],
+        [backend.name, "pod(id) requests/s, 10 connections", podTen.rps.toFixed(0), "≥ 2000", verdict(podTen.rps, 2000, false)],
+        [backend.name, "filtered page of 100 p99, 1 connection", `${pageSingle.p99} ms`, "≤ 25 ms", verdict(pageSingle.p99, 25, true)],
+        [backend.name, "filtered page of 100 p99, 10 connections", `${pageTen.p99} ms`, "", ""],
+        [backend.name, "filtered page of 100 requests/s, 10 conn.", pageTen.rps.toFixed(0), "", ""],
+        [backend.name, "errors (non-2xx, timeouts)", String(errors), "0", verdict(errors, 0, true)],
+      );
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  }
+  console.log(`\nload average ${loadavg().map((n) => n.toFixed(1)).join(" ")} at the end`);
+  const widths = [8, 42, 10, 9, 6];
+  console.log("\n" + ["database", "measure", "value", "goal", ""].map((h, i) => h.padEnd(widths[i])).join("  "));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+}
+
+if (process.argv.includes("--serve")) {
+  const backend = process.argv[process.argv.indexOf("--serve") + 1] as "pglite" | "postgres";
+  serve(backend, process.env.BENCH_CHILD_DATABASE_URL || undefined).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
