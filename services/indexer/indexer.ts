@@ -65,7 +65,8 @@ export class IndexerLoop {
   private fatal: string | undefined;
   private lastError: string | undefined;
   private stopped = false;
-  private rangeSize = 2_000;
+  // Small at first so the first answer is quick; it doubles on every success below the log target.
+  private rangeSize = 16;
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly addresses: string[];

@@ -1,0 +1,262 @@
+/**
+ * `npm run bench:indexer [-- --events N] [-- --latency-samples N]`
+ *
+ * 1. starts a Hardhat node and deploys two EventFlood contracts (contracts/test/EventFlood.sol) in the
+ *    PodRegistry and PodMarket roles; each transaction emits thousands of Lure-shaped events
+ *    (Transfer + PodPublished + VersionPublished per pod, LicensePurchased per sale), so ≥100k events
+ *    take a few dozen transactions. Then 256 empty blocks, so every event block is final.
+ * 2. measures the raw eth_getLogs ceiling: the same logs, fetched in ranges of ≤10k logs with plain
+ *    fetch + JSON.parse and nothing else (the denominator);
+ * 3. indexes from scratch into PGlite (a fresh data dir) and into PostgreSQL (DATABASE_URL or
+ *    postgres://postgres@127.0.0.1:5432/test, fresh schema, dropped afterwards);
+ * 4. prints events/s, the ratio to the ceiling, and the peak RSS of each phase (each phase runs in a
+ *    child process of its own so the peaks do not mix), then the realtime latency from "mined" (the
+ *    automining eth_sendTransaction returned) to "committed and announced" (the indexer's block event).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Contract, ContractFactory, JsonRpcProvider } from "ethers";
+import type { Deployment } from "../services/chain/deployments";
+import { createIndexerMetrics, startIndexer } from "../services/indexer";
+import { openDatabase } from "../services/indexer/db";
+import { startHardhatNode } from "../services/devnet/hardhat-node";
+import { logger } from "../services/log";
+
+interface PhaseResult {
+  phase: string;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  maxRssMb: number;
+  latencyMs?: { samples: number; p50: number; p95: number; max: number; pollMs: number };
+}
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 && args[index + 1] ? args[index + 1] : fallback;
+};
+const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const TARGET_LOGS = 10_000;
+
+async function main(): Promise<void> {
+  const phase = option("phase", "");
+  if (phase) return runPhase(phase);
+
+  const wanted = Number(option("events", "100000"));
+  if (!Number.isInteger(wanted) || wanted < 1000) throw new Error(`--events must be an integer ≥ 1000, got ${option("events", "")}`);
+  const latencySamples = Number(option("latency-samples", "60"));
+  const port = Number(option("port", String(20_000 + Math.floor(Math.random() * 20_000))));
+  const logDir = mkdtempSync(join(tmpdir(), "lure-bench-"));
+  console.log(`bench:indexer — ${wanted} events; hardhat node on 127.0.0.1:${port} (log ${logDir}/node.log)`);
+  const node = await startHardhatNode({ host: "127.0.0.1", port, logFile: join(logDir, "node.log"), readyTimeoutMs: 120_000 });
+  try {
+    const started = Date.now();
+    const { deployment, events } = await flood(node.url, wanted);
+    console.log(`emitted ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s (EventFlood: many events per transaction)`);
+
+    const results: PhaseResult[] = [];
+    const common = ["--rpc", node.url, "--deployment", JSON.stringify(deployment), "--latency-samples", String(latencySamples)];
+    for (const name of ["ceiling", "pglite", "postgres"]) {
+      const result = await runChild([...common, "--phase", name]);
+      results.push(result);
+      console.log(`  ${name.padEnd(9)} ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.eventsPerSecond)} events/s, peak RSS ${result.maxRssMb} MB`);
+    }
+    const ceiling = results[0].eventsPerSecond;
+    console.log("");
+    console.log(`raw eth_getLogs ceiling (fetch + JSON.parse): ${Math.round(ceiling)} events/s`);
+    for (const result of results.slice(1)) {
+      const goal = result.phase === "postgres" ? 70 : 50;
+      const ratio = (100 * result.eventsPerSecond) / ceiling;
+      console.log(
+        `${result.phase.padEnd(9)}: ${Math.round(result.eventsPerSecond)} events/s = ${ratio.toFixed(0)}% of the ceiling (goal ≥${goal}%: ${ratio >= goal ? "met" : "NOT met"}), ` +
+          `peak RSS ${result.maxRssMb} MB (goal ≤300 MB: ${result.maxRssMb <= 300 ? "met" : "NOT met"})`,
+      );
+      if (result.latencyMs) {
+        const l = result.latencyMs;
+        console.log(
+          `${"".padEnd(9)}  realtime latency mined → committed over ${l.samples} events, polling every ${l.pollMs} ms: p50 ${l.p50} ms, p95 ${l.p95} ms, max ${l.max} ms (goal p95 ≤300 ms: ${l.p95 <= 300 ? "met" : "NOT met"})`,
+        );
+      }
+    }
+  } finally {
+    await node.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+function runChild(childArgs: string[]): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, ...childArgs], {
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => {
+      const line = output.split("\n").find((candidate) => candidate.startsWith("RESULT "));
+      if (code !== 0 || !line) return reject(new Error(`bench phase ${childArgs.join(" ")} failed with code ${code}: ${output.slice(-1000)}`));
+      resolve(JSON.parse(line.slice("RESULT ".length)) as PhaseResult);
+    });
+  });
+}
+
+/** Deploys two EventFlood contracts and emits about `wanted` events; returns the deployment. */
+async function flood(url: string, wanted: number): Promise<{ deployment: Deployment; events: number }> {
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const signer = await provider.getSigner(0);
+  const artifact = JSON.parse(readFileSync(join(__dirname, "..", "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8"));
+  const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
+  const deployOne = async () => {
+    const contract = (await factory.deploy()) as unknown as Contract;
+    const receipt = await contract.deploymentTransaction()!.wait();
+    return { contract, entry: { address: await contract.getAddress(), blockNumber: receipt!.blockNumber, txHash: receipt!.hash } };
+  };
+  const registry = await deployOne();
+  const market = await deployOne();
+  const owner = await signer.getAddress();
+  const native = "0x0000000000000000000000000000000000000000";
+  // Per round: 1,000 pods (3 events each) in one transaction, 2,000 licence sales of them in another.
+  const PODS = 1_000;
+  const SALES = 2_000;
+  let events = 0;
+  let nextPod = 1;
+  let round = 0;
+  const pending: Promise<unknown>[] = [];
+  while (events < wanted) {
+    const podCount = Math.min(PODS, Math.ceil((wanted - events) / 3));
+    pending.push(registry.contract.publish(nextPod, podCount, owner, 0, `0x${"ee".repeat(32)}`, { gasLimit: 29_000_000 }).then((tx: { wait(): Promise<unknown> }) => tx.wait()));
+    events += podCount * 3;
+    if (events < wanted) {
+      const sales = Math.min(SALES, wanted - events);
+      pending.push(market.contract.buyLicenses(nextPod + (round % podCount), 0x1_0000 + round * SALES, sales, owner, native, 10_000 + round, { gasLimit: 29_000_000 }).then((tx: { wait(): Promise<unknown> }) => tx.wait()));
+      events += sales;
+    }
+    nextPod += podCount;
+    round++;
+    if (pending.length >= 8) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+  // Bury the event blocks under more than any finality depth, so the backfill measures the fast path.
+  await provider.send("hardhat_mine", ["0x100"]);
+  provider.destroy();
+  return { deployment: { chainId: 31337, contracts: { PodRegistry: registry.entry, PodMarket: market.entry } }, events };
+}
+
+async function runPhase(phase: string): Promise<void> {
+  const rpc = option("rpc", "");
+  const deployment = JSON.parse(option("deployment", "{}")) as Deployment;
+  let result: PhaseResult;
+  if (phase === "ceiling") result = await measureCeiling(rpc, deployment);
+  else if (phase === "pglite" || phase === "postgres") result = await measureIndexing(phase, rpc, deployment, Number(option("latency-samples", "60")));
+  else throw new Error(`unknown --phase ${phase}`);
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const body = JSON.parse(await response.text()) as { result: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+/** Fetch + JSON.parse of the same logs, in ranges of at most ~TARGET_LOGS logs, nothing else. */
+async function measureCeiling(url: string, deployment: Deployment): Promise<PhaseResult> {
+  const addresses = Object.values(deployment.contracts).map((entry) => entry.address);
+  const start = Math.min(...Object.values(deployment.contracts).map((entry) => entry.blockNumber));
+  const head = Number(BigInt(await rpc<string>(url, "eth_blockNumber", [])));
+  const begin = Date.now();
+  let events = 0;
+  let range = 16;
+  for (let from = start; from <= head; ) {
+    const to = Math.min(head, from + range - 1);
+    const logs = await rpc<unknown[]>(url, "eth_getLogs", [{ fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}`, address: addresses }]);
+    events += logs.length;
+    if (logs.length > TARGET_LOGS && range > 1) range = Math.max(1, Math.floor(range / 2));
+    else if (logs.length < TARGET_LOGS / 2) range *= 2;
+    from = to + 1;
+  }
+  const seconds = (Date.now() - begin) / 1000;
+  return { phase: "ceiling", events, seconds, eventsPerSecond: events / seconds, maxRssMb: maxRssMb() };
+}
+
+async function measureIndexing(phase: "pglite" | "postgres", url: string, deployment: Deployment, latencySamples: number): Promise<PhaseResult> {
+  const dir = phase === "pglite" ? mkdtempSync(join(tmpdir(), "lure-bench-pglite-")) : undefined;
+  const schema = `lure_bench_${process.pid}`;
+  const log = logger("bench-indexer");
+  const indexer = await startIndexer({
+    rpcUrl: url,
+    deployment,
+    pgliteDir: dir ?? null,
+    databaseUrl: phase === "postgres" ? PG_URL : undefined,
+    schema: phase === "postgres" ? schema : undefined,
+    metrics: createIndexerMetrics(),
+    log,
+    targetLogsPerRange: TARGET_LOGS,
+  });
+  const begin = Date.now();
+  const head = Number(BigInt(await rpc<string>(url, "eth_blockNumber", [])));
+  while (indexer.status().backfilling || (indexer.status().indexedBlock?.number ?? -1) < head) {
+    if (indexer.status().hasIndexingErrors) throw new Error(`indexing failed: ${indexer.status().lastError}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const seconds = (Date.now() - begin) / 1000;
+  const [{ n }] = await indexer.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events`);
+  const rss = maxRssMb();
+
+  // Realtime: one automined transaction at a time; latency = its block announced after commit.
+  const latencies: number[] = [];
+  const market = deployment.contracts.PodMarket.address;
+  const [from] = await rpc<string[]>(url, "eth_accounts", []);
+  const listData = (i: number) => new ContractFactory(JSON.parse(readFileSync(join(__dirname, "..", "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8")).abi, "0x").interface.encodeFunctionData("list", [1, from, "0x0000000000000000000000000000000000000000", 1000 + i, 0]);
+  for (let i = 0; i < latencySamples; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
+    let minedAt = 0;
+    let minedBlock = Number.MAX_SAFE_INTEGER;
+    const committed = new Promise<number>((resolve) => {
+      const listener = (block: { number: number }) => {
+        if (block.number >= minedBlock) {
+          indexer.events.off("block", listener);
+          resolve(Date.now());
+        }
+      };
+      indexer.events.on("block", listener);
+    });
+    const txHash = await rpc<string>(url, "eth_sendTransaction", [{ from, to: market, data: listData(i) }]);
+    minedAt = Date.now();
+    const receipt = await rpc<{ blockNumber: string }>(url, "eth_getTransactionReceipt", [txHash]);
+    minedBlock = Number(BigInt(receipt.blockNumber));
+    const indexed = indexer.status().indexedBlock?.number ?? -1;
+    const done = indexed >= minedBlock ? Date.now() : await committed;
+    latencies.push(done - minedAt);
+    const rows = await indexer.db.query(`SELECT 1 FROM listing_events WHERE tx_hash = $1`, [txHash.toLowerCase()]);
+    if (rows.length !== 1) throw new Error(`listing of ${txHash} not queryable after its block was announced`);
+  }
+  await indexer.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (phase === "postgres") {
+    const db = await openDatabase({ databaseUrl: PG_URL });
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.close();
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return {
+    phase,
+    events: n,
+    seconds,
+    eventsPerSecond: n / seconds,
+    maxRssMb: rss,
+    latencyMs: latencies.length ? { samples: latencies.length, p50: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1], pollMs: Number(process.env.INDEXER_POLL_MS ?? 250) } : undefined,
+  };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
