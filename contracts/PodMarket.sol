@@ -23,9 +23,9 @@ import {IPodMarket} from "./interfaces/IPodMarket.sol";
  * or tokens sent directly are not credited to anyone and stay unreachable.)
  * Royalty is computed on the full sale price, as ERC-2981 defines it; it is folded into the seller's
  * share (reported as 0 with receiver address(0)) when the receiver is the seller or address(0).
- * A listing is valid only while its seller owns the pod: a transfer voids it without a call here.
- * `buyPod` deletes it outright; after a transfer outside the market the stored listing stays and
- * would apply again if the pod came back to the same seller (at that seller's own terms).
+ * A listing is valid only while the pod has not changed hands since it was made (the registry's
+ * transfer count): a transfer voids it without a call here, and it stays void even if the pod
+ * comes back to the same seller. `buyPod` also deletes it outright.
  */
 contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -48,14 +48,16 @@ contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /**
      * @dev Storage layout of a listing: `buy` needs only the first two slots (seller, price, token,
-     * paused). `active` is not stored: a listing is active while its seller is set, and delisting
-     * deletes it.
+     * paused, transfers). `active` is not stored: a listing is active while its seller is set, and
+     * delisting deletes it. `transfers` is the registry's transfer count of the pod when it was
+     * listed: any later transfer voids the listing, even if the pod comes back to the seller.
      */
     struct StoredListing {
         address seller;
         uint96 price;
         address token;
         bool paused;
+        uint48 transfers;
         uint96 podPrice;
     }
 
@@ -99,7 +101,7 @@ contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IPodMarket
     function list(uint256 podId, address token, uint256 price, uint256 podPrice) external whenNotPaused {
-        address owner = IERC721(registry).ownerOf(podId);
+        (address owner, uint48 transfers) = IPodRegistry(registry).ownership(podId);
         if (owner != msg.sender) revert NotPodOwner(podId, msg.sender);
         if (token != NATIVE && !_allowedTokens[token]) revert TokenNotAllowed(token);
         _checkPrices(price, podPrice);
@@ -108,6 +110,7 @@ contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransi
             price: uint96(price),
             token: token,
             paused: false,
+            transfers: transfers,
             podPrice: uint96(podPrice)
         });
         emit Listed(podId, msg.sender, token, price, podPrice);
@@ -261,6 +264,11 @@ contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IPodMarket
     function listing(uint256 podId) external view returns (Listing memory, bool valid) {
         StoredListing memory stored = _listings[podId];
+        if (stored.seller != address(0)) {
+            // An active listing implies the pod exists: it was listed by its owner and pods are never burnt.
+            (address owner, uint48 transfers) = IPodRegistry(registry).ownership(podId);
+            valid = stored.seller == owner && stored.transfers == transfers;
+        }
         Listing memory listing_ = Listing({
             seller: stored.seller,
             token: stored.token,
@@ -269,8 +277,6 @@ contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransi
             active: stored.seller != address(0),
             paused: stored.paused
         });
-        // An active listing implies the pod exists: it was listed by its owner and pods are never burnt.
-        valid = listing_.active && listing_.seller == IERC721(registry).ownerOf(podId);
         return (listing_, valid);
     }
 
@@ -297,11 +303,12 @@ contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (podPrice > type(uint96).max) revert PriceTooLarge(podPrice);
     }
 
-    /// @dev The caller's own, active listing of a pod it still owns.
+    /// @dev The caller's own, still valid listing of a pod it owns.
     function _ownListing(uint256 podId) private view returns (StoredListing storage listing_) {
-        if (IERC721(registry).ownerOf(podId) != msg.sender) revert NotPodOwner(podId, msg.sender);
+        (address owner, uint48 transfers) = IPodRegistry(registry).ownership(podId);
+        if (owner != msg.sender) revert NotPodOwner(podId, msg.sender);
         listing_ = _listings[podId];
-        if (listing_.seller != msg.sender) revert NotListed(podId);
+        if (listing_.seller != msg.sender || listing_.transfers != transfers) revert NotListed(podId);
     }
 
     /// @dev Checks shared by buy and buyPod; returns the seller (the pod's current owner).
@@ -312,9 +319,10 @@ contract PodMarket is IPodMarket, AccessControl, Pausable, ReentrancyGuardTransi
     ) private view returns (address seller) {
         seller = listing_.seller;
         if (seller == address(0)) revert NotListed(podId);
-        address owner = IERC721(registry).ownerOf(podId);
+        (address owner, uint48 transfers) = IPodRegistry(registry).ownership(podId);
         if (msg.sender == owner) revert OwnPod(podId);
-        if (seller != owner) revert NotListed(podId);
+        // `list` records the owner's transfer count: the same count means the lister still owns the pod.
+        if (listing_.transfers != transfers) revert NotListed(podId);
         if (listing_.paused) revert ListingIsPaused(podId);
         address listedToken = listing_.token;
         if (token != listedToken) revert WrongToken(listedToken, token);

@@ -25,11 +25,14 @@ contract PodRegistry is ERC721, IERC2981, IPodRegistry {
     uint16 private constant BPS_DENOMINATOR = 10_000;
 
     /// @dev One slot. Version 1's timestamp is kept here because it is written with the record anyway;
-    /// later versions store theirs in `_versionTimes`.
+    /// later versions store theirs in `_versionTimes`. `parentVersion` fits 32 bits because version
+    /// counts do. `transfers` counts changes of owner, so a market can tell a listing made before a
+    /// transfer from one made after it even when the token came back to the same account.
     struct PodRecord {
         uint64 parentPodId;
-        uint64 parentVersion;
+        uint32 parentVersion;
         uint32 versionCount;
+        uint48 transfers;
         uint40 createdAt;
         uint16 royaltyBps;
         uint16 forkRoyaltyBps;
@@ -83,8 +86,10 @@ contract PodRegistry is ERC721, IERC2981, IPodRegistry {
         _records[podId] = PodRecord({
             // parentPodId exists, so it is at most _lastPodId: far below 2^64.
             parentPodId: uint64(parentPodId),
-            parentVersion: parentVersion,
+            // A valid parentVersion is at most the parent's uint32 version count.
+            parentVersion: uint32(parentVersion),
             versionCount: 1,
+            transfers: 0,
             createdAt: uint40(block.timestamp),
             royaltyBps: royaltyBps,
             forkRoyaltyBps: forkRoyaltyBps,
@@ -164,6 +169,13 @@ contract PodRegistry is ERC721, IERC2981, IPodRegistry {
     }
 
     /// @inheritdoc IPodRegistry
+    function ownership(uint256 podId) external view returns (address owner, uint48 transfers) {
+        owner = _ownerOf(podId);
+        if (owner == address(0)) revert PodNotFound(podId);
+        transfers = _records[podId].transfers;
+    }
+
+    /// @inheritdoc IPodRegistry
     function exists(uint256 podId) external view returns (bool) {
         return _ownerOf(podId) != address(0);
     }
@@ -199,7 +211,8 @@ contract PodRegistry is ERC721, IERC2981, IPodRegistry {
         return interfaceId == type(IERC2981).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    /// @dev Moves the name index entry with the token on every transfer (mint is indexed by `publish`).
+    /// @dev On every change of owner: moves the name index entry with the token (mint is indexed by
+    /// `publish`) and counts the transfer.
     function _update(address to, uint256 podId, address auth) internal override returns (address from) {
         from = super._update(to, podId, auth);
         if (from != address(0) && from != to) {
@@ -207,6 +220,9 @@ contract PodRegistry is ERC721, IERC2981, IPodRegistry {
             if (_podIdByName[to][nameHash] != 0) revert NameHashTaken(to, nameHash);
             delete _podIdByName[from][nameHash];
             _podIdByName[to][nameHash] = podId;
+            unchecked {
+                _records[podId].transfers += 1; // 2^48 transfers of one token will not happen
+            }
         }
     }
 

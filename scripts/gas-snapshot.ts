@@ -169,7 +169,7 @@ const NOTES = [
   "`buy (native)` writes one fresh licence slot and credits the seller, the fee recipient and, for forks, the royalty receiver. A payee's first credit (or its first after a withdrawal) creates its slot (~+17k each), which is what `max` shows; `min` is an original whose payees already hold credit.",
   "`buy (ERC-20)` also reads the market's token balance before and after `transferFrom`, to reject fee-on-transfer tokens.",
   "`withdraw (native)` zeroes the credit (refund) and sends the coin: the 9k value-transfer cost of CALL dominates.",
-  "`buyPod` also moves the ERC-721 token (owner, balances, approval clear, name index move) and deletes the listing.",
+  "`buyPod` also moves the ERC-721 token (owner, balances, approval clear, name index move, transfer count) and deletes the listing.",
 ];
 
 function render(samples: Samples): string {

@@ -108,6 +108,12 @@ interface IPodRegistry {
     /// @notice The pod id `owner` holds under `name`, or 0.
     function podIdOf(address owner, string calldata name) external view returns (uint256);
 
+    /**
+     * @notice The pod's owner and how many times it has changed owner (0 after minting). A listing
+     * recorded with an older count was made before a transfer and is void; reverts with PodNotFound.
+     */
+    function ownership(uint256 podId) external view returns (address owner, uint48 transfers);
+
     /// @notice True when the pod exists.
     function exists(uint256 podId) external view returns (bool);
 }

@@ -62,7 +62,7 @@ describe("PodMarket: deployment, listings and governance", function () {
       await expect(market.connect(bob).list(alicePod, NATIVE, 1n, 0n))
         .to.be.revertedWithCustomError(market, "NotPodOwner")
         .withArgs(alicePod, bob.address);
-      await expect(market.connect(alice).list(77n, NATIVE, 1n, 0n)).to.be.revertedWithCustomError(registry, "ERC721NonexistentToken");
+      await expect(market.connect(alice).list(77n, NATIVE, 1n, 0n)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(77n);
       await expect(market.connect(alice).list(alicePod, stranger.address, 1n, 0n))
         .to.be.revertedWithCustomError(market, "TokenNotAllowed")
         .withArgs(stranger.address);
@@ -91,6 +91,23 @@ describe("PodMarket: deployment, listings and governance", function () {
         .to.emit(market, "Listed")
         .withArgs(alicePod, carol.address, NATIVE, 300n, 0n);
       expect((await market.listing(alicePod))[1]).to.equal(true);
+    });
+    it("stays void when the pod comes back to the seller after a transfer", async function () {
+      const { market, registry, alice, alicePod, bob, carol } = await loadFixture(deployMarket);
+      await market.connect(alice).list(alicePod, NATIVE, 100n, 1000n);
+      await registry.connect(alice).transferFrom(alice.address, bob.address, alicePod);
+      await registry.connect(bob).transferFrom(bob.address, alice.address, alicePod);
+      const [stale, valid] = await market.listing(alicePod);
+      expect(stale.seller).to.equal(alice.address);
+      expect(valid).to.equal(false);
+      await expect(market.connect(carol).buy(alicePod, NATIVE, 100n, { value: 100n })).to.be.revertedWithCustomError(market, "NotListed").withArgs(alicePod);
+      await expect(market.connect(carol).buyPod(alicePod, NATIVE, 1000n, { value: 1000n })).to.be.revertedWithCustomError(market, "NotListed");
+      await expect(market.connect(alice).setPrice(alicePod, 5n, 0n)).to.be.revertedWithCustomError(market, "NotListed").withArgs(alicePod);
+      await expect(market.connect(alice).delist(alicePod)).to.be.revertedWithCustomError(market, "NotListed");
+      // Listing again makes it valid at the new terms.
+      await market.connect(alice).list(alicePod, NATIVE, 200n, 0n);
+      expect((await market.listing(alicePod))[1]).to.equal(true);
+      await expect(market.connect(carol).buy(alicePod, NATIVE, 200n, { value: 200n })).to.emit(market, "LicensePurchased");
     });
   });
 

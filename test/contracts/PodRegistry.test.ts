@@ -284,11 +284,23 @@ describe("PodRegistry", function () {
       expect(await registry.podIdOf(bob.address, "same")).to.equal(bobs);
     });
 
-    it("allows a transfer to oneself without touching the index", async function () {
+    it("allows a transfer to oneself without touching the index or the transfer count", async function () {
       const { registry, alice } = await loadFixture(deployRegistry);
       const podId = await publishOriginal(registry, alice, "self");
       await registry.connect(alice).transferFrom(alice.address, alice.address, podId);
       expect(await registry.podIdOf(alice.address, "self")).to.equal(podId);
+      expect(await registry.ownership(podId)).to.deep.equal([alice.address, 0n]);
+    });
+
+    it("counts changes of owner in ownership(), so a round trip is still visible", async function () {
+      const { registry, alice, bob } = await loadFixture(deployRegistry);
+      const podId = await publishOriginal(registry, alice, "counted");
+      expect(await registry.ownership(podId)).to.deep.equal([alice.address, 0n]);
+      await registry.connect(alice).transferFrom(alice.address, bob.address, podId);
+      expect(await registry.ownership(podId)).to.deep.equal([bob.address, 1n]);
+      await registry.connect(bob)["safeTransferFrom(address,address,uint256)"](bob.address, alice.address, podId);
+      expect(await registry.ownership(podId)).to.deep.equal([alice.address, 2n]);
+      await expect(registry.ownership(99n)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(99n);
     });
   });
 });
