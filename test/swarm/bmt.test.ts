@@ -7,7 +7,7 @@ import { wasmKeccak, WASM_SCRATCH_START } from "../../services/swarm/wasm-keccak
 import { hex } from "./helpers";
 
 describe("swarm: the WebAssembly keccak and the BMT built on it", function () {
-  it("keccak256 of 64- and 40-byte blocks equals @noble/hashes, several blocks per call", () => {
+  it("keccak256 of 64- and 40-byte blocks equals @noble/hashes, several blocks per call, scalar and SIMD", () => {
     const keccak = wasmKeccak();
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 64 * 3, maxLength: 64 * 3 }), (input) => {
@@ -17,12 +17,22 @@ describe("swarm: the WebAssembly keccak and the BMT built on it", function () {
           const got = keccak.memory.slice(WASM_SCRATCH_START + 1024 + 32 * i, WASM_SCRATCH_START + 1024 + 32 * (i + 1));
           expect(hex(got)).to.equal(hex(keccak_256(input.subarray(64 * i, 64 * (i + 1)))));
         }
+        keccak.memory.fill(0, WASM_SCRATCH_START + 1024, WASM_SCRATCH_START + 1024 + 96);
+        keccak.hashPairs64x2(WASM_SCRATCH_START, WASM_SCRATCH_START + 1024, 1);
+        for (let i = 0; i < 2; i++) {
+          const got = keccak.memory.slice(WASM_SCRATCH_START + 1024 + 32 * i, WASM_SCRATCH_START + 1024 + 32 * (i + 1));
+          expect(hex(got), `SIMD block ${i}`).to.equal(hex(keccak_256(input.subarray(64 * i, 64 * (i + 1)))));
+        }
         keccak.hashBlocks40(WASM_SCRATCH_START, WASM_SCRATCH_START + 1024, 2);
         expect(hex(keccak.memory.slice(WASM_SCRATCH_START + 1024, WASM_SCRATCH_START + 1056))).to.equal(hex(keccak_256(input.subarray(0, 40))));
         expect(hex(keccak.memory.slice(WASM_SCRATCH_START + 1056, WASM_SCRATCH_START + 1088))).to.equal(hex(keccak_256(input.subarray(40, 80))));
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("runs the SIMD path on this Node", () => {
+    expect(wasmKeccak().simd).to.equal(true);
   });
 
   it("chunk addresses equal cafe-utility's MerkleTree for payloads of 0..4096 bytes", async () => {
