@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { ZeroAddress } from "ethers";
 import { logger } from "../log";
 import { bytes32ToRef, eventsOf, read, refToBytes32, transact, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC, type PodContracts } from "./chain";
@@ -65,6 +66,8 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   const say = options.progress ?? (() => undefined);
 
   // 1. Validate everything that can be checked before touching Swarm or the chain.
+  const folder = await stat(options.dir).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new PodError(`${options.dir}: no such folder`);
   const parsed = await loadRecipe(options.dir);
   const recipe = parsed.recipe;
   const royalty = options.forkRoyaltyBps ?? 0;

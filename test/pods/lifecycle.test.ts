@@ -392,6 +392,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       await rejects(persist(dir, { forkRoyalty: "3000", account: forker }), /fork royalty: expected whole basis points from 0 to 2500, got 3000/);
       await rejects(persist(dir, { token: "native" }), /--token: only meaningful with --price/);
       await rejects(fork("not-a-pod", path.join(work, "x")), /--pod: expected a pod id \(a positive integer\), got "not-a-pod"/);
+      await rejects(persist(path.join(work, "missing")), /missing: no such folder/);
     });
   });
 });
