@@ -6,7 +6,8 @@ pragma solidity ^0.8.24;
  * @notice Licences for pods and sales of whole pods, paid in the native coin (token = address(0))
  * or an allow-listed ERC-20. Proceeds are credited (fee, upstream royalty, seller) and withdrawn by
  * each payee: nothing is pushed.
- * @dev A listing belongs to the seller who made it; once the pod token changes hands it is void.
+ * @dev A listing belongs to the seller who made it; once the pod token changes hands it is void,
+ * even if the token later returns to that seller (see IPodRegistry.ownership).
  */
 interface IPodMarket {
     struct Listing {
@@ -108,6 +109,6 @@ interface IPodMarket {
     /// @notice What `account` can withdraw in `token`.
     function balanceOf(address account, address token) external view returns (uint256);
 
-    /// @notice The listing, with `valid` false when it is inactive or was made by a previous owner.
+    /// @notice The listing, with `valid` false when it is inactive or the pod has changed hands since it was made.
     function listing(uint256 podId) external view returns (Listing memory, bool valid);
 }

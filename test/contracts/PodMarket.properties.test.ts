@@ -23,7 +23,8 @@ type Step =
   | { kind: "buyPod"; pod: number; actor: number }
   | { kind: "relist"; pod: number; erc20: boolean; price: bigint; podPrice: bigint }
   | { kind: "withdraw"; actor: number; erc20: boolean }
-  | { kind: "setFee"; bps: number };
+  | { kind: "setFee"; bps: number }
+  | { kind: "pause"; paused: boolean };
 
 interface PodSetup {
   erc20: boolean;
@@ -81,6 +82,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), actor: fc.nat(ACTORS), erc20: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("setFee" as const), bps: fc.nat(1000) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("pause" as const), paused: fc.boolean() }) },
 );
 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
@@ -100,6 +102,7 @@ class Model {
   readonly listings: (({ token: string } & PodSetup) | undefined)[] = [];
   readonly licences = new Set<string>();
   feeBps = 0n;
+  paused = false;
 
   constructor(readonly treasury: string) {}
 
@@ -189,7 +192,8 @@ describe("PodMarket: accounting properties (fast-check)", function () {
               const listing = model.listings[current.pod];
               const licence = `${current.pod}:${buyer.address}`;
               const podId = current.pod + 1;
-              const succeeds = listing !== undefined && model.owners[current.pod] !== buyer.address && !model.licences.has(licence);
+              const succeeds =
+                !model.paused && listing !== undefined && model.owners[current.pod] !== buyer.address && !model.licences.has(licence);
               const value = listing && listing.token === NATIVE ? listing.price : 0n;
               const tx = market.connect(buyer).buy(podId, listing?.token ?? NATIVE, listing?.price ?? 0n, { value });
               if (!succeeds || !listing) {
@@ -205,7 +209,7 @@ describe("PodMarket: accounting properties (fast-check)", function () {
               const buyer = actors[current.actor];
               const listing = model.listings[current.pod];
               const podId = current.pod + 1;
-              const succeeds = listing !== undefined && model.owners[current.pod] !== buyer.address;
+              const succeeds = !model.paused && listing !== undefined && model.owners[current.pod] !== buyer.address;
               const value = listing && listing.token === NATIVE ? listing.podPrice : 0n;
               const tx = market.connect(buyer).buyPod(podId, listing?.token ?? NATIVE, listing?.podPrice ?? 0n, { value });
               if (!succeeds || !listing) {
@@ -221,7 +225,12 @@ describe("PodMarket: accounting properties (fast-check)", function () {
             case "relist": {
               const owner = signerOf(model.owners[current.pod]);
               const token = tokenOf(current.erc20);
-              await expect(market.connect(owner).list(current.pod + 1, token, current.price, current.podPrice), label).to.emit(market, "Listed");
+              const tx = market.connect(owner).list(current.pod + 1, token, current.price, current.podPrice);
+              if (model.paused) {
+                await expect(tx, label).to.be.revertedWithCustomError(market, "EnforcedPause");
+                break;
+              }
+              await expect(tx, label).to.emit(market, "Listed");
               model.listings[current.pod] = { erc20: current.erc20, price: current.price, podPrice: current.podPrice, token };
               break;
             }
@@ -237,6 +246,12 @@ describe("PodMarket: accounting properties (fast-check)", function () {
               await expect(tx, label).to.emit(market, "Withdrawn").withArgs(account, token, owed);
               model.credits.delete(`${account}:${token}`);
               model.add(model.withdrawn, token, owed);
+              break;
+            }
+            case "pause": {
+              // Withdrawals must keep working while paused; the books must not move.
+              if (current.paused !== model.paused) await (current.paused ? market.pause() : market.unpause());
+              model.paused = current.paused;
               break;
             }
             case "setFee": {
