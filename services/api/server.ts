@@ -98,7 +98,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   app.get("/ready", (_req, res) => {
     const status = options.status();
     const lag = status.indexedBlock ? Math.max(0, status.headBlock - status.indexedBlock.number) : null;
-    const body = { chainId: status.chainId, headBlock: status.headBlock, indexedBlock: status.indexedBlock?.number ?? null, lag, backfilling: status.backfilling };
+    const body = {
+      chainId: status.chainId,
+      headBlock: status.headBlock,
+      indexedBlock: status.indexedBlock?.number ?? null,
+      lag,
+      backfilling: status.backfilling,
+      hasIndexingErrors: status.hasIndexingErrors,
+    };
     if (!status.indexedBlock) res.status(503).json({ ready: false, reason: "no block indexed yet", ...body });
     else if (status.backfilling) res.status(503).json({ ready: false, reason: "backfilling", ...body });
     else res.status(200).json({ ready: true, ...body });

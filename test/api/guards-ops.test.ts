@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { getIntrospectionQuery } from "graphql";
 import { Counter, Registry } from "prom-client";
 import type { Database } from "../../services/indexer/db";
 import { startTestApi, type TestApi } from "./helpers/client";
@@ -53,6 +54,9 @@ describe("GraphQL guards and operations endpoints", function () {
     it("introspection and GraphiQL are on in dev and off in production", async () => {
       const dev = await api.data(`{ __schema { queryType { name } } }`);
       expect(dev.__schema.queryType.name).to.equal("Query");
+      // GraphiQL's own introspection query must pass the guards.
+      const full = await api.data(getIntrospectionQuery());
+      expect(full.__schema.types.map((t: { name: string }) => t.name)).to.include.members(["Pod", "PodWhere", "Rollback"]);
       const prod = await production.query(`{ __schema { queryType { name } } }`);
       expect(prod.errors![0].message).to.match(/introspection/i);
       const graphiql = await fetch(`${api.running.url}/graphql`, { headers: { accept: "text/html" } });

@@ -136,7 +136,9 @@ for (const backend of testBackends()) {
       });
 
       it("first defaults to 100 and accepts 0 and 1000", async () => {
-        for (let id = 100; id < 230; id++) await insertPod(db, { id, block: 50 });
+        await db.transaction(async (tx) => {
+          for (let id = 100; id < 230; id++) await insertPod(tx, { id, block: 50 });
+        });
         try {
           const data = await api.data(`{ d: pods { items { id } pageInfo { hasNextPage } totalCount } z: pods(first: 0) { items { id } pageInfo { hasNextPage endCursor } } m: pods(first: 1000) { items { id } pageInfo { hasNextPage } } }`);
           expect(data.d.items).to.have.length(100);
