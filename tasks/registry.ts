@@ -87,7 +87,10 @@ task("pod:show", "Shows a pod: owner, versions, lineage, royalty and listing")
     const pod = await readOrExplain(contracts, () => registry.pod(podId));
     const owner = await registry.ownerOf(podId);
     // The registry stores only the name hash (gas); name and creator come from PodPublished.
-    const [published] = await registry.queryFilter(registry.filters.PodPublished(podId));
+    // Public RPCs may refuse a long log range; the rest of the record is still worth showing.
+    const published = await registry
+      .queryFilter(registry.filters.PodPublished(podId), contracts.deployment.contracts.PodRegistry.blockNumber)
+      .then(([event]) => event, () => undefined);
     const versions = [];
     for (let n = 1n; n <= pod.versionCount; n++) {
       const version = await registry.version(podId, n);
