@@ -313,7 +313,6 @@ async function unpackTar(bytes: Uint8Array, writer: SafeWriter): Promise<void> {
         await writer.directory(relative);
         continue;
       }
-      writer.count(0, header.name);
       if (writer.bytes + (header.size ?? 0) > writer.limits.maxBytes) {
         throw new UnsafeArchiveError(`${archive}: entry ${JSON.stringify(header.name)} declares ${header.size} bytes, above the limit of ${writer.limits.maxBytes} bytes in all`);
       }
