@@ -36,7 +36,7 @@ export interface RollbackEvent {
   fromBlock: number;
   /** Last removed block. */
   toBlock: number;
-  commonAncestor: { number: number; hash: string; timestamp?: number };
+  commonAncestor: { number: number; hash: string };
 }
 
 export interface ApiEventMap {

@@ -147,11 +147,16 @@ export interface MetaModel {
   hasIndexingErrors: boolean;
 }
 
+export interface BlockRefModel {
+  number: number;
+  hash: string;
+}
+
 export interface RollbackModel {
   __typename: "Rollback";
   fromBlock: number;
   toBlock: number;
-  commonAncestor: BlockModel;
+  commonAncestor: BlockRefModel;
 }
 
 export interface PodPublishedModel {
@@ -212,6 +217,7 @@ export interface ApiModels {
   Block: BlockModel;
   Meta: MetaModel;
   Rollback: RollbackModel;
+  BlockRef: BlockRefModel;
   PodPublished: PodPublishedModel;
   PurchaseMade: PurchaseMadeModel;
   NewBlock: NewBlockModel;

@@ -10,6 +10,7 @@ export class OperationSnapshot {
   private finished?: Promise<unknown>;
   private releaseTx?: () => void;
   private timer?: NodeJS.Timeout;
+  private released = false;
 
   constructor(
     private readonly db: Database,
@@ -25,10 +26,19 @@ export class OperationSnapshot {
           .snapshot(
             (tx) =>
               new Promise<void>((release) => {
-                this.releaseTx = release;
-                this.timer = setTimeout(release, this.maxHoldMs);
+                this.releaseTx = () => {
+                  this.released = true;
+                  release();
+                };
+                this.timer = setTimeout(this.releaseTx, this.maxHoldMs);
                 this.timer.unref();
-                resolveTx(tx);
+                resolveTx({
+                  query: (sql, params) => {
+                    // After release the connection may serve another operation: never touch it again.
+                    if (this.released) return Promise.reject(new Error(`the operation's snapshot was released (held over ${this.maxHoldMs} ms)`));
+                    return tx.query(sql, params);
+                  },
+                });
               }),
           )
           .catch((error: unknown) => rejectTx(error));

@@ -15,7 +15,7 @@ export function rollbackModel(event: RollbackEvent): RollbackModel {
     __typename: "Rollback",
     fromBlock: event.fromBlock,
     toBlock: event.toBlock,
-    commonAncestor: { number: event.commonAncestor.number, hash: event.commonAncestor.hash, timestamp: event.commonAncestor.timestamp ?? 0 },
+    commonAncestor: { number: event.commonAncestor.number, hash: event.commonAncestor.hash },
   };
 }
 

@@ -67,14 +67,14 @@ describe("GraphQL subscriptions over SSE, with rollbacks (fake IndexerEvents)", 
 
   it("blocks streams every block; reorgs streams rollbacks only; both see the same rollback", async () => {
     const blocks = await sub(`subscription { blocks { __typename ... on NewBlock { number hash timestamp } ${ROLLBACK_FRAGMENT} } }`);
-    const reorgs = await sub(`subscription { reorgs { fromBlock toBlock commonAncestor { number hash timestamp } } }`);
+    const reorgs = await sub(`subscription { reorgs { fromBlock toBlock commonAncestor { number hash } } }`);
     await emitWhenListening(api, "block", { number: 41, hash: bytes32(41), timestamp: 1_700_000_041 });
     await emitWhenListening(api, "rollback", rollback, 2);
     api.events.emit("block", { number: 41, hash: bytes32(0x41b), timestamp: 1_700_000_042 });
     expect((await blocks.next()).data!.blocks).to.deep.equal({ __typename: "NewBlock", number: 41, hash: bytes32(41), timestamp: 1_700_000_041 });
     expect((await blocks.next()).data!.blocks).to.deep.include({ __typename: "Rollback", fromBlock: 41, toBlock: 43 });
     expect((await blocks.next()).data!.blocks.hash).to.equal(bytes32(0x41b));
-    expect((await reorgs.next()).data!.reorgs).to.deep.equal({ fromBlock: 41, toBlock: 43, commonAncestor: { number: 40, hash: bytes32(40), timestamp: 0 } });
+    expect((await reorgs.next()).data!.reorgs).to.deep.equal({ fromBlock: 41, toBlock: 43, commonAncestor: { number: 40, hash: bytes32(40) } });
   });
 
   it("a closed subscription removes its listeners", async () => {

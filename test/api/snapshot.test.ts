@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { OperationSnapshot } from "../../services/api/snapshot";
+import { testBackends } from "./helpers/database";
+import { insertPod } from "./helpers/fixtures";
+
+for (const backend of testBackends()) {
+  describe(`operation snapshots (${backend.name})`, () => {
+    it("see one state while others commit, and refuse use after release", async () => {
+      const { db, dispose } = await backend.open();
+      try {
+        await insertPod(db, { id: 1 });
+        const snapshot = new OperationSnapshot(db);
+        const tx = await snapshot.get();
+        const count = async () => Number((await tx.query<{ n: number }>("SELECT count(*)::integer AS n FROM pods"))[0].n);
+        expect(await count()).to.equal(1);
+        // PGlite has one connection, so the writer waits for the snapshot; PostgreSQL commits at once.
+        const writer = db.transaction((w) => insertPod(w, { id: 2 }));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await count()).to.equal(1);
+        await snapshot.release();
+        await writer;
+        let refused: unknown;
+        await tx.query("SELECT 1").catch((error: unknown) => (refused = error));
+        expect(String(refused)).to.match(/snapshot was released/);
+        expect((await db.query<{ n: number }>("SELECT count(*)::integer AS n FROM pods"))[0].n).to.equal(2);
+        await snapshot.release();
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("are released after the hold limit, so a stuck operation cannot block the database", async () => {
+      const { db, dispose } = await backend.open();
+      try {
+        const snapshot = new OperationSnapshot(db, 100);
+        await snapshot.get();
+        await db.transaction((w) => insertPod(w, { id: 3 }));
+        const tx = await snapshot.get();
+        let refused: unknown;
+        await tx.query("SELECT 1").catch((error: unknown) => (refused = error));
+        expect(String(refused)).to.match(/held over 100 ms/);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("cost nothing when never opened", async () => {
+      const { db, dispose } = await backend.open();
+      try {
+        await new OperationSnapshot(db).release();
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
