@@ -34,7 +34,9 @@ for (const backend of testBackends()) {
       try {
         const snapshot = new OperationSnapshot(db, 100);
         await snapshot.get();
+        // On PGlite this write can only happen once the hold limit released the snapshot.
         await db.transaction((w) => insertPod(w, { id: 3 }));
+        await new Promise((resolve) => setTimeout(resolve, 150));
         const tx = await snapshot.get();
         let refused: unknown;
         await tx.query("SELECT 1").catch((error: unknown) => (refused = error));
