@@ -7,6 +7,7 @@ import { readPodFolder, type PodFile } from "./pack";
 import { contentHash, loadKey, saveKey, sealPod } from "./private";
 import { loadRecipe, type ForkedFrom } from "./recipe";
 import { POD_INDEX_DOCUMENT, type PodStorage } from "./storage";
+import { collectionReference } from "../swarm/collection-reference";
 import { deterministicTar } from "./tar";
 
 const log = logger("pods");
@@ -107,7 +108,7 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
 
   // 3. Upload, unless the content is already the latest version.
   const latestRef = existing ? bytes32ToRef(existing.latestRef) : undefined;
-  const upload = wantsPrivate ? await uploadPrivate(files, recipe.name, latestRef, options) : await uploadPublic(files, storage);
+  const upload = wantsPrivate ? await uploadPrivate(files, recipe.name, latestRef, options) : await uploadPublic(files, storage, latestRef);
   const unchanged = latestRef !== undefined && upload.reference === latestRef;
 
   const result: PersistResult = {
@@ -178,11 +179,17 @@ interface Upload {
   keyFile?: string;
 }
 
-async function uploadPublic(files: PodFile[], storage: PodStorage): Promise<Upload> {
-  const reference = await storage.uploadCollection(
-    files.map((file) => ({ path: file.path, data: file.data })),
-    { indexDocument: POD_INDEX_DOCUMENT },
-  );
+async function uploadPublic(files: PodFile[], storage: PodStorage, latestRef: string | undefined): Promise<Upload> {
+  const entries = files.map((file) => ({ path: file.path, data: file.data }));
+  // Computed offline first: an unchanged folder costs no postage and sends nothing.
+  const expected = await collectionReference(entries, { indexDocument: POD_INDEX_DOCUMENT });
+  if (expected === latestRef) return { reference: expected };
+  const reference = await storage.uploadCollection(entries, { indexDocument: POD_INDEX_DOCUMENT });
+  if (reference !== expected) {
+    // The node is the authority on what it stored; a difference means its manifest encoding
+    // (content types, metadata) differs from ours, which only costs the offline shortcut.
+    log.warn({ expected, reference }, "the Swarm node's collection reference differs from the offline computation");
+  }
   return { reference };
 }
 

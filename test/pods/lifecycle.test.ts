@@ -143,6 +143,13 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       expect((await registry.pod(original.podId)).versionCount).to.equal(1n);
     });
 
+    it("an unchanged folder is recognised offline: Swarm is not even contacted", async () => {
+      // Port 9 (discard) has no listener here: any upload attempt would fail the persist.
+      const again = await hre.run("pod:persist", { dir: path.join(work, "hello"), keysDir, beeUrl: "http://127.0.0.1:9", forkRoyalty: "0", ...quiet }) as PersistResult;
+      expect(again.unchanged).to.equal(true);
+      expect(again.reference).to.equal(original.reference);
+    });
+
     it("a changed folder becomes version 2 of the same pod", async () => {
       const dir = path.join(work, "hello");
       await writeFile(path.join(dir, "payload/name.txt"), "Lure\n");
