@@ -22,6 +22,20 @@ export interface UndoEntry {
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const VISIBILITY = ["PRIVATE", "PUBLIC"];
 
+/** Events with a history table of their own; `events` keeps the rest (migration 002). */
+const RECORDED_ELSEWHERE = new Set([
+  "PodPublished",
+  "VersionPublished",
+  "Transfer",
+  "Listed",
+  "PriceChanged",
+  "ListingPaused",
+  "Delisted",
+  "LicensePurchased",
+  "PodSold",
+  "Withdrawn",
+]);
+
 /**
  * The effect of a run of events, computed in memory: the mutable rows they touch are loaded once,
  * changed in place event by event, and written back once; new history rows are collected. When
@@ -95,7 +109,9 @@ export class Batch {
     const changedBy = { block_number: String(event.blockNumber), block_hash: event.blockHash, tx_hash: event.txHash, log_index: event.logIndex };
     const eventRow = { block_number: String(event.blockNumber), log_index: event.logIndex, timestamp: String(event.timestamp), block_hash: event.blockHash, tx_hash: event.txHash };
     const args = event.args;
-    this.inserts.events.push({ block_number: eventRow.block_number, log_index: event.logIndex, contract: event.contract, name: event.name, args, block_hash: event.blockHash, tx_hash: event.txHash });
+    if (!RECORDED_ELSEWHERE.has(event.name)) {
+      this.inserts.events.push({ block_number: eventRow.block_number, log_index: event.logIndex, contract: event.contract, name: event.name, args, block_hash: event.blockHash, tx_hash: event.txHash });
+    }
 
     if (event.contract === "PodRegistry") {
       switch (event.name) {
@@ -218,12 +234,14 @@ export class Batch {
         if (kind === "license") {
           this.inserts.licenses.push({ pod_id: podId, account: args.buyer, token: args.token, price: args.price, purchased_at: String(event.timestamp), ...changedBy });
         }
-        this.changeExisting(PODS, podId, event, (pod) => ({
-          ...pod,
-          license_sales: Number(pod.license_sales) + (kind === "license" ? 1 : 0),
-          revenue: (BigInt(pod.revenue as string) + BigInt(args.price as string)).toString(),
-          ...changedBy,
-        }));
+        this.changeExisting(PODS, podId, event, (pod) => {
+          // In place: the undo image (if any) was copied before this call; allocation-free on the hot path.
+          pod.license_sales = Number(pod.license_sales) + (kind === "license" ? 1 : 0);
+          pod.revenue = (BigInt(pod.revenue as string) + BigInt(args.price as string)).toString();
+          // A pod sale consumes the listing (the market deletes it); the Transfer that follows changes the owner.
+          if (kind === "pod") pod.listed = false;
+          return Object.assign(pod, changedBy);
+        });
         const token = args.token as string;
         this.credit(args.feeRecipient as string, token, args.fee as string, event);
         this.credit(args.royaltyReceiver as string, token, args.royalty as string, event);
@@ -273,15 +291,16 @@ export class Batch {
   private credit(account: string, token: string, amount: string, event: ChainEvent): void {
     if (amount === "0" || account === ZERO_ADDRESS) return;
     const value = BigInt(amount);
-    this.change(BALANCES, `${account}|${token}`, event, (balance) => ({
-      ...(balance ?? emptyBalance(account, token)),
-      withdrawable: (BigInt((balance?.withdrawable as string) ?? "0") + value).toString(),
-      earned: (BigInt((balance?.earned as string) ?? "0") + value).toString(),
-      block_number: String(event.blockNumber),
-      block_hash: event.blockHash,
-      tx_hash: event.txHash,
-      log_index: event.logIndex,
-    }));
+    this.change(BALANCES, `${account}|${token}`, event, (balance) => {
+      const row = balance ?? emptyBalance(account, token);
+      row.withdrawable = (BigInt(row.withdrawable as string) + value).toString();
+      row.earned = (BigInt(row.earned as string) + value).toString();
+      row.block_number = String(event.blockNumber);
+      row.block_hash = event.blockHash;
+      row.tx_hash = event.txHash;
+      row.log_index = event.logIndex;
+      return row;
+    });
   }
 
   /** Changes a row that must exist (events about an unknown pod still land in history tables). */
@@ -301,7 +320,6 @@ export class Batch {
       }
     }
     const next = update(current);
-    if (next === current) return;
     rows.set(key, next);
     this.dirty.get(table)!.add(key);
   }

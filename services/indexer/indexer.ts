@@ -66,7 +66,7 @@ export class IndexerLoop {
   private lastError: string | undefined;
   private stopped = false;
   // Small at first so the first answer is quick; it doubles on every success below the log target.
-  private rangeSize = 16;
+  private rangeSize = 1;
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly addresses: string[];
