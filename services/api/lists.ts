@@ -10,31 +10,62 @@ import type { FilterColumns } from "./sql/where";
 
 const changeRefColumns = `block_number::float8 AS "blockNumber", block_hash AS "blockHash", tx_hash AS "txHash", log_index AS "logIndex"`;
 
-export const POD_COLUMNS = [
-  `id::text AS id`,
-  `owner`,
-  `creator`,
-  `name`,
-  `description`,
-  `visibility`,
-  `version_count AS "versionCount"`,
-  `latest_ref AS "latestRef"`,
-  `parent_pod_id::text AS "forkedFrom"`,
-  `parent_version AS "parentVersion"`,
-  `royalty_bps AS "royaltyBps"`,
-  `fork_royalty_bps AS "forkRoyaltyBps"`,
-  `listed`,
-  `listing_seller AS "listingSeller"`,
-  `listing_token AS "listingToken"`,
-  `listing_price::text AS "listingPrice"`,
-  `listing_pod_price::text AS "listingPodPrice"`,
-  `listing_paused AS "listingPaused"`,
-  `license_sales AS "licenseSales"`,
-  `revenue::text AS revenue`,
-  `created_block::float8 AS "createdBlock"`,
-  `created_at::float8 AS "createdAt"`,
-  changeRefColumns,
-].join(", ");
+const PARENT_COLUMN = `parent_pod_id::text AS "forkedFrom"`;
+const LISTED_COLUMN = `listed`;
+
+/**
+ * The columns each Pod field is resolved from. Pages of pods select only what the query asks
+ * for: with 100 rows, decoding unused columns is most of the cost (notably in PGlite).
+ */
+export const POD_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  __typename: [],
+  id: [],
+  owner: [`owner`],
+  creator: [`creator`],
+  name: [`name`],
+  description: [`description`],
+  visibility: [`visibility`],
+  versionCount: [`version_count AS "versionCount"`],
+  latestRef: [`latest_ref AS "latestRef"`],
+  forkedFrom: [PARENT_COLUMN],
+  parent: [PARENT_COLUMN],
+  parentVersion: [`parent_version AS "parentVersion"`],
+  royaltyBps: [`royalty_bps AS "royaltyBps"`],
+  forkRoyaltyBps: [`fork_royalty_bps AS "forkRoyaltyBps"`],
+  listed: [LISTED_COLUMN],
+  listing: [
+    LISTED_COLUMN,
+    `listing_seller AS "listingSeller"`,
+    `listing_token AS "listingToken"`,
+    `listing_price::text AS "listingPrice"`,
+    `listing_pod_price::text AS "listingPodPrice"`,
+    `listing_paused AS "listingPaused"`,
+  ],
+  licenseSales: [`license_sales AS "licenseSales"`],
+  revenue: [`revenue::text AS revenue`],
+  createdBlock: [`created_block::float8 AS "createdBlock"`],
+  createdAt: [`created_at::float8 AS "createdAt"`],
+  lastChange: [changeRefColumns],
+  // Nested lists need only the id, which is always selected.
+  versions: [],
+  forks: [],
+  listingHistory: [],
+};
+
+const POD_ID_COLUMN = `pods.id::text AS id`;
+
+/** Every Pod column: the complete row the pod loader caches. */
+export const POD_COLUMNS = [POD_ID_COLUMN, ...new Set(Object.values(POD_FIELD_COLUMNS).flat())].join(", ");
+
+/**
+ * The select list for the given Pod fields; `complete` is false when it is a partial row, which
+ * must then not be cached as the pod. `fields` null (unknown selection) selects everything.
+ */
+export function podColumnsFor(fields: ReadonlySet<string> | null): { sql: string; complete: boolean } {
+  if (fields === null || [...fields].some((field) => !(field in POD_FIELD_COLUMNS))) return { sql: POD_COLUMNS, complete: true };
+  const columns = new Set([POD_ID_COLUMN, ...[...fields].flatMap((field) => POD_FIELD_COLUMNS[field])]);
+  return { sql: [...columns].join(", "), complete: false };
+}
 
 const blockNumberFilter = { sql: "block_number", type: "numeric" } as const;
 
@@ -171,12 +202,13 @@ export const withdrawalsList: ListSpec = {
 
 /** Full-text search: `$1` is always the search text (bound first by the caller). */
 const SEARCH_QUERY = `websearch_to_tsquery('english', $1::text)`;
+export const SEARCH_RANK = `ts_rank(search, ${SEARCH_QUERY})::float8`;
 export const searchList: ListSpec = {
   name: "search",
   from: "pods",
-  select: `ts_rank(search, ${SEARCH_QUERY})::float8 AS "_rank", ${POD_COLUMNS}`,
+  select: `${SEARCH_RANK} AS "_rank", ${POD_COLUMNS}`,
   filters: POD_FILTERS,
-  orders: { rank: { sql: `ts_rank(search, ${SEARCH_QUERY})::float8`, type: "float8" } },
+  orders: { rank: { sql: SEARCH_RANK, type: "float8" } },
   primaryKey: [podId],
 };
 export const SEARCH_MATCH = `search @@ ${SEARCH_QUERY}`;

@@ -44,6 +44,28 @@ for (const backend of testBackends()) {
       expect(data.pod.lastChange.blockNumber).to.equal(20);
     });
 
+    it("pages select only the columns asked for, through aliases and fragments, and stay correct", async () => {
+      const data = await api.data(`
+        fragment Names on Pod { name owner }
+        {
+          a: pods(where: { id_in: ["7", "10"] }) { items { ...Names parent { id name listing { price } } } }
+          b: pods(where: { id_in: ["7", "10"] }) { items { ... on Pod { id listing { token price } } lastChange { blockNumber } } }
+          c: search(text: "weather") { items { pod { id visibility } } }
+          full: pod(id: "10") { name owner parent { id } listing { price } }
+        }`);
+      expect(data.a.items).to.deep.equal([
+        { name: "beta-7", owner: address(1), parent: { id: "5", name: "beta-5", listing: null } },
+        { name: "Gamma_10", owner: address(2), parent: { id: "2", name: "alpha-2", listing: { price: "200" } } },
+      ]);
+      expect(data.b.items).to.deep.equal([
+        { id: "7", listing: null, lastChange: { blockNumber: 14 } },
+        { id: "10", listing: { token: TOKEN, price: "1000" }, lastChange: { blockNumber: 20 } },
+      ]);
+      expect(data.c.items).to.deep.equal([{ pod: { id: "8", visibility: "PUBLIC" } }]);
+      // A partial row of a page is never served as the pod itself.
+      expect(data.full).to.deep.equal({ name: "Gamma_10", owner: address(2), parent: { id: "2" }, listing: { price: "1000" } });
+    });
+
     it("pod versions, nested and top-level, with filters", async () => {
       const data = await api.data(`{
         pod(id: "1") { versions { items { version manifestRef publisher publishedAt } totalCount } }

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { buildSchema } from "graphql";
+import { buildSchema, type GraphQLObjectType } from "graphql";
 import { readFileSync } from "node:fs";
 import { decodeCursor, encodeCursor } from "../../services/api/cursor";
 import { checkWhereInputs, SCHEMA_PATH } from "../../services/api/schema";
-import { POD_FILTERS } from "../../services/api/lists";
+import { POD_FIELD_COLUMNS, POD_FILTERS, podColumnsFor } from "../../services/api/lists";
 import { SqlParams } from "../../services/api/sql/params";
 import { compileWhere, splitFilterName } from "../../services/api/sql/where";
 import { generate } from "../../scripts/graphql-types";
@@ -66,6 +66,13 @@ describe("where compiler, cursors and schema checks (unit)", () => {
     expect(() => checkWhereInputs(buildSchema(sdl))).to.not.throw();
     const broken = sdl.replace("input PodWhere {", "input PodWhere {\n  colour: String");
     expect(() => checkWhereInputs(buildSchema(broken))).to.throw(/PodWhere.colour/);
+  });
+
+  it("every Pod field has its columns declared, so pages never fall back to selecting everything", () => {
+    const pod = buildSchema(readFileSync(SCHEMA_PATH, "utf8")).getType("Pod") as GraphQLObjectType;
+    expect(Object.keys(pod.getFields()).sort()).to.deep.equal(Object.keys(POD_FIELD_COLUMNS).filter((f) => f !== "__typename").sort());
+    expect(podColumnsFor(new Set(["name", "parent"]))).to.deep.equal({ sql: `pods.id::text AS id, name, parent_pod_id::text AS "forkedFrom"`, complete: false });
+    expect(podColumnsFor(new Set(["name", "someFutureField"])).complete).to.equal(true);
   });
 
   it("the type generator covers every object type, union and argument of the SDL", () => {

@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo, SelectionSetNode } from "graphql";
+import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from "graphql";
 import { BadArgumentError } from "../errors";
 
 /** Inclusive integer range check for numeric arguments; the error names the argument. */
@@ -9,14 +9,25 @@ export function intInRange(argument: string, value: number, min: number, max: nu
   return value;
 }
 
-/** Whether the current field's selection asks for `name` (following fragments). */
-export function selects(info: GraphQLResolveInfo, name: string): boolean {
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    !!set &&
-    set.selections.some((selection) => {
-      if (selection.kind === "Field") return selection.name.value === name;
-      if (selection.kind === "InlineFragment") return visit(selection.selectionSet);
-      return visit(info.fragments[selection.name.value]?.selectionSet);
-    });
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+/** The fields selected directly in `set`, looking through inline fragments and fragment spreads. */
+function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, into: FieldNode[] = []): FieldNode[] {
+  for (const selection of set?.selections ?? []) {
+    if (selection.kind === "Field") into.push(selection);
+    else if (selection.kind === "InlineFragment") fieldsOf(info, selection.selectionSet, into);
+    else fieldsOf(info, info.fragments[selection.name.value]?.selectionSet, into);
+  }
+  return into;
+}
+
+/**
+ * Names of the fields selected under `path` below the current field (e.g. ["items"] for a page),
+ * merged over aliases and fragments; null when the path is not selected at all.
+ */
+export function selectedFieldsAt(info: GraphQLResolveInfo, path: readonly string[]): Set<string> | null {
+  let level: FieldNode[] = [...info.fieldNodes];
+  for (const name of path) {
+    level = level.flatMap((node) => fieldsOf(info, node.selectionSet)).filter((field) => field.name.value === name);
+    if (level.length === 0) return null;
+  }
+  return new Set(level.flatMap((node) => fieldsOf(info, node.selectionSet)).map((field) => field.name.value));
 }

@@ -1,4 +1,7 @@
+import type { GraphQLResolveInfo } from "graphql";
 import type { ApiContext } from "../context";
+import { podColumnsFor } from "../lists";
+import { selectedFieldsAt } from "./helpers";
 import type { ApiModels, PodRow } from "../models";
 import type { Resolvers } from "../../../graphql/generated/types";
 import { readPage, type ExtraCondition, type ListArgs, type ListSpec, type Page } from "../sql/list";
@@ -6,13 +9,18 @@ import { readPage, type ExtraCondition, type ListArgs, type ListSpec, type Page 
 /** Reads a page inside the operation's snapshot. */
 export async function pageOf<Row>(ctx: ApiContext, spec: ListSpec, args: ListArgs, extra: readonly ExtraCondition[] = []): Promise<Page<Row>> {
   const tx = await ctx.snapshot.get();
-  return readPage<Row>(tx, spec, args, extra);
+  return readPage<Row>(tx, spec, args, { extra });
 }
 
-/** Pages of pods also warm the pod loader (parents and lineage often refer back to them). */
-export async function podPage(ctx: ApiContext, spec: ListSpec, args: ListArgs, extra: readonly ExtraCondition[] = []): Promise<Page<PodRow>> {
-  const page = await pageOf<PodRow>(ctx, spec, args, extra);
-  for (const row of page.items) ctx.pods.prime(row);
+/**
+ * Pages of pods select only the columns of the Pod fields asked for under `items`; complete rows
+ * also warm the pod loader (parents and lineage often refer back to them).
+ */
+export async function podPage(ctx: ApiContext, info: GraphQLResolveInfo, spec: ListSpec, args: ListArgs, extra: readonly ExtraCondition[] = []): Promise<Page<PodRow>> {
+  const tx = await ctx.snapshot.get();
+  const columns = podColumnsFor(selectedFieldsAt(info, ["items"]) ?? new Set());
+  const page = await readPage<PodRow>(tx, spec, args, { extra, select: columns.sql });
+  if (columns.complete) for (const row of page.items) ctx.pods.prime(row);
   return page;
 }
 

@@ -23,7 +23,7 @@ export const podResolvers: Resolvers<ApiModels, ApiContext> = {
         : null,
     lastChange: (pod) => ({ blockNumber: pod.blockNumber, blockHash: pod.blockHash, txHash: pod.txHash, logIndex: pod.logIndex }),
     versions: (pod, args, ctx) => pageOf(ctx, podVersionsList, args, [equals("pod_id", pod.id, "numeric")]),
-    forks: (pod, args, ctx) => podPage(ctx, podsList, args, [equals("parent_pod_id", pod.id, "numeric")]),
+    forks: (pod, args, ctx, info) => podPage(ctx, info, podsList, args, [equals("parent_pod_id", pod.id, "numeric")]),
     listingHistory: (pod, args, ctx) => pageOf(ctx, listingEventsList, args, [equals("pod_id", pod.id, "numeric")]),
   },
   PodVersion: {
@@ -33,7 +33,7 @@ export const podResolvers: Resolvers<ApiModels, ApiContext> = {
   License: { pod: (license, _args, ctx) => podOf(ctx, license.podId) },
   Purchase: { pod: (purchase, _args, ctx) => podOf(ctx, purchase.podId) },
   Account: {
-    pods: (account, args, ctx) => podPage(ctx, podsList, args, [equals("owner", account.address, "text")]),
+    pods: (account, args, ctx, info) => podPage(ctx, info, podsList, args, [equals("owner", account.address, "text")]),
     licenses: (account, args, ctx) => pageOf(ctx, licensesList, args, [equals("account", account.address, "text")]),
     balances: async (account, _args, ctx) => {
       const tx = await ctx.snapshot.get();

@@ -2,9 +2,10 @@ import type { ApiContext } from "../context";
 import { BadArgumentError } from "../errors";
 import type { ApiModels, MetaModel, PodRow, SearchHitRow } from "../models";
 import type { Resolvers } from "../../../graphql/generated/types";
-import { licensesList, podVersionsList, podsList, purchasesList, searchList, SEARCH_MATCH } from "../lists";
+import { licensesList, podColumnsFor, podVersionsList, podsList, purchasesList, searchList, SEARCH_MATCH, SEARCH_RANK } from "../lists";
 import { readPage } from "../sql/list";
 import { readLineage } from "./lineage";
+import { selectedFieldsAt } from "./helpers";
 import { pageOf, podPage } from "./lists";
 
 /** Longer search texts are refused: they are never useful and cost parse time. */
@@ -28,25 +29,25 @@ export const queryResolvers: Resolvers<ApiModels, ApiContext> = {
   Query: {
     pod: (_root, args, ctx) => ctx.pods.load(args.id),
     account: (_root, args) => ({ address: args.address }),
-    pods: (_root, args, ctx) => podPage(ctx, podsList, args),
+    pods: (_root, args, ctx, info) => podPage(ctx, info, podsList, args),
     podVersions: (_root, args, ctx) => pageOf(ctx, podVersionsList, args),
     licenses: (_root, args, ctx) => pageOf(ctx, licensesList, args),
     purchases: (_root, args, ctx) => pageOf(ctx, purchasesList, args),
-    search: async (_root, args, ctx) => {
+    search: async (_root, args, ctx, info) => {
       const text = args.text.trim();
       if (text.length === 0) throw new BadArgumentError("text", "must not be empty");
       if (text.length > MAX_SEARCH_TEXT) throw new BadArgumentError("text", `is ${text.length} characters long; at most ${MAX_SEARCH_TEXT} are allowed`);
       const tx = await ctx.snapshot.get();
+      const columns = podColumnsFor(selectedFieldsAt(info, ["items", "pod"]) ?? new Set());
       // The search text is $1: the ranking expression in `searchList` refers to it.
       const page = await readPage<PodRow & { _rank: number }>(
         tx,
         searchList,
         { where: args.where, orderBy: "rank", orderDirection: "desc", first: args.first, after: args.after },
-        [{ sql: SEARCH_MATCH, values: [] }],
-        [{ value: text, type: "text" }],
+        { extra: [{ sql: SEARCH_MATCH, values: [] }], prebound: [{ value: text, type: "text" }], select: `${SEARCH_RANK} AS "_rank", ${columns.sql}` },
       );
       const items: SearchHitRow[] = page.items.map(({ _rank, ...pod }) => {
-        ctx.pods.prime(pod);
+        if (columns.complete) ctx.pods.prime(pod);
         return { pod, rank: _rank };
       });
       return { ...page, items };

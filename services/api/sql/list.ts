@@ -120,14 +120,17 @@ function cursorValue(value: unknown): CursorValue {
  * Reads one page of `spec`. All values are bound; the `where` compiler and `orderBy` enum decide
  * which trusted expressions appear in the SQL.
  */
-export async function readPage<Row>(
-  tx: Queryable,
-  spec: ListSpec,
-  args: ListArgs,
-  extra: readonly ExtraCondition[] = [],
+export interface ReadPageOptions {
+  /** Conditions the list always has (e.g. the parent of a nested list). */
+  extra?: readonly ExtraCondition[];
   /** Bound as $1, $2… before anything else, for specs whose trusted SQL refers to them (search). */
-  prebound: ExtraCondition["values"] = [],
-): Promise<Page<Row>> {
+  prebound?: ExtraCondition["values"];
+  /** Trusted select list replacing `spec.select` (a projection of the fields asked for). */
+  select?: string;
+}
+
+export async function readPage<Row>(tx: Queryable, spec: ListSpec, args: ListArgs, options: ReadPageOptions = {}): Promise<Page<Row>> {
+  const { extra = [], prebound = [] } = options;
   const first = checkFirst(args.first);
   const orderBy = args.orderBy ?? Object.keys(spec.orders)[0];
   const sortKey = spec.orders[orderBy];
@@ -155,7 +158,7 @@ export async function readPage<Row>(
   const keyAliases = keys.map((key, i) => `${key.sql} AS "_k${i}"`).join(", ");
   const orderSql = keys.map((key) => `${key.sql} ${direction === "desc" ? "DESC" : "ASC"}`).join(", ");
   const sql =
-    `SELECT ${spec.select}, ${keyAliases} FROM ${spec.from}` +
+    `SELECT ${options.select ?? spec.select}, ${keyAliases} FROM ${spec.from}` +
     (pageFilters.length ? ` WHERE ${pageFilters.join(" AND ")}` : "") +
     ` ORDER BY ${orderSql} LIMIT ${first + 1}`;
   const rows = await tx.query<Record<string, unknown>>(sql, params.values);
