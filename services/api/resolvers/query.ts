@@ -27,7 +27,14 @@ async function readMeta(ctx: ApiContext): Promise<MetaModel> {
 
 export const queryResolvers: Resolvers<ApiModels, ApiContext> = {
   Query: {
-    pod: (_root, args, ctx) => ctx.pods.load(args.id),
+    pod: async (_root, args, ctx, info) => {
+      // Like pages, the single pod selects only the columns asked for (the hot path of the API).
+      const columns = podColumnsFor(selectedFieldsAt(info, []) ?? new Set());
+      if (columns.complete) return ctx.pods.load(args.id);
+      const tx = await ctx.snapshot.get();
+      const [row] = await tx.query<PodRow>(`SELECT ${columns.sql} FROM pods WHERE pods.id = $1::numeric`, [args.id]);
+      return row ?? null;
+    },
     account: (_root, args) => ({ address: args.address }),
     pods: (_root, args, ctx, info) => podPage(ctx, info, podsList, args),
     podVersions: (_root, args, ctx) => pageOf(ctx, podVersionsList, args),
