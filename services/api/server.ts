@@ -49,7 +49,8 @@ function snapshotPlugin(metrics: ApiMetrics): Plugin<ApiContext> {
         onExecuteDone({ result }) {
           const failed = "errors" in result && Array.isArray(result.errors) && result.errors.length > 0;
           metrics.operations.inc({ type: operation?.operation ?? "unknown", outcome: failed ? "error" : "ok" });
-          return args.contextValue.snapshot.release();
+          // The answer is complete: send it without waiting for the read-only COMMIT round trip.
+          args.contextValue.snapshot.release().catch((error: unknown) => log.warn({ err: error }, "closing a read snapshot failed"));
         },
       };
     },
