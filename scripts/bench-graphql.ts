@@ -83,8 +83,14 @@ async function serve(backend: "pglite" | "postgres", databaseUrl: string | undef
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop());
+  // "cpu" on stdin: report this process's CPU time, so the parent can compute CPU per request.
+  createInterface({ input: process.stdin }).on("line", (line) => {
+    if (line.trim() === "cpu") {
+      const usage = process.cpuUsage();
+      process.stdout.write(JSON.stringify({ cpuMicros: usage.user + usage.system }) + "\n");
+    }
+  });
   process.stdin.on("end", () => void stop());
-  process.stdin.resume();
 }
 
 // ------------------------------------------------------------------ parent: load generator
@@ -115,9 +121,15 @@ interface RunFigures {
   p99: number;
   rps: number;
   errors: number;
+  /** Server CPU time per request (ms): what the API itself costs, whatever else the machine runs. */
+  cpuMsPerRequest: number;
 }
 
-async function drive(url: string, body: () => string, connections: number): Promise<RunFigures> {
+/** Asks the API process for its CPU time so far. */
+type CpuProbe = () => Promise<number>;
+
+async function drive(url: string, body: () => string, connections: number, cpu: CpuProbe): Promise<RunFigures> {
+  const cpuBefore = await cpu();
   const result = await autocannon({
     url: `${url}/graphql`,
     connections,
@@ -126,10 +138,17 @@ async function drive(url: string, body: () => string, connections: number): Prom
     headers: { "content-type": "application/json" },
     requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
   });
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx + result.timeouts };
+  const cpuMs = ((await cpu()) - cpuBefore) / 1000;
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.non2xx + result.timeouts,
+    cpuMsPerRequest: cpuMs / Math.max(1, result.requests.total),
+  };
 }
 
-async function startChild(backend: "pglite" | "postgres", databaseUrl?: string): Promise<{ child: ChildProcess; url: string; seedMs: number }> {
+async function startChild(backend: "pglite" | "postgres", databaseUrl?: string): Promise<{ child: ChildProcess; url: string; seedMs: number; cpu: CpuProbe }> {
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--serve", backend], {
     env: { ...process.env, BENCH_CHILD_DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: "warn" },
     stdio: ["pipe", "pipe", "inherit"],
@@ -138,15 +157,22 @@ async function startChild(backend: "pglite" | "postgres", databaseUrl?: string):
   const exited = once(child, "exit").then(([code]) => {
     throw new Error(`the ${backend} API process exited with code ${code} before it was ready`);
   });
-  const ready = (async () => {
-    for await (const line of lines) {
-      const parsed = JSON.parse(line) as { url: string; seedMs: number };
-      return parsed;
-    }
-    throw new Error("no ready line");
-  })();
+  const replies: ((line: string) => void)[] = [];
+  const ready = new Promise<{ url: string; seedMs: number }>((resolve) => {
+    lines.on("line", (line) => {
+      const parsed = JSON.parse(line) as { url?: string; seedMs?: number };
+      if (parsed.url) resolve({ url: parsed.url, seedMs: parsed.seedMs ?? 0 });
+      else replies.shift()?.(line);
+    });
+  });
   const { url, seedMs } = await Promise.race([ready, exited]);
-  return { child, url, seedMs };
+  exited.catch(() => undefined);
+  const cpu: CpuProbe = () =>
+    new Promise((resolve) => {
+      replies.push((line) => resolve((JSON.parse(line) as { cpuMicros: number }).cpuMicros));
+      child.stdin!.write("cpu\n");
+    });
+  return { child, url, seedMs, cpu };
 }
 
 async function postgresReachable(url: string): Promise<boolean> {
@@ -177,25 +203,29 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")} at start`);
   const rows: string[][] = [];
   for (const backend of backends) {
-    const { child, url, seedMs } = await startChild(backend.name, backend.url);
+    const { child, url, seedMs, cpu } = await startChild(backend.name, backend.url);
     try {
       console.log(`\n[${backend.name}] database built in ${(seedMs / 1000).toFixed(1)} s; API at ${url}`);
       await check(url, podBody(), false);
       await check(url, pageBody(), true);
       // Warm-up: plans, JIT and caches.
-      await drive(url, podBody, 4).catch(() => undefined);
-      const podSingle = await drive(url, podBody, 1);
-      const podTen = await drive(url, podBody, 10);
-      const pageSingle = await drive(url, pageBody, 1);
-      const pageTen = await drive(url, pageBody, 10);
+      await drive(url, podBody, 4, cpu).catch(() => undefined);
+      const podSingle = await drive(url, podBody, 1, cpu);
+      const podTen = await drive(url, podBody, 10, cpu);
+      const pageSingle = await drive(url, pageBody, 1, cpu);
+      const pageTen = await drive(url, pageBody, 10, cpu);
       const errors = podSingle.errors + podTen.errors + pageSingle.errors + pageTen.errors;
       rows.push(
         [backend.name, "pod(id) p99, 1 connection", `${podSingle.p99} ms`, "≤ 10 ms", verdict(podSingle.p99, 10, true)],
+        [backend.name, "pod(id) p50, 1 connection", `${podSingle.p50} ms`, "", ""],
         [backend.name, "pod(id) p99, 10 connections", `${podTen.p99} ms`, "", ""],
         [backend.name, "pod(id) requests/s, 10 connections", podTen.rps.toFixed(0), "≥ 2000", verdict(podTen.rps, 2000, false)],
+        [backend.name, "pod(id) API CPU per request", `${podTen.cpuMsPerRequest.toFixed(2)} ms`, "", ""],
         [backend.name, "filtered page of 100 p99, 1 connection", `${pageSingle.p99} ms`, "≤ 25 ms", verdict(pageSingle.p99, 25, true)],
+        [backend.name, "filtered page of 100 p50, 1 connection", `${pageSingle.p50} ms`, "", ""],
         [backend.name, "filtered page of 100 p99, 10 connections", `${pageTen.p99} ms`, "", ""],
         [backend.name, "filtered page of 100 requests/s, 10 conn.", pageTen.rps.toFixed(0), "", ""],
+        [backend.name, "filtered page API CPU per request", `${pageTen.cpuMsPerRequest.toFixed(2)} ms`, "", ""],
         [backend.name, "errors (non-2xx, timeouts)", String(errors), "0", verdict(errors, 0, true)],
       );
     } finally {
