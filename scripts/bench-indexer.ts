@@ -147,7 +147,9 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
   }
   await Promise.all(pending);
   // Bury the event blocks under more than any finality depth, so the backfill measures the fast path.
-  await provider.send("hardhat_mine", ["0x100"]);
+  // evm_mine, not hardhat_mine: the latter's lazily created blocks report parent hashes that do not
+  // match their parents' hashes, which the indexer rightly refuses to follow.
+  for (let block = 0; block < 256; block++) await rpc(url, "evm_mine", []);
   provider.destroy();
   return { deployment: { chainId: 31337, contracts: { PodRegistry: registry.entry, PodMarket: market.entry } }, events };
 }

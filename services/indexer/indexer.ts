@@ -382,6 +382,14 @@ export class IndexerLoop {
       );
     }
     const found = ancestor;
+    if (found.number === cursor.number) {
+      // The chain still has our cursor block: the mismatch was a node answering from two views
+      // (a race, a load balancer, or Hardhat's lazily materialised hardhat_mine blocks). Nothing to
+      // undo; the next step looks again.
+      this.s.log.warn({ block: cursor.number, hash: cursor.hash }, "parent-hash mismatch above a block that is still canonical; retrying");
+      await this.idle(this.s.pollMs);
+      return;
+    }
     await this.s.db.transaction((tx) => rollbackTo(tx, this.s.client.chainId, found));
     this.cursor = { chainId: this.s.client.chainId, number: found.number, hash: found.hash, timestamp: found.timestamp };
     this.s.metrics.rollbacks.inc();
