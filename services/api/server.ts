@@ -15,6 +15,9 @@ import { buildApiSchema } from "./schema";
 
 const log = logger("api");
 
+/** No legitimate operation comes near this; larger bodies are refused before they are read. */
+const MAX_BODY_BYTES = 256 * 1024;
+
 export interface ApiServerOptions {
   db: Database;
   events: ApiEventSource;
@@ -116,7 +119,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   });
   if (options.dev) app.get("/", (_req, res) => res.redirect(302, "/graphql"));
   // A route (not a mounted sub-app) keeps req.url intact, which yoga matches against its endpoint.
-  app.all(yoga.graphqlEndpoint, (req, res) => void yoga(req, res));
+  app.all(yoga.graphqlEndpoint, (req, res) => {
+    const length = Number(req.headers["content-length"] ?? 0);
+    if (length > MAX_BODY_BYTES) {
+      res.status(413).json({ errors: [{ message: `request body of ${length} bytes exceeds the limit of ${MAX_BODY_BYTES}` }] });
+      return;
+    }
+    void yoga(req, res);
+  });
 
   return {
     app,

@@ -51,6 +51,16 @@ describe("GraphQL guards and operations endpoints", function () {
       expect(small.pods.items).to.have.length(10);
     });
 
+    it("refuses an oversized request body with 413", async () => {
+      const response = await fetch(`${api.running.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ __typename }`, variables: { padding: "x".repeat(300 * 1024) } }),
+      });
+      expect(response.status).to.equal(413);
+      expect(((await response.json()) as { errors: { message: string }[] }).errors[0].message).to.match(/exceeds the limit/);
+    });
+
     it("introspection and GraphiQL are on in dev and off in production", async () => {
       const dev = await api.data(`{ __schema { queryType { name } } }`);
       expect(dev.__schema.queryType.name).to.equal("Query");
