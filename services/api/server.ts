@@ -9,6 +9,7 @@ import { logger } from "../log";
 import { createOperationContext, type ApiContext } from "./context";
 import type { ApiEventSource, ApiIndexerStatus } from "./events";
 import { costLimitPlugin } from "./cost";
+import { explorerHtml } from "./explorer";
 import { armorPlugin, DEFAULT_LIMITS, nameBadArgumentsPlugin, type GuardLimits } from "./guards";
 import { ApiMetrics, routeLabel } from "./metrics";
 import { buildApiSchema } from "./schema";
@@ -117,7 +118,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   app.get("/metrics", async (_req, res) => {
     res.type("text/plain; version=0.0.4; charset=utf-8").send(await metrics.render(options.registry ? [options.registry] : []));
   });
-  if (options.dev) app.get("/", (_req, res) => res.redirect(302, "/graphql"));
+  if (options.dev) app.get("/", (_req, res) => res.type("html").send(explorerHtml()));
   // A route (not a mounted sub-app) keeps req.url intact, which yoga matches against its endpoint.
   app.all(yoga.graphqlEndpoint, (req, res) => {
     const length = Number(req.headers["content-length"] ?? 0);
