@@ -140,7 +140,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         server.listen(port, host, () => {
           const address = server.address() as AddressInfo;
           const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
-          log.info({ url: `${url}/graphql` }, "GraphQL API listening");
+          log.debug({ url: `${url}/graphql` }, "GraphQL API listening");
           resolve({
             url,
             port: address.port,
