@@ -1,5 +1,7 @@
 import { EventFragment, Interface, type ParamType } from "ethers";
-import { IPodMarket__factory, IPodRegistry__factory } from "../../typechain-types";
+// The two factory files only: the typechain index pulls in every contract of the repository.
+import { IPodMarket__factory } from "../../typechain-types/factories/contracts/interfaces/IPodMarket__factory";
+import { IPodRegistry__factory } from "../../typechain-types/factories/contracts/interfaces/IPodRegistry__factory";
 
 /** Which Lure contract emitted a log; the indexer only asks for these two addresses. */
 export type LureContract = "PodRegistry" | "PodMarket";
