@@ -4,10 +4,10 @@ pragma solidity ^0.8.24;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @notice Test token with a transfer hook (like ERC-777): when armed, every transferFrom first
-/// calls `target` with `payload`, so a hostile token can try to re-enter the market mid-purchase.
+/// calls `victim` with `payload`, so a hostile token can try to re-enter the market mid-purchase.
 /// The hook's revert reason is recorded (or bubbled up when `bubble` is set).
 contract ReentrantERC20 is ERC20 {
-    address public target;
+    address public victim;
     bytes public payload;
     bool public bubble;
     bytes public lastHookError;
@@ -20,15 +20,15 @@ contract ReentrantERC20 is ERC20 {
     }
 
     function arm(address target_, bytes calldata payload_, bool bubble_) external {
-        target = target_;
+        victim = target_;
         payload = payload_;
         bubble = bubble_;
     }
 
     function transferFrom(address from, address to, uint256 amount) public override returns (bool) {
-        if (target != address(0)) {
+        if (victim != address(0)) {
             hookCalls += 1;
-            (bool ok, bytes memory reason) = target.call(payload);
+            (bool ok, bytes memory reason) = victim.call(payload);
             if (!ok) {
                 if (bubble) {
                     assembly {
