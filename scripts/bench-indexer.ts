@@ -208,6 +208,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
     metrics,
     log,
     targetLogsPerRange: TARGET_LOGS,
+    descriptions: false,
   });
   const begin = Date.now();
   const head = Number(BigInt(await rpc<string>(url, "eth_blockNumber", [])));

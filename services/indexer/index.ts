@@ -7,6 +7,7 @@ import { finalityDepthFor } from "./finality";
 import { IndexerLoop, type IndexerStatus } from "./indexer";
 import { indexerMetrics, type IndexerMetrics } from "./metrics";
 import { ChainClient } from "./rpc";
+import { DescriptionEnricher, type RecipeSource } from "./describe";
 
 export type { IndexerStatus } from "./indexer";
 export { FatalIndexingError } from "./indexer";
@@ -41,6 +42,11 @@ export interface StartIndexerOptions {
   targetLogsPerRange?: number;
   maxBlockRange?: number;
   rpcTimeoutMs?: number;
+  /**
+   * Where pod descriptions come from (recipe.json on Swarm), best-effort and outside ingest.
+   * Default: the Swarm node at config.BEE_URL; `false` turns it off (tests, benchmarks).
+   */
+  descriptions?: RecipeSource | false;
 }
 
 /**
@@ -94,6 +100,12 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       maxBlockRange: options.maxBlockRange ?? 50_000,
       maxTrackedRange: 200,
     });
+    const source =
+      options.descriptions === undefined
+        ? (await import("../swarm")).createSwarmClient({ url: config.BEE_URL, timeoutMs: Math.min(config.BEE_TIMEOUT_MS, 10_000) })
+        : options.descriptions;
+    const enricher = source ? new DescriptionEnricher(db, source, log) : undefined;
+    if (enricher) events.on("podPublished", (pod) => enricher.enqueue(pod.podId, pod.manifestRef));
     log.info({ chainId: client.chainId, registry: registry.address, market: market.address, finalityDepth, database: db.dialect }, "indexer starting");
     await loop.start();
     return {
@@ -101,6 +113,7 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       events,
       status: () => loop.status(),
       async stop() {
+        enricher?.stop();
         await loop.stop();
         if (ownsDb) await db.close();
       },

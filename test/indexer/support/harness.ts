@@ -117,7 +117,7 @@ export const quietLog = logger("indexer-test").child({}, { level: process.env.LO
 
 /** Starts an indexer for tests: in-memory unless `db` is given, own metrics, fast polling, quiet logs. */
 export function startTestIndexer(options: StartIndexerOptions & { rpcUrl: string; deployment: Deployment }): Promise<Indexer> {
-  return startIndexer({ pgliteDir: null, metrics: createIndexerMetrics(), pollMs: 25, log: quietLog, ...options });
+  return startIndexer({ pgliteDir: null, metrics: createIndexerMetrics(), pollMs: 25, log: quietLog, descriptions: false, ...options });
 }
 
 /** Indexes the chain as it is now into a fresh database and returns the dump (the reference). */

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     pollMs: 25,
     metrics: createIndexerMetrics(),
     log: quietLog,
+    descriptions: false,
   });
   process.stdout.write("started\n");
   // One line per committed block (per range during the final-block backfill): kill points for tests.
