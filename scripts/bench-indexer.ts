@@ -140,7 +140,7 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
     }
     nextPod += podCount;
     round++;
-    if (pending.length >= 8) {
+    if (pending.length >= 4) {
       await Promise.all(pending);
       pending = [];
     }

@@ -12,6 +12,19 @@ export interface ChainEvent extends DecodedLog {
   timestamp: number;
 }
 
+/** Mutable rows by table and key; null = known not to exist. */
+export type RowCache = Map<TableSpec, Map<string, Row | null>>;
+
+export function newRowCache(): RowCache {
+  return new Map([PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS].map((table) => [table, new Map<string, Row | null>()]));
+}
+
+export function rowCacheSize(cache: RowCache): number {
+  let size = 0;
+  for (const rows of cache.values()) size += rows.size;
+  return size;
+}
+
 export interface UndoEntry {
   blockNumber: number;
   table: string;
@@ -43,9 +56,7 @@ const RECORDED_ELSEWHERE = new Set([
  * block goes to the undo journal, which is what makes a rollback to any block above finality exact.
  */
 export class Batch {
-  private readonly mutable = new Map<TableSpec, Map<string, Row | null>>(
-    [PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS].map((table) => [table, new Map<string, Row | null>()]),
-  );
+  private readonly mutable: RowCache;
   private readonly dirty = new Map<TableSpec, Set<string>>([PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS].map((table) => [table, new Set<string>()]));
   private readonly journaledIn = new Map<string, number>();
   readonly undo: UndoEntry[] = [];
@@ -60,7 +71,16 @@ export class Batch {
   };
   readonly announcements: { podPublished: IndexerEventMap["podPublished"][]; purchase: IndexerEventMap["purchase"][] } = { podPublished: [], purchase: [] };
 
-  constructor(private readonly journal: boolean) {}
+  /**
+   * @param rows Rows known from earlier batches of the same run (the final-block backfill shares
+   *   one cache, so a batch can be applied while the previous one is still being committed).
+   */
+  constructor(
+    private readonly journal: boolean,
+    rows: RowCache = newRowCache(),
+  ) {
+    this.mutable = rows;
+  }
 
   /** Loads every mutable row the events will touch, in one query per table. */
   async load(tx: Queryable, events: readonly ChainEvent[]): Promise<void> {

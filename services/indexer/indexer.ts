@@ -1,11 +1,11 @@
 import type { Logger } from "../log";
 import { decodeLog, type LureContract } from "./abi";
-import { Batch, type ChainEvent } from "./batch";
+import { Batch, newRowCache, rowCacheSize, type ChainEvent } from "./batch";
 import type { Database } from "./db";
 import type { IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
 import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader, type RawLog } from "./rpc";
-import { commitBatch, lowestStoredBlock, readCursor, readMeta, rollbackTo, wipe, writeMeta, type Cursor } from "./store";
+import { lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
 
 export interface IndexerStatus {
   chainId: number;
@@ -215,20 +215,45 @@ export class IndexerLoop {
       promise.catch(() => undefined); // awaited below; this only silences the unhandled-rejection warning
       return promise;
     };
+    // Three stages overlap: the node prepares range N+2, this thread decodes and applies range N+1,
+    // the database commits range N. Range N+1 reads its rows from a cache shared with N (never from
+    // the database while N is in flight); commits stay strictly in order, one at a time.
+    let cache = newRowCache();
+    let inflight: Promise<void> | undefined;
     let next: Promise<FetchedRange> | undefined = prefetch(from);
     let lastLog = Date.now();
-    while (next && !this.stopped) {
-      const range: FetchedRange = await next;
-      next = range.to < boundary ? prefetch(range.to + 1) : undefined;
-      const to = range.headers.get(range.to)!;
-      events += await this.commitRange(range.logs, range.headers, to, [to], false);
-      if (Date.now() - lastLog > 5_000) {
-        lastLog = Date.now();
-        const seconds = (Date.now() - started) / 1000;
-        this.s.log.info({ block: range.to, target: boundary, events, eventsPerSecond: Math.round(events / seconds), blocksPerRange: this.rangeSize }, "backfilling");
+    try {
+      while (next && !this.stopped) {
+        const range: FetchedRange = await next;
+        next = range.to < boundary ? prefetch(range.to + 1) : undefined;
+        if (rowCacheSize(cache) > 20_000) {
+          // Bounded memory: forget the cache only once everything in it is committed.
+          await inflight;
+          cache = newRowCache();
+        }
+        const to = range.headers.get(range.to)!;
+        const decoded = this.decode(range.logs, range.headers);
+        const batch = new Batch(false, cache);
+        await batch.load(this.s.db, decoded);
+        for (const event of decoded) batch.apply(event);
+        const statements = prepareCommit(batch, { chainId: this.s.client.chainId, cursor: to, headers: [to], pruneBelow: to.number - this.s.finalityDepth });
+        await inflight;
+        inflight = this.s.db.transaction((tx) => runStatements(tx, statements)).then(() => this.committed(batch, to, decoded.length, true));
+        inflight.catch(() => undefined); // awaited on the next turn or below
+        events += decoded.length;
+        if (Date.now() - lastLog > 5_000) {
+          lastLog = Date.now();
+          const seconds = (Date.now() - started) / 1000;
+          this.s.log.info({ block: range.to, target: boundary, events, eventsPerSecond: Math.round(events / seconds), blocksPerRange: this.rangeSize }, "backfilling");
+        }
       }
+      await inflight;
+    } finally {
+      if (next) await next.catch(() => undefined);
+      // After a failure the cache may hold changes that were never committed: it dies with this call,
+      // and the next attempt starts again from the committed cursor.
+      await inflight?.catch(() => undefined);
     }
-    if (next) await next.catch(() => undefined);
   }
 
   /** Fetches logs for an adaptive range starting at `from`, plus the headers they need. */
@@ -297,8 +322,8 @@ export class IndexerLoop {
     }
   }
 
-  /** Decodes, applies and commits logs of blocks ..`cursor`; returns the number of events. */
-  private async commitRange(logs: RawLog[], headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
+  /** Decodes the logs of Lure's contracts, in chain order, with their block timestamps. */
+  private decode(logs: RawLog[], headers: Map<number, BlockHeader>): ChainEvent[] {
     const events: ChainEvent[] = [];
     for (const log of logs) {
       if (log.removed) continue;
@@ -321,20 +346,30 @@ export class IndexerLoop {
     }
     // eth_getLogs returns chain order already; sorting guards against nodes that do not.
     events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    return events;
+  }
+
+  /** Decodes, applies and commits logs of blocks ..`cursor` in one transaction; returns the number of events. */
+  private async commitRange(logs: RawLog[], headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
+    const events = this.decode(logs, headers);
     const batch = new Batch(journal);
-    const chainId = this.s.client.chainId;
     await this.s.db.transaction(async (tx) => {
       await batch.load(tx, events);
       for (const event of events) batch.apply(event);
-      await commitBatch(tx, batch, { chainId, cursor, headers: keep, pruneBelow: cursor.number - this.s.finalityDepth });
+      await runStatements(tx, prepareCommit(batch, { chainId: this.s.client.chainId, cursor, headers: keep, pruneBelow: cursor.number - this.s.finalityDepth }));
     });
-    this.cursor = { chainId, number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp };
+    this.committed(batch, cursor, events.length, !journal);
+    return events.length;
+  }
+
+  /** After a commit: the cursor, metrics and the announcements. */
+  private committed(batch: Batch, cursor: BlockHeader, eventCount: number, announceBlock: boolean): void {
+    this.cursor = { chainId: this.s.client.chainId, number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp };
     this.s.metrics.indexedBlock.set(cursor.number);
-    this.s.metrics.eventsProcessed.inc(events.length);
-    if (!journal) this.s.events.emit("block", { number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp });
+    this.s.metrics.eventsProcessed.inc(eventCount);
+    if (announceBlock) this.s.events.emit("block", { number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp });
     for (const payload of batch.announcements.podPublished) this.s.events.emit("podPublished", payload);
     for (const payload of batch.announcements.purchase) this.s.events.emit("purchase", payload);
-    return events.length;
   }
 
   /**

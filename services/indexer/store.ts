@@ -36,56 +36,74 @@ export async function lowestStoredBlock(db: Queryable): Promise<number | undefin
   return row?.number === null || row?.number === undefined ? undefined : Number(row.number);
 }
 
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 /**
- * Writes a batch's rows, the headers to remember, the undo journal and the new cursor. The caller
- * runs this inside one transaction: after a crash either all of it is there or none of it.
+ * The statements that write a batch's rows, the headers to remember, the undo journal and the new
+ * cursor. Built synchronously, so the rows can be changed by the next batch right after; the caller
+ * runs them in one transaction: after a crash either all of it is there or none of it.
  */
-export async function commitBatch(
-  tx: Queryable,
-  batch: Batch,
-  options: { chainId: number; cursor: BlockHeader; headers: readonly BlockHeader[]; pruneBelow: number },
-): Promise<void> {
+export function prepareCommit(batch: Batch, options: { chainId: number; cursor: BlockHeader; headers: readonly BlockHeader[]; pruneBelow: number }): Statement[] {
+  const statements: Statement[] = [];
   for (const [table, rows] of batch.dirtyRows()) {
-    if (rows.length === 0) continue;
-    const { sql, params } = bulkInsert(table, rows, true);
-    await tx.query(sql, params);
+    if (rows.length > 0) statements.push(bulkInsert(table, rows, true));
   }
   for (const table of APPEND_ONLY_TABLES) {
     const rows = batch.inserts[table.name as keyof Batch["inserts"]];
-    if (rows.length === 0) continue;
-    const { sql, params } = bulkInsert(table, rows, false);
-    await tx.query(sql, params);
+    if (rows.length > 0) statements.push(bulkInsert(table, rows, false));
   }
   if (batch.undo.length > 0) {
-    await tx.query(
-      `INSERT INTO undo_log (block_number, table_name, row_key, image) SELECT * FROM unnest($1::numeric[], $2::text[], $3::jsonb[], $4::jsonb[])`,
-      [
+    statements.push({
+      sql: `INSERT INTO undo_log (block_number, table_name, row_key, image) SELECT * FROM unnest($1::numeric[], $2::text[], $3::jsonb[], $4::jsonb[])`,
+      params: [
         batch.undo.map((entry) => String(entry.blockNumber)),
         batch.undo.map((entry) => entry.table),
         batch.undo.map((entry) => JSON.stringify(entry.key)),
         batch.undo.map((entry) => (entry.image ? JSON.stringify(entry.image) : null)),
       ],
-    );
+    });
   }
   const headers = [...options.headers.filter((header) => header.number !== options.cursor.number), options.cursor];
-  await tx.query(
-    `INSERT INTO blocks (number, hash, parent_hash, timestamp) SELECT * FROM unnest($1::numeric[], $2::text[], $3::text[], $4::numeric[])
+  statements.push({
+    sql: `INSERT INTO blocks (number, hash, parent_hash, timestamp) SELECT * FROM unnest($1::numeric[], $2::text[], $3::text[], $4::numeric[])
      ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash, timestamp = EXCLUDED.timestamp`,
-    [headers.map((h) => String(h.number)), headers.map((h) => h.hash), headers.map((h) => h.parentHash), headers.map((h) => String(h.timestamp))],
-  );
-  await writeCursor(tx, options.chainId, options.cursor);
+    params: [headers.map((h) => String(h.number)), headers.map((h) => h.hash), headers.map((h) => h.parentHash), headers.map((h) => String(h.timestamp))],
+  });
+  statements.push(cursorStatement(options.chainId, options.cursor));
   // Blocks below finality can no longer be reorganised: their hashes and undo images are dead weight.
   // The cursor block itself always stays, since reorg detection compares against it.
-  await tx.query(`DELETE FROM blocks WHERE number < $1 AND number <> $2`, [options.pruneBelow, options.cursor.number]);
-  await tx.query(`DELETE FROM undo_log WHERE block_number < $1`, [options.pruneBelow]);
+  statements.push({ sql: `DELETE FROM blocks WHERE number < $1 AND number <> $2`, params: [options.pruneBelow, options.cursor.number] });
+  statements.push({ sql: `DELETE FROM undo_log WHERE block_number < $1`, params: [options.pruneBelow] });
+  return statements;
+}
+
+export async function runStatements(tx: Queryable, statements: readonly Statement[]): Promise<void> {
+  for (const statement of statements) await tx.query(statement.sql, statement.params);
+}
+
+/** prepareCommit + runStatements. */
+export async function commitBatch(
+  tx: Queryable,
+  batch: Batch,
+  options: { chainId: number; cursor: BlockHeader; headers: readonly BlockHeader[]; pruneBelow: number },
+): Promise<void> {
+  await runStatements(tx, prepareCommit(batch, options));
+}
+
+function cursorStatement(chainId: number, cursor: BlockHeader): Statement {
+  return {
+    sql: `INSERT INTO cursor (id, chain_id, block_number, block_hash, block_timestamp) VALUES (1, $1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, block_timestamp = EXCLUDED.block_timestamp`,
+    params: [chainId, cursor.number, cursor.hash, cursor.timestamp],
+  };
 }
 
 async function writeCursor(tx: Queryable, chainId: number, cursor: BlockHeader): Promise<void> {
-  await tx.query(
-    `INSERT INTO cursor (id, chain_id, block_number, block_hash, block_timestamp) VALUES (1, $1, $2, $3, $4)
-     ON CONFLICT (id) DO UPDATE SET chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, block_timestamp = EXCLUDED.block_timestamp`,
-    [chainId, cursor.number, cursor.hash, cursor.timestamp],
-  );
+  const statement = cursorStatement(chainId, cursor);
+  await tx.query(statement.sql, statement.params);
 }
 
 /**
