@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+// `npm test` loads every file under test/, this one included: only run when spawned as a script.
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
+  });
+}
