@@ -52,6 +52,10 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), "lure-bench-"));
   console.log(`bench:indexer — ${wanted} events; hardhat node on 127.0.0.1:${port} (log ${logDir}/node.log)`);
   const node = await startHardhatNode({ host: "127.0.0.1", port, logFile: join(logDir, "node.log"), readyTimeoutMs: 120_000 });
+  // The node runs in its own process group: an interrupted benchmark must not leave it behind.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void node.stop().finally(() => process.exit(130)));
+  }
   try {
     const started = Date.now();
     const { deployment, events } = await flood(node.url, wanted);
