@@ -1,21 +1,10 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rpcChainId } from "../../services/devnet/hardhat-node";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from "../helpers/hardhat-node";
 
 interface Started {
   child: ChildProcess;
@@ -49,8 +38,10 @@ describe("npm start (the whole dev stack)", function () {
   let env: NodeJS.ProcessEnv;
   let ports: { chain: number; swarm: number; graphql: number };
 
+  let dir: string;
+
   before(async function () {
-    const dir = mkdtempSync(join(tmpdir(), "lure-devnet-"));
+    dir = mkdtempSync(join(tmpdir(), "lure-devnet-"));
     ports = { chain: await freePort(), swarm: await freePort(), graphql: await freePort() };
     env = {
       LOCAL_RPC_URL: `http://127.0.0.1:${ports.chain}`,
@@ -70,6 +61,7 @@ describe("npm start (the whole dev stack)", function () {
       lure.child.kill("SIGKILL");
       await lure.exited;
     }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("prints the contracts, the dev accounts and the endpoints", function () {

@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHardhatNode as startDevnetNode } from "../../services/devnet/hardhat-node";
@@ -32,7 +32,14 @@ export function freePort(): Promise<number> {
  */
 export async function startHardhatNode(options: { port?: number } = {}): Promise<TestHardhatNode> {
   const port = options.port ?? (await freePort());
-  const logFile = join(mkdtempSync(join(tmpdir(), "lure-hardhat-")), "node.log");
-  const node = await startDevnetNode({ host: "127.0.0.1", port, logFile, readyTimeoutMs: 120_000 });
-  return { url: node.url, port, stop: node.stop };
+  const logDir = mkdtempSync(join(tmpdir(), "lure-hardhat-"));
+  const node = await startDevnetNode({ host: "127.0.0.1", port, logFile: join(logDir, "node.log"), readyTimeoutMs: 120_000 });
+  return {
+    url: node.url,
+    port,
+    async stop() {
+      await node.stop();
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
 }
