@@ -14,6 +14,7 @@
  *    automining eth_sendTransaction returned) to "committed and announced" (the indexer's block event).
  */
 import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -128,7 +129,7 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
   const PODS = 1_500;
   const SALES = 3_500;
   const encode = factory.interface;
-  const send = (to: string, data: string) => rpc<string>(url, "eth_sendTransaction", [{ from: owner, to, data, gas: "0xf42400" }]);
+  const send = (to: string, data: string) => sendTransaction(url, { from: owner, to, data, gas: "0xf42400" });
   let events = 0;
   let nextPod = 1;
   let round = 0;
@@ -176,6 +177,37 @@ async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T
   const body = JSON.parse(await response.text()) as { result: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
+}
+
+/**
+ * A transaction over a connection of its own: a pooled keep-alive socket can be closed by the node
+ * just as a long flood transaction is written to it ("other side closed"), and a send is not
+ * something to retry blindly.
+ */
+function sendTransaction(url: string, tx: Record<string, string>): Promise<string> {
+  const target = new URL(url);
+  const payload = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendTransaction", params: [tx] });
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: target.hostname, port: target.port, path: "/", method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => {
+          try {
+            const body = JSON.parse(text) as { result?: string; error?: { message: string } };
+            if (body.error || !body.result) reject(new Error(`eth_sendTransaction: ${body.error?.message ?? text.slice(0, 200)}`));
+            else resolve(body.result);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    request.on("error", reject);
+    request.end(payload);
+  });
 }
 
 /** Fetch + JSON.parse of the same logs, in ranges of at most ~TARGET_LOGS logs, nothing else. */
