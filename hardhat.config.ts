@@ -4,6 +4,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "./tasks";
+import { ConfigurationError } from "./tasks/lib/errors";
 
 /** The one compiler version Lure builds with; it must match the pinned `solc` npm package. */
 const SOLC_VERSION = "0.8.28";
@@ -35,9 +36,9 @@ function remoteNetwork(chainId: number, urlVariable: string) {
   const url = process.env[urlVariable];
   const key = process.env.DEPLOYER_PRIVATE_KEY;
   if (wanted) {
-    if (!url) throw new Error(`${urlVariable} is not set: it is required for the ${chainId === 137 ? "polygon" : "amoy"} network`);
-    if (!key) throw new Error("DEPLOYER_PRIVATE_KEY is not set: it is required to send transactions on a remote network");
-    if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new Error("DEPLOYER_PRIVATE_KEY must be 32 bytes of hex");
+    if (!url) throw new ConfigurationError(`${urlVariable} is not set: it is required for the ${chainId === 137 ? "polygon" : "amoy"} network`);
+    if (!key) throw new ConfigurationError("DEPLOYER_PRIVATE_KEY is not set: it is required to send transactions on a remote network");
+    if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new ConfigurationError("DEPLOYER_PRIVATE_KEY must be 32 bytes of hex");
   }
   return {
     chainId,

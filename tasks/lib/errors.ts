@@ -62,3 +62,6 @@ export function describeRevert(error: unknown, interfaces: Record<string, Interf
   const candidate = error as RevertLike;
   return candidate.shortMessage ?? candidate.message ?? String(error);
 }
+
+/** A network or environment setting that is missing or malformed, told in one line. */
+export class ConfigurationError extends InvalidArgumentError {}
