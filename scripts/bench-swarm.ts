@@ -12,7 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MerkleTree } from "cafe-utility";
-import { createSwarmClient, startDevSwarmNode, swarmReference } from "../services/swarm";
+import { createSwarmClient, startDevSwarmNode, swarmReference, type SwarmClient } from "../services/swarm";
+import { forkPod, payloadLimitsFromEnv, persistPod, scaffoldPod } from "../services/pods";
 
 const MB = 1024 * 1024;
 const UPLOAD_GOAL_MB_PER_S = 20;
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
       );
     }
 
+    const persistRates = await benchPodLifeCycle(client, dataDir);
+
     const hashInput = new Uint8Array(randomBytes(16 * MB));
     const ours = await timed(() => swarmReference(hashInput));
     const baselineInput = hashInput.subarray(0, 4 * MB);
@@ -89,11 +92,52 @@ async function main(): Promise<void> {
 
     const slowest = Math.min(...uploadRates);
     console.log(`\nupload goal ≥ ${UPLOAD_GOAL_MB_PER_S} MB/s end to end (wall-clock): slowest pod ${slowest.toFixed(1)} MB/s — ${slowest >= UPLOAD_GOAL_MB_PER_S ? "met" : "NOT met"}`);
+    const slowestPersist = Math.min(...persistRates);
+    console.log(`persist goal ≥ ${UPLOAD_GOAL_MB_PER_S} MB/s (folder → Swarm → chain, wall-clock): slowest pod ${slowestPersist.toFixed(1)} MB/s — ${slowestPersist >= UPLOAD_GOAL_MB_PER_S ? "met" : "NOT met"}`);
     console.log(`load average while measuring: ${os.loadavg().map((load) => load.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
   } finally {
     await node.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The whole life cycle as `pod:persist` and `pod:fork` run it: a pod folder on disk is read,
+ * hashed offline, uploaded and published on an in-process Hardhat chain; then forked by pod id
+ * into a new folder. Returns persist rates in MB/s.
+ */
+async function benchPodLifeCycle(client: SwarmClient, workDir: string): Promise<number[]> {
+  process.env.HARDHAT_NETWORK ??= "hardhat";
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hre: import("hardhat/types").HardhatRuntimeEnvironment = require("hardhat");
+  await hre.run("compile", { quiet: true });
+  const { deployLure } = await import("./deploy");
+  const { registry, market } = await deployLure(hre, { write: false, verbose: false });
+  const [signer] = await hre.ethers.getSigners();
+  const contracts = { registry: registry.connect(signer), market: market.connect(signer), account: signer.address };
+
+  console.log("\npod size | persist (folder → Swarm → PodRegistry.publish) | fork (pod id → folder)");
+  const rates: number[] = [];
+  for (const sizeMb of [1, 10, 50]) {
+    const dir = path.join(workDir, `pod-${sizeMb}`);
+    await scaffoldPod(`bench-${sizeMb}mb`, dir);
+    fs.writeFileSync(path.join(dir, "payload", "table.csv"), randomBytes(Math.floor(sizeMb * MB * 0.1)));
+    fs.writeFileSync(path.join(dir, "payload", "model.bin"), randomBytes(Math.floor(sizeMb * MB * 0.9)));
+    const bytes = sizeMb * MB;
+    const persisted = await timed(() => persistPod({ dir, storage: client, contracts, keysDir: path.join(workDir, "keys") }));
+    const forked = await timed(() =>
+      forkPod({ source: { podId: persisted.result.podId }, dir: path.join(workDir, `fork-${sizeMb}`), storage: client, contracts, limits: payloadLimitsFromEnv() }),
+    );
+    if (!fs.readFileSync(path.join(forked.result.dir, "payload", "model.bin")).equals(fs.readFileSync(path.join(dir, "payload", "model.bin")))) {
+      throw new Error(`the fork of pod ${persisted.result.podId} differs from its folder`);
+    }
+    rates.push(rate(bytes, persisted.ms));
+    console.log(
+      `${String(sizeMb).padStart(5)} MB | ${rate(bytes, persisted.ms).toFixed(1).padStart(6)} MB/s (${persisted.ms.toFixed(0)} ms) [${rate(bytes, persisted.cpuMs).toFixed(1)} MB/s] ` +
+        `| ${rate(bytes, forked.ms).toFixed(1).padStart(6)} MB/s (${forked.ms.toFixed(0)} ms) [${rate(bytes, forked.cpuMs).toFixed(1)} MB/s]`,
+    );
+  }
+  return rates;
 }
 
 main().catch((error: unknown) => {

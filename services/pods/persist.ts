@@ -181,11 +181,12 @@ interface Upload {
 
 async function uploadPublic(files: PodFile[], storage: PodStorage, latestRef: string | undefined): Promise<Upload> {
   const entries = files.map((file) => ({ path: file.path, data: file.data }));
-  // Computed offline first: an unchanged folder costs no postage and sends nothing.
-  const expected = await collectionReference(entries, { indexDocument: POD_INDEX_DOCUMENT });
-  if (expected === latestRef) return { reference: expected };
+  // With a version on chain, hash offline first: an unchanged folder costs no postage and sends
+  // nothing. A new pod has nothing to compare with, so it is hashed once, by the node.
+  const expected = latestRef === undefined ? undefined : await collectionReference(entries, { indexDocument: POD_INDEX_DOCUMENT });
+  if (expected !== undefined && expected === latestRef) return { reference: expected };
   const reference = await storage.uploadCollection(entries, { indexDocument: POD_INDEX_DOCUMENT });
-  if (reference !== expected) {
+  if (expected !== undefined && reference !== expected) {
     // The node is the authority on what it stored; a difference means its manifest encoding
     // (content types, metadata) differs from ours, which only costs the offline shortcut.
     log.warn({ expected, reference }, "the Swarm node's collection reference differs from the offline computation");
