@@ -4,7 +4,7 @@ import type { Indexer } from "../../services/indexer";
 import { createApiServer, type RunningApi } from "../../services/api/server";
 import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 import { deployFloods, type FloodChain } from "../indexer/support/flood";
-import { startTestIndexer, waitFor, waitForHead } from "../indexer/support/harness";
+import { startTestIndexer, waitFor, waitForHead, latestBlock } from "../indexer/support/harness";
 import { testBackends } from "./helpers/database";
 import { subscribe, type SseSubscription } from "./helpers/sse";
 
@@ -23,10 +23,7 @@ describe("GraphQL API end to end: real indexer on a hardhat node", function () {
   let api: RunningApi;
   const streams: SseSubscription[] = [];
 
-  const head = async () => {
-    const block = (await chain.provider.send("eth_getBlockByNumber", ["latest", false])) as { number: string; hash: string };
-    return { number: Number(block.number), hash: block.hash.toLowerCase() };
-  };
+  const head = () => latestBlock(chain.provider);
   async function gql(query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
     const response = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
     const json = (await response.json()) as { data?: Record<string, any>; errors?: unknown };

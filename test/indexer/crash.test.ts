@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { openDatabase, type Database } from "../../services/indexer/db";
 import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 import { deployFloods, type FloodChain } from "./support/flood";
-import { dumpTables, freshIndexDump, freshSchemaName } from "./support/harness";
+import { dumpTables, freshIndexDump, freshSchemaName, latestBlock } from "./support/harness";
 
 const CHILD = join(__dirname, "support", "indexer-child.ts");
 
@@ -59,10 +59,7 @@ describe("indexer: kill -9 during backfill", function () {
   const children: ChildProcess[] = [];
   const cleanups: (() => Promise<void>)[] = [];
 
-  const head = async () => {
-    const block = (await chain.provider.send("eth_getBlockByNumber", ["latest", false])) as { number: string; hash: string };
-    return { number: Number(block.number), hash: block.hash.toLowerCase() };
-  };
+  const head = () => latestBlock(chain.provider);
 
   before(async () => {
     node = await startHardhatNode();

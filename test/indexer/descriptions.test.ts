@@ -6,7 +6,7 @@ import type { Indexer } from "../../services/indexer";
 import { createSwarmClient, startDevSwarmNode, type DevSwarmNode, type SwarmClient } from "../../services/swarm";
 import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 import { deployFloods, type FloodChain } from "./support/flood";
-import { backends, startTestIndexer, waitFor, waitForHead, type Backend } from "./support/harness";
+import { backends, startTestIndexer, waitFor, waitForHead, type Backend, latestBlock } from "./support/harness";
 
 describe("indexer: pod descriptions from the recipe on Swarm", function () {
   this.timeout(120_000);
@@ -18,10 +18,7 @@ describe("indexer: pod descriptions from the recipe on Swarm", function () {
   const used: Backend[] = [];
   const running: Indexer[] = [];
 
-  const head = async () => {
-    const block = (await chain.provider.send("eth_getBlockByNumber", ["latest", false])) as { number: string; hash: string };
-    return { number: Number(block.number), hash: block.hash.toLowerCase() };
-  };
+  const head = () => latestBlock(chain.provider);
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "lure-describe-"));

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Indexer, IndexerEventMap } from "../../services/indexer";
 import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 import { deployFloods, prng, randomActivity, type FloodChain } from "./support/flood";
-import { backends, dumpTables, freshIndexDump, startTestIndexer, waitFor, waitForHead, type Backend } from "./support/harness";
+import { backends, dumpTables, freshIndexDump, startTestIndexer, waitFor, waitForHead, type Backend, latestBlock } from "./support/harness";
 
 describe("indexer: a restarted dev chain", function () {
   this.timeout(240_000);
@@ -11,10 +11,7 @@ describe("indexer: a restarted dev chain", function () {
   const used: Backend[] = [];
   const running: Indexer[] = [];
 
-  const head = async () => {
-    const block = (await chain.provider.send("eth_getBlockByNumber", ["latest", false])) as { number: string; hash: string };
-    return { number: Number(block.number), hash: block.hash.toLowerCase() };
-  };
+  const head = () => latestBlock(chain.provider);
 
   after(async () => {
     await Promise.all(running.map((indexer) => indexer.stop().catch(() => undefined)));

@@ -3,7 +3,7 @@ import { createIndexerMetrics, type Indexer } from "../../services/indexer";
 import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 import { startFlakyProxy, type FlakyProxy } from "./support/flaky-proxy";
 import { deployFloods, prng, randomActivity, type FloodChain } from "./support/flood";
-import { backends, dumpTables, freshIndexDump, startTestIndexer, waitForHead, type Backend } from "./support/harness";
+import { backends, dumpTables, freshIndexDump, startTestIndexer, waitForHead, type Backend, latestBlock } from "./support/harness";
 
 describe("indexer: a flaky JSON-RPC endpoint", function () {
   this.timeout(240_000);
@@ -13,10 +13,7 @@ describe("indexer: a flaky JSON-RPC endpoint", function () {
   const used: Backend[] = [];
   const running: Indexer[] = [];
 
-  const head = async () => {
-    const block = (await chain.provider.send("eth_getBlockByNumber", ["latest", false])) as { number: string; hash: string };
-    return { number: Number(block.number), hash: block.hash.toLowerCase() };
-  };
+  const head = () => latestBlock(chain.provider);
 
   before(async () => {
     node = await startHardhatNode();

@@ -3,7 +3,7 @@ import { JsonRpcProvider, ZeroAddress, type JsonRpcSigner } from "ethers";
 import type { Indexer } from "../../services/indexer";
 import { PodMarket__factory, PodRegistry__factory, type PodMarket, type PodRegistry } from "../../typechain-types";
 import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { backends, startTestIndexer, waitForHead, type Backend } from "./support/harness";
+import { backends, startTestIndexer, waitForHead, type Backend, latestBlock } from "./support/harness";
 
 const ref = (byte: string) => `0x${byte.repeat(32)}`;
 
@@ -17,10 +17,7 @@ describe("indexer: the real PodRegistry and PodMarket", function () {
   const used: Backend[] = [];
   const running: Indexer[] = [];
 
-  const head = async () => {
-    const block = (await provider.send("eth_getBlockByNumber", ["latest", false])) as { number: string; hash: string };
-    return { number: Number(block.number), hash: block.hash.toLowerCase() };
-  };
+  const head = () => latestBlock(provider);
 
   before(async () => {
     node = await startHardhatNode();

@@ -130,3 +130,9 @@ export async function freshIndexDump(rpcUrl: string, deployment: Deployment, hea
     await indexer.stop();
   }
 }
+
+/** The latest block of a node, as the indexer compares it (lower-case hash). */
+export async function latestBlock(provider: { send(method: string, params: unknown[]): Promise<unknown> }): Promise<{ number: number; hash: string }> {
+  const block = (await provider.send("eth_getBlockByNumber", ["latest", false])) as { number: string; hash: string };
+  return { number: Number(block.number), hash: block.hash.toLowerCase() };
+}
