@@ -11,7 +11,7 @@
  *
  * Options (environment): BENCH_PODS (default 100000), BENCH_SECONDS per run (default 10),
  * BENCH_DATABASE_URL (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
- * `none` skips PostgreSQL).
+ * `none` skips PostgreSQL), BENCH_CPU_PROF (a directory: the API process writes a CPU profile there).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -149,7 +149,9 @@ async function drive(url: string, body: () => string, connections: number, cpu: 
 }
 
 async function startChild(backend: "pglite" | "postgres", databaseUrl?: string): Promise<{ child: ChildProcess; url: string; seedMs: number; cpu: CpuProbe }> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--serve", backend], {
+  // BENCH_CPU_PROF=<dir>: the API process writes a V8 CPU profile there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "-r", "ts-node/register/transpile-only", __filename, "--serve", backend], {
     env: { ...process.env, BENCH_CHILD_DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: "warn" },
     stdio: ["pipe", "pipe", "inherit"],
   });
