@@ -1,5 +1,6 @@
 /**
- * `npm run bench:indexer [-- --events N] [-- --latency-samples N]`
+ * `npm run bench:indexer [-- --events N] [-- --latency-samples N] [-- --phases pglite|postgres]`
+ * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of every phase child into <dir>.
  *
  * 1. starts a Hardhat node and deploys two EventFlood contracts (contracts/test/EventFlood.sol) in the
  *    PodRegistry and PodMarket roles; each transaction emits thousands of Lure-shaped events
@@ -9,13 +10,14 @@
  *    fetch + JSON.parse and nothing else (the denominator);
  * 3. indexes from scratch into PGlite (a fresh data dir) and into PostgreSQL (DATABASE_URL or
  *    postgres://postgres@127.0.0.1:5432/test, fresh schema, dropped afterwards);
- * 4. prints events/s, the ratio to the ceiling, and the peak RSS of each phase (each phase runs in a
- *    child process of its own so the peaks do not mix), then the realtime latency from "mined" (the
+ * 4. prints events/s, the ratio to the ceiling, the peak RSS of each phase (each phase runs in a
+ *    child process of its own so the peaks do not mix) and the CPU seconds the phase, the node and
+ *    the PostgreSQL server spent meanwhile, then the realtime latency from "mined" (the
  *    automining eth_sendTransaction returned) to "committed and announced" (the indexer's block event).
  */
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, ContractFactory, JsonRpcProvider } from "ethers";
@@ -32,6 +34,8 @@ interface PhaseResult {
   eventsPerSecond: number;
   maxRssMb: number;
   latencyMs?: { samples: number; p50: number; p95: number; max: number; pollMs: number };
+  /** CPU seconds spent during the measured part, per process (Linux /proc only). */
+  cpuSeconds?: { self: number; node: number; postgres: number };
 }
 
 const args = process.argv.slice(2);
@@ -49,6 +53,9 @@ async function main(): Promise<void> {
   const wanted = Number(option("events", "100000"));
   if (!Number.isInteger(wanted) || wanted < 1000) throw new Error(`--events must be an integer ≥ 1000, got ${option("events", "")}`);
   const latencySamples = Number(option("latency-samples", "60"));
+  // --phases pglite or postgres: one backend only, for quicker iterations; the ceiling always runs.
+  const phases = option("phases", "pglite,postgres").split(",");
+  if (phases.some((name) => name !== "pglite" && name !== "postgres")) throw new Error(`--phases takes pglite and/or postgres, got ${option("phases", "")}`);
   const port = Number(option("port", String(20_000 + Math.floor(Math.random() * 20_000))));
   const logDir = mkdtempSync(join(tmpdir(), "lure-bench-"));
   console.log(`bench:indexer — ${wanted} events; hardhat node on 127.0.0.1:${port} (log ${logDir}/node.log)`);
@@ -64,10 +71,12 @@ async function main(): Promise<void> {
 
     const results: PhaseResult[] = [];
     const common = ["--rpc", node.url, "--deployment", JSON.stringify(deployment), "--latency-samples", String(latencySamples)];
-    for (const name of ["ceiling", "pglite", "postgres"]) {
+    for (const name of ["ceiling", ...phases]) {
       const result = await runChild([...common, "--phase", name]);
       results.push(result);
-      console.log(`  ${name.padEnd(9)} ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.eventsPerSecond)} events/s, peak RSS ${result.maxRssMb} MB`);
+      const cpu = result.cpuSeconds;
+      const cpuText = cpu ? `; CPU s: this process ${cpu.self.toFixed(1)}, node ${cpu.node.toFixed(1)}${name === "ceiling" ? "" : `, postgres server ${cpu.postgres.toFixed(1)}`}` : "";
+      console.log(`  ${name.padEnd(9)} ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.eventsPerSecond)} events/s, peak RSS ${result.maxRssMb} MB${cpuText}`);
     }
     const ceiling = results[0].eventsPerSecond;
     console.log("");
@@ -94,7 +103,10 @@ async function main(): Promise<void> {
 
 function runChild(childArgs: string[]): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, ...childArgs], {
+    // BENCH_CPU_PROF=<dir>: each phase child writes a V8 CPU profile there (open it in Chrome DevTools).
+    const profileDir = process.env.BENCH_CPU_PROF;
+    const profiling = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `${childArgs[childArgs.indexOf("--phase") + 1]}-${Date.now()}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profiling, "-r", "ts-node/register/transpile-only", __filename, ...childArgs], {
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -172,6 +184,46 @@ async function runPhase(phase: string): Promise<void> {
 
 const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
+/**
+ * CPU time (user + system) of this process, of the Hardhat node serving `url` and of every
+ * `postgres` server process, from /proc: on a shared 2-core machine it tells who the bottleneck is.
+ * Undefined where /proc is missing. The postgres figure includes anything else using that server.
+ */
+function cpuSnapshot(url: string): { self: number; node: number; postgres: number } | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  const ticks = (pid: string) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+    } catch {
+      return 0; // exited meanwhile
+    }
+  };
+  const port = new URL(url).port;
+  let node = 0;
+  let postgres = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    let comm = "";
+    let cmdline = "";
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      cmdline = comm === "postgres" ? "" : readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    if (comm === "postgres") postgres += ticks(pid);
+    else if (cmdline.includes(`node\0--hostname\0`) && cmdline.includes(`--port\0${port}\0`)) node += ticks(pid);
+  }
+  const own = process.cpuUsage();
+  return { self: (own.user + own.system) / 1e6, node, postgres };
+}
+
+function cpuSince(url: string, before: ReturnType<typeof cpuSnapshot>): PhaseResult["cpuSeconds"] {
+  const after = cpuSnapshot(url);
+  if (!before || !after) return undefined;
+  return { self: after.self - before.self, node: after.node - before.node, postgres: after.postgres - before.postgres };
+}
+
 async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
   const body = JSON.parse(await response.text()) as { result: T; error?: { message: string } };
@@ -215,6 +267,7 @@ async function measureCeiling(url: string, deployment: Deployment): Promise<Phas
   const addresses = Object.values(deployment.contracts).map((entry) => entry.address);
   const start = Math.min(...Object.values(deployment.contracts).map((entry) => entry.blockNumber));
   const head = Number(BigInt(await rpc<string>(url, "eth_blockNumber", [])));
+  const cpuBefore = cpuSnapshot(url);
   const begin = Date.now();
   let events = 0;
   let range = 1;
@@ -227,7 +280,7 @@ async function measureCeiling(url: string, deployment: Deployment): Promise<Phas
     from = to + 1;
   }
   const seconds = (Date.now() - begin) / 1000;
-  return { phase: "ceiling", events, seconds, eventsPerSecond: events / seconds, maxRssMb: maxRssMb() };
+  return { phase: "ceiling", events, seconds, eventsPerSecond: events / seconds, maxRssMb: maxRssMb(), cpuSeconds: cpuSince(url, cpuBefore) };
 }
 
 async function measureIndexing(phase: "pglite" | "postgres", url: string, deployment: Deployment, latencySamples: number): Promise<PhaseResult> {
@@ -246,6 +299,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
     targetLogsPerRange: TARGET_LOGS,
     descriptions: false,
   });
+  const cpuBefore = cpuSnapshot(url);
   const begin = Date.now();
   const head = Number(BigInt(await rpc<string>(url, "eth_blockNumber", [])));
   while (indexer.status().backfilling || (indexer.status().indexedBlock?.number ?? -1) < head) {
@@ -253,6 +307,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const seconds = (Date.now() - begin) / 1000;
+  const cpuSeconds = cpuSince(url, cpuBefore);
   const n = (await metrics.eventsProcessed.get()).values[0]?.value ?? 0;
   const rss = maxRssMb();
 
@@ -299,6 +354,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
     seconds,
     eventsPerSecond: n / seconds,
     maxRssMb: rss,
+    cpuSeconds,
     latencyMs: latencies.length ? { samples: latencies.length, p50: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1], pollMs: Number(process.env.INDEXER_POLL_MS ?? 250) } : undefined,
   };
 }
