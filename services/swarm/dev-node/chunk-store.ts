@@ -3,6 +3,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { chunkAddress, decodeSpan, encodeSpan, SPAN_SIZE, toHex, CHUNK_PAYLOAD_SIZE } from "../bmt";
 import { logger } from "../../log";
+import { BatchStamps } from "./batch-stamps";
 
 /**
  * The dev node's content-addressed chunk store, on disk.
@@ -22,6 +23,7 @@ import { logger } from "../../log";
 
 const RECORD_HEADER_SIZE = 32 + 32 + 4;
 const NO_BATCH = Buffer.alloc(32);
+const EMPTY_STAMPS = new BatchStamps();
 const log = logger("swarm-dev-store");
 
 export class ChunkNotFoundError extends Error {
@@ -48,8 +50,8 @@ interface ChunkLocation {
 
 export class ChunkStore {
   private readonly index = new Map<string, ChunkLocation>();
-  /** Per postage batch (hex), the chunk addresses it has stamped: capacity is counted on these. */
-  private readonly stamped = new Map<string, Set<string>>();
+  /** Per postage batch (hex), the chunks it has stamped: capacity is counted on these. */
+  private readonly stamped = new Map<string, BatchStamps>();
   private readonly openPacks = new Map<number, number>();
   private nextPack = 1;
   private closed = false;
@@ -108,22 +110,22 @@ export class ChunkStore {
     log.debug({ chunks: this.index.size, packs: packs.length }, "chunk store loaded");
   }
 
-  private stampsOf(batch: string): Set<string> {
-    let set = this.stamped.get(batch);
-    if (!set) {
-      set = new Set();
-      this.stamped.set(batch, set);
+  private stampsOf(batch: string): BatchStamps {
+    let stamps = this.stamped.get(batch);
+    if (!stamps) {
+      stamps = new BatchStamps();
+      this.stamped.set(batch, stamps);
     }
-    return set;
+    return stamps;
   }
 
   has(address: string): boolean {
     return this.index.has(address);
   }
 
-  /** Chunks stamped by `batch` (hex) so far. */
-  stampedCount(batch: string): number {
-    return this.stamped.get(batch)?.size ?? 0;
+  /** What `batch` (hex) has stamped so far, per bucket; empty for a batch that stamped nothing. */
+  stampsBy(batch: string): BatchStamps {
+    return this.stamped.get(batch) ?? EMPTY_STAMPS;
   }
 
   isStampedBy(batch: string, address: string): boolean {
@@ -165,10 +167,14 @@ export class ChunkStore {
     return fd;
   }
 
-  /** Starts an upload: chunks go to a staging file and become readable only on commit(). */
-  beginUpload(batch: string | null): StagedUpload {
+  /**
+   * Starts an upload: chunks go to a staging file and become readable only on commit().
+   * `onNewStamp` sees every chunk the upload would newly stamp, before it is staged, and may throw
+   * to stop the upload early (a batch that cannot take it).
+   */
+  beginUpload(batch: string | null, onNewStamp?: (address: string) => void): StagedUpload {
     if (this.closed) throw new Error("chunk store is closed");
-    return new StagedUpload(this, path.join(this.stagingDir, `${process.pid}-${randomBytes(6).toString("hex")}.staging`), batch);
+    return new StagedUpload(this, path.join(this.stagingDir, `${process.pid}-${randomBytes(6).toString("hex")}.staging`), batch, onNewStamp);
   }
 
   /** Called by StagedUpload.commit once its file is durable. */
@@ -189,14 +195,18 @@ export class ChunkStore {
   }
 }
 
+/** Staged records are copied into a buffer of this size and written when it is full. */
+const WRITE_BUFFER_SIZE = 1 << 20;
+
 /** An upload in progress: a staging file plus the records it holds. */
 export class StagedUpload {
   private fd: number;
   private size = 0;
   private readonly records: { address: string; offset: number; length: number }[] = [];
   private readonly inThisUpload = new Set<string>();
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  // Records are copied here, never referenced: callers may reuse the buffers they pass to put().
+  private readonly writeBuffer = Buffer.allocUnsafe(WRITE_BUFFER_SIZE);
+  private buffered = 0;
   private done = false;
   private readonly batchBytes: Buffer;
 
@@ -204,17 +214,15 @@ export class StagedUpload {
     private readonly store: ChunkStore,
     private readonly stagingPath: string,
     private readonly batch: string | null,
+    private readonly onNewStamp?: (address: string) => void,
   ) {
     this.fd = fs.openSync(stagingPath, "wx");
     this.batchBytes = batch ? Buffer.from(batch, "hex") : NO_BATCH;
   }
 
-  /** Chunks this upload adds to its batch's count (new to the batch). */
-  get newlyStampedCount(): number {
-    if (!this.batch) return 0;
-    let count = 0;
-    for (const address of this.inThisUpload) if (!this.store.isStampedBy(this.batch, address)) count++;
-    return count;
+  /** Every distinct chunk address (hex) of this upload, stored before or not. */
+  addresses(): Iterable<string> {
+    return this.inThisUpload;
   }
 
   /** Stages one chunk. Chunks already stored (and already stamped by this batch) cost nothing. */
@@ -224,35 +232,29 @@ export class StagedUpload {
     const hex = toHex(address);
     if (this.inThisUpload.has(hex)) return;
     this.inThisUpload.add(hex);
+    const newStamp = this.batch !== null && !this.store.isStampedBy(this.batch, hex);
     const stored = this.store.has(hex);
-    if (stored && (!this.batch || this.store.isStampedBy(this.batch, hex))) return;
+    if (stored && !newStamp) return;
+    this.onNewStamp?.(hex);
     const length = stored ? 0 : SPAN_SIZE + payload.length;
-    const header = Buffer.allocUnsafe(RECORD_HEADER_SIZE);
-    header.set(address, 0);
-    header.set(this.batchBytes, 32);
-    header.writeUInt32LE(length, 64);
-    this.records.push({ address: hex, offset: this.size + RECORD_HEADER_SIZE, length });
-    this.append(header);
+    if (this.buffered + RECORD_HEADER_SIZE + length > WRITE_BUFFER_SIZE) this.flush();
+    const at = this.buffered;
+    this.writeBuffer.set(address, at);
+    this.writeBuffer.set(this.batchBytes, at + 32);
+    this.writeBuffer.writeUInt32LE(length, at + 64);
     if (length > 0) {
-      this.append(Buffer.from(encodeSpan(span)));
-      this.append(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+      this.writeBuffer.set(encodeSpan(span), at + RECORD_HEADER_SIZE);
+      this.writeBuffer.set(payload, at + RECORD_HEADER_SIZE + SPAN_SIZE);
     }
-  }
-
-  private append(bytes: Buffer): void {
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    this.size += bytes.length;
-    if (this.pendingBytes >= 1 << 20) this.flush();
+    this.records.push({ address: hex, offset: this.size + RECORD_HEADER_SIZE, length });
+    this.buffered += RECORD_HEADER_SIZE + length;
+    this.size += RECORD_HEADER_SIZE + length;
   }
 
   private flush(): void {
-    if (this.pendingBytes === 0) return;
-    const joined = Buffer.concat(this.pending, this.pendingBytes);
     let written = 0;
-    while (written < joined.length) written += fs.writeSync(this.fd, joined, written, joined.length - written);
-    this.pending = [];
-    this.pendingBytes = 0;
+    while (written < this.buffered) written += fs.writeSync(this.fd, this.writeBuffer, written, this.buffered - written);
+    this.buffered = 0;
   }
 
   /** Makes every staged chunk durable, then readable, in one atomic rename. */

@@ -8,7 +8,8 @@ import { contentTypeForPath } from "./content-type";
 import { HttpError, parseReference, readBody, sendError, sendJson, HEX_64 } from "./http-util";
 import { contentLength, joinBytes } from "./joiner";
 import { collectionManifest, ManifestReader, NotAManifestError, singleFileManifest, storeManifest, type ManifestFile } from "./manifest";
-import { CURRENT_PRICE, StampRegistry, type StoredBatch } from "./stamps";
+import { BatchOverissuedError, CURRENT_PRICE, StampRegistry, type StoredBatch } from "./stamps";
+import { buyStamp, diluteStamp, getStamp, getStampBuckets, listStamps, topUpStamp } from "./stamp-routes";
 import { readTar, TarError } from "./tar";
 
 /**
@@ -38,7 +39,6 @@ export interface DevSwarmNode {
 export const DEV_NODE_VERSION = "2.4.0-lure-dev";
 export const DEV_NODE_API_VERSION = "7.2.0";
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
-const MAX_STAMP_DEPTH = 255;
 const log = logger("swarm-dev");
 
 export async function startDevSwarmNode(options: DevSwarmNodeOptions): Promise<DevSwarmNode> {
@@ -57,7 +57,8 @@ export async function startDevSwarmNode(options: DevSwarmNodeOptions): Promise<D
   const server = http.createServer((req, res) => {
     handle(context, req, res).catch((error: unknown) => {
       const httpError = toHttpError(error);
-      if (httpError.status >= 500) log.error({ err: error, method: req.method, url: req.url }, "request failed");
+      // HttpErrors are answers chosen on purpose (some of Bee's are 500s); anything else is a fault.
+      if (httpError.status >= 500 && !(error instanceof HttpError)) log.error({ err: error, method: req.method, url: req.url }, "request failed");
       sendError(res, httpError);
     });
   });
@@ -101,6 +102,7 @@ function toHttpError(error: unknown): HttpError {
   if (error instanceof ChunkCorruptError) return new HttpError(500, error.message);
   if (error instanceof NotAManifestError) return new HttpError(404, `Not Found: ${error.message}`);
   if (error instanceof TarError) return new HttpError(400, error.message);
+  if (error instanceof BatchOverissuedError) return new HttpError(402, error.message);
   return new HttpError(500, `Internal Server Error: ${(error as Error)?.message ?? String(error)}`);
 }
 
@@ -127,13 +129,16 @@ async function handle(context: RouteContext, req: IncomingMessage, res: ServerRe
     case "GET /chainstate":
       return sendJson(res, 200, { chainTip: context.chainBlock(), block: context.chainBlock(), totalAmount: "0", currentPrice: Number(CURRENT_PRICE) });
     case "GET /stamps":
-      if (rest.length === 0 || (rest.length === 1 && rest[0] === "")) {
-        return sendJson(res, 200, { stamps: context.stamps.all().map((batch) => context.stamps.view(batch)) });
-      }
+      if (rest.length === 0 || (rest.length === 1 && rest[0] === "")) return listStamps(context, res);
       if (rest.length === 1) return getStamp(context, res, rest[0]);
+      if (rest.length === 2 && rest[1] === "buckets") return getStampBuckets(context, res, rest[0]);
       break;
     case "POST /stamps":
       if (rest.length === 2) return buyStamp(context, req, res, url, rest[0], rest[1]);
+      break;
+    case "PATCH /stamps":
+      if (rest.length === 3 && rest[0] === "topup") return topUpStamp(context, res, rest[1], rest[2]);
+      if (rest.length === 3 && rest[0] === "dilute") return diluteStamp(context, res, rest[1], rest[2]);
       break;
     case "POST /bytes":
       if (rest.length === 0 || (rest.length === 1 && rest[0] === "")) return uploadBytes(context, req, res);
@@ -167,28 +172,7 @@ function decodePath(segments: string[]): string {
   }
 }
 
-// --- stamps --------------------------------------------------------------------------------
-
-function getStamp(context: RouteContext, res: ServerResponse, id: string): void {
-  if (!HEX_64.test(id)) throw new HttpError(400, "invalid path params", [{ field: "batch_id", error: `want 64 hex characters, got ${JSON.stringify(id)}` }]);
-  const batch = context.stamps.get(id);
-  if (!batch) throw new HttpError(404, "issuer does not exist");
-  sendJson(res, 200, context.stamps.view(batch));
-}
-
-function buyStamp(context: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL, amountText: string, depthText: string): void {
-  const reasons: { field: string; error: string }[] = [];
-  if (!/^\d+$/.test(amountText) || BigInt(amountText) === 0n) reasons.push({ field: "amount", error: `want a positive integer, got ${JSON.stringify(amountText)}` });
-  const depth = Number(depthText);
-  if (!/^\d+$/.test(depthText) || depth < context.minStampDepth || depth > MAX_STAMP_DEPTH) {
-    reasons.push({ field: "depth", error: `want an integer from ${context.minStampDepth} to ${MAX_STAMP_DEPTH}, got ${JSON.stringify(depthText)}` });
-  }
-  if (reasons.length > 0) throw new HttpError(400, "invalid path params", reasons);
-  const immutable = String(req.headers.immutable ?? "true") !== "false";
-  const batch = context.stamps.buy(BigInt(amountText), depth, url.searchParams.get("label") ?? "", immutable);
-  log.debug({ batchID: batch.batchID, depth, amount: amountText }, "postage batch created");
-  sendJson(res, 201, { batchID: batch.batchID, txHash: `0x${"0".repeat(24)}${batch.batchID.slice(0, 40)}` });
-}
+// --- stamps ----------------------------------------------------------------------------------
 
 /** The batch named by the swarm-postage-batch-id header, checked as Bee checks it. */
 function requireBatch(context: RouteContext, req: IncomingMessage): StoredBatch {
@@ -203,16 +187,12 @@ function requireBatch(context: RouteContext, req: IncomingMessage): StoredBatch 
 }
 
 /**
- * Commits a staged upload if its batch can stamp every new chunk, else drops it with Bee's
- * 402. Synchronous from the check to the commit, so two uploads cannot both take the last slots.
+ * Commits a staged upload if its batch can stamp every new chunk, else drops it with Bee's 402.
+ * Synchronous from the check to the commit, so two uploads cannot both take a bucket's last slots.
+ * The batch is read again here: a dilution during the upload counts.
  */
 function commitStamped(context: RouteContext, upload: StagedUpload, batch: StoredBatch): void {
-  const needed = upload.newlyStampedCount;
-  const remaining = context.stamps.remaining(batch);
-  if (needed > remaining) {
-    upload.abort();
-    throw new HttpError(402, `batch is overissued: batch ${batch.batchID} (depth ${batch.depth}) can stamp ${remaining} more chunks, the upload needs ${needed}`);
-  }
+  context.stamps.checkCapacity(context.stamps.get(batch.batchID) ?? batch, upload.addresses());
   upload.commit();
 }
 
@@ -222,7 +202,7 @@ function stageBytes(upload: StagedUpload, data: Uint8Array): Uint8Array {
 }
 
 async function withUpload<T>(context: RouteContext, batch: StoredBatch, work: (upload: StagedUpload) => Promise<T> | T): Promise<T> {
-  const upload = context.store.beginUpload(batch.batchID);
+  const upload = context.store.beginUpload(batch.batchID, context.stamps.stampGuard(batch.batchID));
   try {
     const result = await work(upload);
     commitStamped(context, upload, batch);
