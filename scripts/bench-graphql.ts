@@ -11,7 +11,7 @@
  *
  * Options (environment): BENCH_PODS (default 100000), BENCH_SECONDS per run (default 10),
  * BENCH_DATABASE_URL (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
- * `none` skips PostgreSQL), BENCH_CPU_PROF (a directory: the API process writes a CPU profile there).
+ * `none` skips PostgreSQL), BENCH_BACKENDS (e.g. `postgres`: only these, comma-separated), BENCH_CPU_PROF (a directory: the API process writes a CPU profile there).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -194,9 +194,10 @@ function verdict(value: number, goal: number, lowerIsBetter: boolean): string {
 }
 
 async function main(): Promise<void> {
-  const backends: { name: "pglite" | "postgres"; url?: string }[] = [{ name: "pglite" }];
+  const only = process.env.BENCH_BACKENDS?.split(",").map((name) => name.trim());
+  const backends: { name: "pglite" | "postgres"; url?: string }[] = only && !only.includes("pglite") ? [] : [{ name: "pglite" }];
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  if (pgUrl !== "none") {
+  if (pgUrl !== "none" && (!only || only.includes("postgres"))) {
     if (await postgresReachable(pgUrl)) backends.push({ name: "postgres", url: pgUrl });
     else console.log(`PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, "//***@")} is not reachable: benchmarking PGlite only`);
   }

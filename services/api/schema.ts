@@ -11,6 +11,7 @@ import { podResolvers } from "./resolvers/pod";
 import { queryResolvers } from "./resolvers/query";
 import { subscriptionResolvers } from "./resolvers/subscription";
 import { AddressScalar, BigIntScalar, Bytes32Scalar } from "./scalars";
+import { checkStatementDeclarations } from "./statements";
 import { splitFilterName, type FilterColumns } from "./sql/where";
 
 /** What createSchema accepts as one resolver map (graphql-tools' IResolvers). */
@@ -64,5 +65,6 @@ export function buildApiSchema(): GraphQLSchema {
     resolvers: [{ BigInt: BigIntScalar, Address: AddressScalar, Bytes32: Bytes32Scalar }, resolvers as YogaResolvers],
   });
   checkWhereInputs(schema);
+  checkStatementDeclarations(schema, resolvers as Record<string, unknown>);
   return schema;
 }

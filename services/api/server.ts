@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import express, { type Express } from "express";
-import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from "graphql";
+import { NoSchemaIntrospectionCustomRule, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Registry } from "prom-client";
 import type { Database } from "../indexer/db";
@@ -13,6 +13,7 @@ import { explorerHtml } from "./explorer";
 import { armorPlugin, DEFAULT_LIMITS, nameBadArgumentsPlugin, type GuardLimits } from "./guards";
 import { ApiMetrics, routeLabel } from "./metrics";
 import { buildApiSchema } from "./schema";
+import { statementsOf } from "./statements";
 
 const log = logger("api");
 
@@ -44,11 +45,25 @@ export interface ApiServer {
   listen(host: string, port: number): Promise<RunningApi>;
 }
 
-/** Releases the operation's snapshot as soon as its result is ready, and counts the operation. */
+/**
+ * Reads an operation of at most one SQL statement without a transaction, releases the snapshot of
+ * the others as soon as their result is ready, and counts operations.
+ */
 function snapshotPlugin(metrics: ApiMetrics): Plugin<ApiContext> {
+  // Yoga caches parsed documents, so the same query text reuses its count.
+  const oneStatement = new WeakMap<DocumentNode, Map<string, boolean>>();
   return {
     onExecute({ args }) {
       const operation = args.document.definitions.find((d: { kind: string }): d is OperationDefinitionNode => d.kind === "OperationDefinition");
+      const byName = oneStatement.get(args.document) ?? new Map<string, boolean>();
+      oneStatement.set(args.document, byName);
+      const name = args.operationName ?? "";
+      let single = byName.get(name);
+      if (single === undefined) {
+        single = statementsOf(args.schema, args.document, args.operationName) <= 1;
+        byName.set(name, single);
+      }
+      if (single) args.contextValue.snapshot.readWithoutTransaction();
       return {
         onExecuteDone({ result }) {
           const failed = "errors" in result && Array.isArray(result.errors) && result.errors.length > 0;

@@ -11,6 +11,7 @@ export class OperationSnapshot {
   private releaseTx?: () => void;
   private timer?: NodeJS.Timeout;
   private released = false;
+  private oneStatement = false;
 
   constructor(
     private readonly db: Database,
@@ -18,8 +19,19 @@ export class OperationSnapshot {
     private readonly maxHoldMs = 30_000,
   ) {}
 
+  /**
+   * Declares, before the first read, that the operation issues at most one SQL statement (see
+   * services/api/statements.ts): that statement is its own snapshot, so no transaction is opened.
+   * A second statement would read another state than the first, so it fails instead.
+   */
+  readWithoutTransaction(): void {
+    if (this.opened) throw new Error("readWithoutTransaction() must be called before the first read");
+    this.oneStatement = true;
+  }
+
   /** The snapshot's transaction, opened on first use. */
   get(): Promise<Queryable> {
+    if (!this.opened && this.oneStatement) this.opened = Promise.resolve(this.singleStatement());
     if (!this.opened) {
       this.opened = new Promise<Queryable>((resolveTx, rejectTx) => {
         this.finished = this.db
@@ -47,9 +59,22 @@ export class OperationSnapshot {
     return this.opened;
   }
 
+  private singleStatement(): Queryable {
+    let used = false;
+    return {
+      query: (sql, params) => {
+        if (used) {
+          return Promise.reject(new Error("an operation counted as one SQL statement issued a second one: fix its count in services/api/resolvers/reads.ts"));
+        }
+        used = true;
+        return this.db.query(sql, params);
+      },
+    };
+  }
+
   /** Ends the read-only transaction (a no-op when it was never opened). Safe to call twice. */
   async release(): Promise<void> {
-    if (!this.opened) return;
+    if (!this.opened || this.oneStatement) return;
     // The transaction may still be starting: wait until it is ours, then let it commit.
     await this.opened.catch(() => undefined);
     if (this.timer) clearTimeout(this.timer);

@@ -46,6 +46,31 @@ for (const backend of testBackends()) {
       }
     });
 
+    it("read without a transaction when the operation has one statement, and refuse a second statement", async () => {
+      const { db, dispose } = await backend.open();
+      try {
+        await insertPod(db, { id: 1 });
+        let snapshots = 0;
+        const counting = { ...db, snapshot: <T>(fn: Parameters<typeof db.snapshot<T>>[0]) => (snapshots++, db.snapshot(fn)) };
+        const snapshot = new OperationSnapshot(counting);
+        snapshot.readWithoutTransaction();
+        const tx = await snapshot.get();
+        expect((await tx.query<{ n: number }>("SELECT count(*)::integer AS n FROM pods"))[0].n).to.equal(1);
+        let refused: unknown;
+        await (await snapshot.get()).query("SELECT 1").catch((error: unknown) => (refused = error));
+        expect(String(refused)).to.match(/issued a second one/);
+        expect(snapshots).to.equal(0);
+        await snapshot.release();
+        // Too late once a read opened the transaction.
+        const opened = new OperationSnapshot(db);
+        await opened.get();
+        expect(() => opened.readWithoutTransaction()).to.throw(/before the first read/);
+        await opened.release();
+      } finally {
+        await dispose();
+      }
+    });
+
     it("cost nothing when never opened", async () => {
       const { db, dispose } = await backend.open();
       try {
