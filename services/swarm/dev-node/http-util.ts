@@ -28,45 +28,54 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   sendJson(res, error.status, body);
 }
 
-/**
- * The whole request body, refusing (413, as Bee) anything over `limit` bytes: early from
- * Content-Length when the client sends one, otherwise as soon as the stream passes the limit.
- * A request the client abandons rejects, so nothing of it is ever stored.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** 413 (as Bee) when the client declares a body over `limit` bytes, before any of it is read. */
+export function refuseDeclaredOversize(req: IncomingMessage, limit: number): void {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new HttpError(413, `Request Entity Too Large: body of ${declared} bytes exceeds the limit of ${limit} bytes`));
+    throw new HttpError(413, `Request Entity Too Large: body of ${declared} bytes exceeds the limit of ${limit} bytes`);
   }
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    };
-    req.on("data", (part: Buffer) => {
-      if (settled) return;
+}
+
+/**
+ * The request body as it arrives, part by part, with backpressure: the next part is read only
+ * when the consumer asks for it. Refuses (413) a body over `limit` bytes from its Content-Length,
+ * or as soon as the stream passes the limit; a client that goes away mid-body ends the iteration
+ * with a 400, so the consumer drops what it staged. Leaving the loop early does not destroy the
+ * socket (the error answer still goes out); the rest of the body is then read and discarded.
+ */
+export async function* bodyParts(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
+  refuseDeclaredOversize(req, limit);
+  let size = 0;
+  let finished = false;
+  try {
+    for await (const part of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       size += part.length;
-      if (size > limit) {
-        fail(new HttpError(413, `Request Entity Too Large: body exceeds the limit of ${limit} bytes`));
-        req.resume();
-        return;
-      }
-      parts.push(part);
-    });
-    req.on("end", () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(parts, size));
-    });
-    // 400s: the client went away, nobody will read the answer, and it is not the node's fault.
-    req.on("aborted", () => fail(new HttpError(400, "request aborted by the client before its body was complete")));
-    req.on("error", (error: Error) => fail(new HttpError(400, `request body could not be read: ${error.message}`)));
-    req.on("close", () => fail(new HttpError(400, "connection closed before the request body was complete")));
-  });
+      if (size > limit) throw new HttpError(413, `Request Entity Too Large: body exceeds the limit of ${limit} bytes`);
+      yield part;
+    }
+    finished = true;
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client went away: nobody will read the answer, and it is not the node's fault.
+    throw new HttpError(400, `request body could not be read: ${(error as Error).message}`);
+  } finally {
+    if (!finished && !req.destroyed) req.resume();
+  }
+  if (!req.complete) throw new HttpError(400, "connection closed before the request body was complete");
+}
+
+/**
+ * The whole request body (tar collections, single chunks), with the limits and abort handling
+ * of bodyParts.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of bodyParts(req, limit)) {
+    parts.push(part);
+    size += part.length;
+  }
+  return Buffer.concat(parts, size);
 }
 
 export const HEX_64 = /^[0-9a-fA-F]{64}$/;

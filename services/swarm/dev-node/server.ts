@@ -5,7 +5,8 @@ import { buildChunkTree, CHUNK_PAYLOAD_SIZE, decodeSpan, chunkAddress, SPAN_SIZE
 import { logger } from "../../log";
 import { ChunkCorruptError, ChunkNotFoundError, ChunkStore, type StagedUpload } from "./chunk-store";
 import { contentTypeForPath } from "./content-type";
-import { HttpError, parseReference, readBody, sendError, sendJson, HEX_64 } from "./http-util";
+import { ChunkTreeWriter } from "../chunk-tree-writer";
+import { bodyParts, HttpError, parseReference, readBody, refuseDeclaredOversize, sendError, sendJson, HEX_64 } from "./http-util";
 import { contentLength, joinBytes } from "./joiner";
 import { collectionManifest, ManifestReader, NotAManifestError, singleFileManifest, storeManifest, type ManifestFile } from "./manifest";
 import { BatchOverissuedError, CURRENT_PRICE, StampRegistry, type StoredBatch } from "./stamps";
@@ -14,8 +15,9 @@ import { readTar, TarError } from "./tar";
 
 /**
  * An embedded node speaking the part of Bee's HTTP API that bee-js uses, with references
- * byte-identical to Bee's. Uploads are processed whole (body, hashing, staging, commit) and
- * committed in one synchronous step, so concurrent uploads cannot overdraw a postage batch.
+ * byte-identical to Bee's. `POST /bytes` and single-file `POST /bzz` bodies are hashed and staged
+ * as they arrive (bounded memory); tar collections are read whole. Every upload is checked against
+ * its postage batch and committed in one synchronous step, so concurrent uploads cannot overdraw it.
  */
 
 export interface DevSwarmNodeOptions {
@@ -201,6 +203,13 @@ function stageBytes(upload: StagedUpload, data: Uint8Array): Uint8Array {
   return buildChunkTree(data, (chunk) => upload.put(chunk.address, chunk.span, chunk.payload)).address;
 }
 
+/** Stages the request body's chunk tree as the body arrives and returns its root address. */
+async function stageBody(context: RouteContext, req: IncomingMessage, upload: StagedUpload): Promise<Uint8Array> {
+  const tree = new ChunkTreeWriter((chunk) => upload.put(chunk.address, chunk.span, chunk.payload));
+  for await (const part of bodyParts(req, context.maxBodyBytes)) tree.write(part);
+  return tree.end().address;
+}
+
 async function withUpload<T>(context: RouteContext, batch: StoredBatch, work: (upload: StagedUpload) => Promise<T> | T): Promise<T> {
   const upload = context.store.beginUpload(batch.batchID, context.stamps.stampGuard(batch.batchID));
   try {
@@ -217,8 +226,8 @@ async function withUpload<T>(context: RouteContext, batch: StoredBatch, work: (u
 
 async function uploadBytes(context: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const batch = requireBatch(context, req);
-  const body = await readBody(req, context.maxBodyBytes);
-  const root = await withUpload(context, batch, (upload) => stageBytes(upload, body));
+  refuseDeclaredOversize(req, context.maxBodyBytes);
+  const root = await withUpload(context, batch, (upload) => stageBody(context, req, upload));
   sendJson(res, 201, { reference: toHex(root) });
 }
 
@@ -266,12 +275,13 @@ async function uploadBzz(context: RouteContext, req: IncomingMessage, res: Serve
   const indexDocument = headerValue(req, "swarm-index-document");
   const errorDocument = headerValue(req, "swarm-error-document");
   if (indexDocument?.includes("/")) throw new HttpError(400, `index document suffix must not include slash character: ${JSON.stringify(indexDocument)}`);
-  const body = await readBody(req, context.maxBodyBytes);
+  refuseDeclaredOversize(req, context.maxBodyBytes);
 
   const reference = await withUpload(context, batch, async (upload) => {
     const storeBytes = (bytes: Uint8Array) => stageBytes(upload, bytes);
     if (isCollection) {
-      const entries = await readTar(body);
+      // Tar collections are read whole: entries are few and small next to the body limit.
+      const entries = await readTar(await readBody(req, context.maxBodyBytes));
       if (entries.length === 0) throw new HttpError(400, "could not store directory: no files in tar");
       const files: ManifestFile[] = entries.map((entry) => ({
         path: entry.path,
@@ -281,7 +291,7 @@ async function uploadBzz(context: RouteContext, req: IncomingMessage, res: Serve
       }));
       return storeManifest(collectionManifest(files, { indexDocument, errorDocument }), storeBytes);
     }
-    const fileReference = storeBytes(body);
+    const fileReference = await stageBody(context, req, upload);
     // Bee names an unnamed file after its own reference.
     const name = url.searchParams.get("name") || toHex(fileReference);
     const contentType = headerValue(req, "content-type") ?? "application/octet-stream";
