@@ -6,13 +6,20 @@
  * A "pod" here is a collection like the ones pod:persist uploads: a recipe, a script and
  * payload files, of 1, 10 and 50 MB in total. Upload = POST /bzz tar collection through bee-js
  * (persist's storage part); download = walking the manifest and fetching every file (fork's).
+ *
+ * Last, the dev node's memory while it streams one large POST /bytes body (BENCH_SWARM_STREAM_MB,
+ * default 200): the node runs alone in a child process so that its peak RSS is its own.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MerkleTree } from "cafe-utility";
 import { createSwarmClient, startDevSwarmNode, swarmReference, type SwarmClient } from "../services/swarm";
+import { toHex } from "../services/swarm/bmt";
+import { ChunkTreeWriter } from "../services/swarm/chunk-tree-writer";
 import { forkPod, payloadLimitsFromEnv, persistPod, scaffoldPod } from "../services/pods";
 
 const MB = 1024 * 1024;
@@ -97,6 +104,103 @@ async function main(): Promise<void> {
     console.log(`load average while measuring: ${os.loadavg().map((load) => load.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
   } finally {
     await node.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  await benchStreamingMemory(Number(process.env.BENCH_SWARM_STREAM_MB ?? 200));
+}
+
+/** A process's memory figure from /proc (Linux), in MB; NaN elsewhere. */
+function procMemoryMb(pid: number, key: "VmRSS" | "VmHWM"): number {
+  try {
+    const match = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** 1 MiB parts of deterministic content, every 4 KiB leaf distinct (the part number leads each). */
+function* streamParts(sizeMb: number): Generator<Buffer> {
+  const base = Buffer.alloc(MB);
+  let state = 0x12345678;
+  for (let i = 0; i < base.length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    base[i] = state >>> 24;
+  }
+  for (let part = 0; part < sizeMb; part++) {
+    const bytes = Buffer.from(base);
+    for (let at = 0; at < bytes.length; at += 4096) bytes.writeUInt32LE(part, at);
+    yield bytes;
+  }
+}
+
+/**
+ * Peak RSS (VmHWM) of a dev node, alone in a child process (`scripts/swarm.ts`), receiving one
+ * POST /bytes body of `sizeMb` MB streamed by the client; the reference is checked against
+ * ChunkTreeWriter fed the same parts. A node that buffered bodies would peak above the body size.
+ */
+async function benchStreamingMemory(sizeMb: number): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lure-bench-swarm-stream-"));
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "scripts/swarm.ts", "--port", "0", "--data", dataDir, "--max-body-bytes", String((sizeMb + 1) * MB)],
+    { cwd: path.resolve(__dirname, ".."), env: { ...process.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      child.stdout!.on("data", (part: Buffer) => {
+        output += part.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`the dev node exited early with code ${code}: ${output}`)));
+    });
+    const bought = await fetch(`${url}/stamps/${10n ** 10n}/24`, { method: "POST" });
+    const { batchID } = (await bought.json()) as { batchID: string };
+    const idleMb = procMemoryMb(child.pid!, "VmRSS");
+    const target = new URL(`${url}/bytes`);
+    const upload = await timed(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const request = http.request(
+            {
+              host: target.hostname,
+              port: target.port,
+              path: target.pathname,
+              method: "POST",
+              headers: { "content-type": "application/octet-stream", "content-length": sizeMb * MB, "swarm-postage-batch-id": batchID },
+            },
+            (response) => {
+              let text = "";
+              response.on("data", (part: Buffer) => (text += part.toString()));
+              response.on("end", () => (response.statusCode === 201 ? resolve((JSON.parse(text) as { reference: string }).reference) : reject(new Error(`${response.statusCode} ${text}`))));
+            },
+          );
+          request.on("error", reject);
+          const parts = streamParts(sizeMb);
+          const writeMore = () => {
+            for (let next = parts.next(); !next.done; next = parts.next()) {
+              if (!request.write(next.value)) {
+                request.once("drain", writeMore);
+                return;
+              }
+            }
+            request.end();
+          };
+          writeMore();
+        }),
+    );
+    const peakMb = procMemoryMb(child.pid!, "VmHWM");
+    const tree = new ChunkTreeWriter(() => undefined);
+    for (const part of streamParts(sizeMb)) tree.write(part);
+    const expected = toHex(tree.end().address);
+    if (upload.result !== expected) throw new Error(`streamed upload gave ${upload.result}, the offline tree ${expected}`);
+    console.log(`\nstreaming POST /bytes of ${sizeMb} MB into a dev node in its own process (reference checked):`);
+    console.log(`  ${rate(sizeMb * MB, upload.ms).toFixed(1)} MB/s (${upload.ms.toFixed(0)} ms); node RSS idle ${idleMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB (+${(peakMb - idleMb).toFixed(0)} MB for a ${sizeMb} MB body)`);
+  } finally {
+    child.kill("SIGTERM");
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once("exit", resolve));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

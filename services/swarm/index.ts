@@ -9,4 +9,5 @@ export { createSwarmClient, type SwarmClient, type SwarmClientOptions } from "./
 export { NoPostageBatchError, SwarmRequestError } from "./errors";
 export { startDevSwarmNode, type DevSwarmNode, type DevSwarmNodeOptions } from "./dev-node/server";
 export { swarmReference, chunkAddress, buildChunkTree } from "./bmt";
+export { ChunkTreeWriter } from "./chunk-tree-writer";
 export { collectionReference } from "./collection-reference";

@@ -174,7 +174,7 @@ function decodePath(segments: string[]): string {
   }
 }
 
-// --- stamps ----------------------------------------------------------------------------------
+// --- postage checks of uploads -------------------------------------------------------------------
 
 /** The batch named by the swarm-postage-batch-id header, checked as Bee checks it. */
 function requireBatch(context: RouteContext, req: IncomingMessage): StoredBatch {
