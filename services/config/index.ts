@@ -30,12 +30,16 @@ export const configSchema = z.object({
   // Database
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   PGLITE_DIR: z.string().default(".data/pglite"),
+  // PGlite's WebAssembly memory never shrinks: PostgreSQL's default of 128 MB would stay resident.
+  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(16),
 
   // Indexer and GraphQL
   GRAPHQL_HOST: z.string().default("127.0.0.1"),
   GRAPHQL_PORT: port.default(4000),
   INDEXER_POLL_MS: z.coerce.number().int().positive().default(250),
   INDEXER_FINALITY_DEPTH: z.coerce.number().int().positive().optional(),
+  // Logs per backfill range (the block range adapts around it): bounds the indexer's memory.
+  INDEXER_TARGET_LOGS: z.coerce.number().int().positive().default(4000),
 
   // Pods (services/pods): where private pods' keys live, and what an external payload may unpack to
   POD_KEYS_DIR: z.string().optional(),
