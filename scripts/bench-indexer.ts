@@ -296,7 +296,8 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
     schema: phase === "postgres" ? schema : undefined,
     metrics,
     log,
-    targetLogsPerRange: TARGET_LOGS,
+    // The indexer's own range target (INDEXER_TARGET_LOGS), unless --target-logs says otherwise.
+    ...(option("target-logs", "") ? { targetLogsPerRange: Number(option("target-logs", "")) } : {}),
     descriptions: false,
   });
   const cpuBefore = cpuSnapshot(url);

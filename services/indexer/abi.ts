@@ -73,13 +73,20 @@ function compileDecoder(iface: Interface, fragment: EventFragment): EventDecoder
   };
 }
 
+/** 52 leading zero digits: the value fits in 48 bits, so a Number parses it exactly. */
+const SMALL_WORD = /^0{52}/;
+
+/*
+ * Results are fresh strings: `(...).toLowerCase()` on a concatenation flattens it into a new string,
+ * whereas a plain slice would keep the whole log's data alive for as long as a row holds the value.
+ */
 function readWord(input: ParamType, hex: string): string | boolean {
   const type = input.type;
-  if (type === "address") return `0x${hex.slice(24).toLowerCase()}`;
+  if (type === "address") return `0x${hex.slice(24)}`.toLowerCase();
   if (type === "bool") return hex.charCodeAt(63) !== 48; // '0'
-  if (type.startsWith("uint")) return BigInt(`0x${hex}`).toString();
+  if (type.startsWith("uint")) return SMALL_WORD.test(hex) ? String(Number.parseInt(hex.slice(52), 16)) : BigInt(`0x${hex}`).toString();
   if (type.startsWith("int")) return BigInt.asIntN(256, BigInt(`0x${hex}`)).toString();
-  return `0x${hex.toLowerCase()}`;
+  return `0x${hex}`.toLowerCase();
 }
 
 function readString(data: string, offsetWord: string, eventName: string): string {
@@ -87,7 +94,9 @@ function readString(data: string, offsetWord: string, eventName: string): string
   const length = Number.parseInt(data.slice(offset, offset + 64), 16);
   const start = offset + 64;
   if (!Number.isFinite(length) || start + length * 2 > data.length) throw new Error(`log of ${eventName} has a malformed string`);
-  return Buffer.from(data.slice(start, start + length * 2), "hex").toString("utf8");
+  const text = Buffer.from(data.slice(start, start + length * 2), "hex").toString("utf8");
+  // PostgreSQL text cannot hold NUL: a name carrying one would stop indexing for good.
+  return text.includes("\0") ? text.replaceAll("\0", "") : text;
 }
 
 function normalise(value: unknown): string | boolean {

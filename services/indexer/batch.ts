@@ -1,7 +1,8 @@
 import type { DecodedLog } from "./abi";
 import type { IndexerEventMap } from "./events";
 import type { Queryable } from "./db";
-import { BALANCES, MARKET_SETTINGS, MARKET_TOKENS, PODS, type Row, type TableSpec } from "./tables";
+import { CopyRows } from "./copy";
+import { BALANCES, EVENTS, LICENSES, LISTING_EVENTS, MARKET_SETTINGS, MARKET_TOKENS, PODS, POD_VERSIONS, PURCHASES, TRANSFERS, WITHDRAWALS, type Row, type TableSpec } from "./tables";
 
 /** A decoded log with its position on chain and its block's timestamp. */
 export interface ChainEvent extends DecodedLog {
@@ -58,16 +59,22 @@ const RECORDED_ELSEWHERE = new Set([
 export class Batch {
   private readonly mutable: RowCache;
   private readonly dirty = new Map<TableSpec, Set<string>>([PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS].map((table) => [table, new Set<string>()]));
+  /** Keys of mutable rows that did not exist before this batch: written with COPY, not upserted. */
+  private readonly created = new Map<TableSpec, Set<string>>([PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS].map((table) => [table, new Set<string>()]));
   private readonly journaledIn = new Map<string, number>();
   readonly undo: UndoEntry[] = [];
-  readonly inserts = {
-    pod_versions: [] as Row[],
-    listing_events: [] as Row[],
-    licenses: [] as Row[],
-    purchases: [] as Row[],
-    transfers: [] as Row[],
-    withdrawals: [] as Row[],
-    events: [] as Row[],
+  /**
+   * New history rows, already in COPY text. Licences and versions keep the first row per key, as
+   * INSERT ... ON CONFLICT DO NOTHING did: Lure's contracts never repeat them, other emitters may.
+   */
+  readonly history = {
+    pod_versions: new CopyRows(POD_VERSIONS, true),
+    listing_events: new CopyRows(LISTING_EVENTS),
+    licenses: new CopyRows(LICENSES, true),
+    purchases: new CopyRows(PURCHASES),
+    transfers: new CopyRows(TRANSFERS),
+    withdrawals: new CopyRows(WITHDRAWALS),
+    events: new CopyRows(EVENTS),
   };
   readonly announcements: { podPublished: IndexerEventMap["podPublished"][]; purchase: IndexerEventMap["purchase"][] } = { podPublished: [], purchase: [] };
 
@@ -126,11 +133,12 @@ export class Batch {
 
   /** Applies one event. Events must come in chain order. */
   apply(event: ChainEvent): void {
-    const changedBy = { block_number: String(event.blockNumber), block_hash: event.blockHash, tx_hash: event.txHash, log_index: event.logIndex };
-    const eventRow = { block_number: String(event.blockNumber), log_index: event.logIndex, timestamp: String(event.timestamp), block_hash: event.blockHash, tx_hash: event.txHash };
+    const changedBy = { block_number: event.blockNumber, block_hash: event.blockHash, tx_hash: event.txHash, log_index: event.logIndex };
+    // Spread first into each history row; the row is encoded at once and dies young.
+    const eventRow = { block_number: event.blockNumber, log_index: event.logIndex, timestamp: event.timestamp, block_hash: event.blockHash, tx_hash: event.txHash };
     const args = event.args;
     if (!RECORDED_ELSEWHERE.has(event.name)) {
-      this.inserts.events.push({ block_number: eventRow.block_number, log_index: event.logIndex, contract: event.contract, name: event.name, args, block_hash: event.blockHash, tx_hash: event.txHash });
+      this.history.events.add({ block_number: event.blockNumber, log_index: event.logIndex, contract: event.contract, name: event.name, args, block_hash: event.blockHash, tx_hash: event.txHash });
     }
 
     if (event.contract === "PodRegistry") {
@@ -176,7 +184,7 @@ export class Batch {
         }
         case "VersionPublished": {
           const version = Number(args.version);
-          this.inserts.pod_versions.push({
+          this.history.pod_versions.add({
             pod_id: args.podId,
             version,
             manifest_ref: args.manifestRef,
@@ -195,12 +203,12 @@ export class Batch {
         case "Transfer": {
           const podId = args.tokenId as string;
           const to = args.to as string;
-          this.inserts.transfers.push({ ...eventRow, pod_id: podId, from_address: args.from, to_address: to });
+          this.history.transfers.add({ ...eventRow, pod_id: podId, from_address: args.from, to_address: to });
           this.changeExisting(PODS, podId, event, (pod) => {
             // A listing belongs to the seller who made it: once the token moves it is void.
             const voided = pod.listed === true && pod.listing_seller !== to;
             if (voided) {
-              this.inserts.listing_events.push({ ...eventRow, kind: "voided", pod_id: podId, seller: pod.listing_seller, token: pod.listing_token, price: pod.listing_price, pod_price: pod.listing_pod_price, paused: pod.listing_paused });
+              this.history.listing_events.add({ ...eventRow, kind: "voided", pod_id: podId, seller: pod.listing_seller, token: pod.listing_token, price: pod.listing_price, pod_price: pod.listing_pod_price, paused: pod.listing_paused });
             }
             return { ...pod, owner: to, listed: voided ? false : pod.listed, ...changedBy };
           });
@@ -215,7 +223,7 @@ export class Batch {
       case "Listed":
       case "PriceChanged": {
         const listing = { listing_seller: args.seller, listing_token: args.token, listing_price: args.price, listing_pod_price: args.podPrice };
-        this.inserts.listing_events.push({ ...eventRow, kind: event.name === "Listed" ? "listed" : "price_changed", pod_id: args.podId, seller: args.seller, token: args.token, price: args.price, pod_price: args.podPrice, paused: null });
+        this.history.listing_events.add({ ...eventRow, kind: event.name === "Listed" ? "listed" : "price_changed", pod_id: args.podId, seller: args.seller, token: args.token, price: args.price, pod_price: args.podPrice, paused: null });
         this.changeExisting(PODS, args.podId as string, event, (pod) => ({
           ...pod,
           ...listing,
@@ -226,18 +234,18 @@ export class Batch {
         return;
       }
       case "ListingPaused":
-        this.inserts.listing_events.push({ ...eventRow, kind: args.paused ? "paused" : "resumed", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: args.paused });
+        this.history.listing_events.add({ ...eventRow, kind: args.paused ? "paused" : "resumed", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: args.paused });
         this.changeExisting(PODS, args.podId as string, event, (pod) => ({ ...pod, listing_paused: args.paused, ...changedBy }));
         return;
       case "Delisted":
-        this.inserts.listing_events.push({ ...eventRow, kind: "delisted", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: null });
+        this.history.listing_events.add({ ...eventRow, kind: "delisted", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: null });
         this.changeExisting(PODS, args.podId as string, event, (pod) => ({ ...pod, listed: false, ...changedBy }));
         return;
       case "LicensePurchased":
       case "PodSold": {
         const kind = event.name === "LicensePurchased" ? "license" : "pod";
         const podId = args.podId as string;
-        this.inserts.purchases.push({
+        this.history.purchases.add({
           ...eventRow,
           kind,
           pod_id: podId,
@@ -252,7 +260,7 @@ export class Batch {
           seller_proceeds: args.sellerProceeds,
         });
         if (kind === "license") {
-          this.inserts.licenses.push({ pod_id: podId, account: args.buyer, token: args.token, price: args.price, purchased_at: String(event.timestamp), ...changedBy });
+          this.history.licenses.add({ pod_id: podId, account: args.buyer, token: args.token, price: args.price, purchased_at: String(event.timestamp), ...changedBy });
         }
         this.changeExisting(PODS, podId, event, (pod) => {
           // In place: the undo image (if any) was copied before this call; allocation-free on the hot path.
@@ -280,7 +288,7 @@ export class Batch {
         return;
       }
       case "Withdrawn": {
-        this.inserts.withdrawals.push({ ...eventRow, account: args.account, token: args.token, amount: args.amount });
+        this.history.withdrawals.add({ ...eventRow, account: args.account, token: args.token, amount: args.amount });
         const amount = BigInt(args.amount as string);
         this.change(BALANCES, `${args.account}|${args.token}`, event, (balance) => ({
           ...(balance ?? emptyBalance(args.account as string, args.token as string)),
@@ -315,7 +323,7 @@ export class Batch {
       const row = balance ?? emptyBalance(account, token);
       row.withdrawable = (BigInt(row.withdrawable as string) + value).toString();
       row.earned = (BigInt(row.earned as string) + value).toString();
-      row.block_number = String(event.blockNumber);
+      row.block_number = event.blockNumber;
       row.block_hash = event.blockHash;
       row.tx_hash = event.txHash;
       row.log_index = event.logIndex;
@@ -339,14 +347,36 @@ export class Batch {
         this.undo.push({ blockNumber: event.blockNumber, table: table.name, key: keyObject(table, key), image: current && { ...current } });
       }
     }
+    const dirty = this.dirty.get(table)!;
+    if (current === null && !dirty.has(key)) this.created.get(table)!.add(key);
     const next = update(current);
     rows.set(key, next);
-    this.dirty.get(table)!.add(key);
+    dirty.add(key);
   }
 
-  /** The changed mutable rows, per table. */
-  dirtyRows(): [TableSpec, Row[]][] {
-    return [...this.dirty].map(([table, keys]) => [table, [...keys].map((key) => this.mutable.get(table)!.get(key)!)] as [TableSpec, Row[]]);
+  /**
+   * A new cache holding only the rows this batch changed (the ones the next batches most likely
+   * touch again). Valid once this batch is committed: every row then equals the database's.
+   */
+  changedRowsCache(): RowCache {
+    const cache = newRowCache();
+    for (const [table, keys] of this.dirty) {
+      const rows = this.mutable.get(table)!;
+      const kept = cache.get(table)!;
+      for (const key of keys) kept.set(key, rows.get(key)!);
+    }
+    return cache;
+  }
+
+  /** The changed mutable rows, per table: those created by this batch, and those that existed before. */
+  dirtyRows(): { table: TableSpec; created: Row[]; updated: Row[] }[] {
+    return [...this.dirty].map(([table, keys]) => {
+      const rows = this.mutable.get(table)!;
+      const created = this.created.get(table)!;
+      const result = { table, created: [] as Row[], updated: [] as Row[] };
+      for (const key of keys) (created.has(key) ? result.created : result.updated).push(rows.get(key)!);
+      return result;
+    });
   }
 }
 

@@ -68,6 +68,7 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       databaseUrl: options.databaseUrl ?? config.DATABASE_URL,
       pgliteDir: options.pgliteDir === null ? undefined : options.pgliteDir ?? config.PGLITE_DIR,
       schema: options.schema,
+      pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     }));
   let client: ChainClient | undefined;
   try {
@@ -96,7 +97,7 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       startBlock: Math.min(registry.blockNumber, market.blockNumber),
       finalityDepth,
       pollMs: options.pollMs ?? config.INDEXER_POLL_MS,
-      targetLogsPerRange: options.targetLogsPerRange ?? 10_000,
+      targetLogsPerRange: options.targetLogsPerRange ?? config.INDEXER_TARGET_LOGS,
       maxBlockRange: options.maxBlockRange ?? 50_000,
       maxTrackedRange: 200,
     });

@@ -5,7 +5,7 @@ import type { Database } from "./db";
 import type { IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
 import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader, type RawLog } from "./rpc";
-import { lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
+import { commitStatements, isUniqueViolation, lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
 
 export interface IndexerStatus {
   chainId: number;
@@ -41,6 +41,12 @@ export interface IndexerSettings {
   /** Largest number of unfinalized blocks handled in one step (each needs its header). */
   maxTrackedRange: number;
 }
+
+/** Log ranges requested ahead of the one being applied. */
+const PREFETCH_DEPTH = 2;
+
+/** Rows kept in memory across backfill batches (pods, balances ...), a few hundred bytes each. */
+const ROW_CACHE_LIMIT = 10_000;
 
 interface FetchedRange {
   from: number;
@@ -210,35 +216,45 @@ export class IndexerLoop {
     }
     const started = Date.now();
     let events = 0;
-    const prefetch = (start: number) => {
-      const promise = this.fetchRange(start, boundary);
-      promise.catch(() => undefined); // awaited below; this only silences the unhandled-rejection warning
-      return promise;
+    // Ranges are cut when they are requested (a refused range is split, never moved), so several can
+    // be requested ahead: the node always has the next one queued instead of idling between two.
+    const queue: Promise<FetchedRange>[] = [];
+    let nextFrom = from;
+    const prefetch = () => {
+      while (queue.length < PREFETCH_DEPTH && nextFrom <= boundary) {
+        const to = Math.min(boundary, nextFrom + this.rangeSize - 1);
+        const promise = this.fetchRange(nextFrom, to, boundary);
+        promise.catch(() => undefined); // awaited below; this only silences the unhandled-rejection warning
+        queue.push(promise);
+        nextFrom = to + 1;
+      }
     };
     // Three stages overlap: the node prepares range N+2, this thread decodes and applies range N+1,
     // the database commits range N. Range N+1 reads its rows from a cache shared with N (never from
     // the database while N is in flight); commits stay strictly in order, one at a time.
     let cache = newRowCache();
+    let previous: Batch | undefined;
     let inflight: Promise<void> | undefined;
-    let next: Promise<FetchedRange> | undefined = prefetch(from);
+    prefetch();
     let lastLog = Date.now();
     try {
-      while (next && !this.stopped) {
-        const range: FetchedRange = await next;
-        next = range.to < boundary ? prefetch(range.to + 1) : undefined;
-        if (rowCacheSize(cache) > 20_000) {
-          // Bounded memory: forget the cache only once everything in it is committed.
+      while (queue.length > 0 && !this.stopped) {
+        const range: FetchedRange = await queue.shift()!;
+        prefetch();
+        if (previous && rowCacheSize(cache) > ROW_CACHE_LIMIT) {
+          // Bounded memory: once everything in it is committed, keep only the last batch's rows.
           await inflight;
-          cache = newRowCache();
+          cache = previous.changedRowsCache();
         }
         const to = range.headers.get(range.to)!;
         const decoded = this.decode(range.logs, range.headers);
         const batch = new Batch(false, cache);
+        previous = batch;
         await batch.load(this.s.db, decoded);
         for (const event of decoded) batch.apply(event);
         const statements = prepareCommit(batch, { chainId: this.s.client.chainId, cursor: to, headers: [to], pruneBelow: to.number - this.s.finalityDepth });
         await inflight;
-        inflight = this.s.db.transaction((tx) => runStatements(tx, statements)).then(() => this.committed(batch, to, decoded.length, true));
+        inflight = commitStatements(this.s.db, statements).then(() => this.committed(batch, to, decoded.length, true));
         inflight.catch(() => undefined); // awaited on the next turn or below
         events += decoded.length;
         if (Date.now() - lastLog > 5_000) {
@@ -249,51 +265,40 @@ export class IndexerLoop {
       }
       await inflight;
     } finally {
-      if (next) await next.catch(() => undefined);
+      for (const pending of queue) await pending.catch(() => undefined);
       // After a failure the cache may hold changes that were never committed: it dies with this call,
       // and the next attempt starts again from the committed cursor.
       await inflight?.catch(() => undefined);
     }
   }
 
-  /** Fetches logs for an adaptive range starting at `from`, plus the headers they need. */
-  private async fetchRange(from: number, limit: number): Promise<FetchedRange> {
-    for (;;) {
-      const to = Math.min(limit, from + this.rangeSize - 1);
-      let logs: RawLog[];
-      try {
-        logs = await this.s.client.getLogs(from, to, this.addresses);
-      } catch (error) {
-        if (!(error instanceof RangeTooLargeError)) throw error;
-        this.rangeSize = Math.max(1, Math.floor(this.rangeSize / 2));
-        this.s.log.debug({ from, to, rangeSize: this.rangeSize }, "range refused by the node; shrinking");
-        continue;
+  /** Fetches the logs of blocks from..to, plus the headers they need; adapts the size of the next ranges. */
+  private async fetchRange(from: number, to: number, limit: number): Promise<FetchedRange> {
+    const logs = await this.fetchLogs(from, to, true);
+    if (logs.length > this.s.targetLogsPerRange && this.rangeSize > 1) this.rangeSize = Math.max(1, Math.floor(this.rangeSize / 2));
+    else if (logs.length < this.s.targetLogsPerRange / 2 && to - from + 1 >= this.rangeSize) this.rangeSize = Math.min(this.s.maxBlockRange, this.rangeSize * 2);
+    const numbers = new Set<number>([to]);
+    for (const log of logs) numbers.add(Number(log.blockNumber));
+    const list = [...numbers];
+    const fetched = await this.s.client.headersAt(list);
+    const headers = new Map<number, BlockHeader>();
+    fetched.forEach((header, index) => {
+      if (!header) throw new Error(`block ${list[index]} is missing from the chain below the finality boundary ${limit}`);
+      headers.set(list[index], header);
+    });
+    for (const log of logs) {
+      if (headers.get(Number(log.blockNumber))!.hash !== log.blockHash.toLowerCase()) {
+        throw new Error(`log ${log.transactionHash}:${log.logIndex} has block hash ${log.blockHash}, but block ${Number(log.blockNumber)} is ${headers.get(Number(log.blockNumber))!.hash}`);
       }
-      if (logs.length > this.s.targetLogsPerRange && this.rangeSize > 1) this.rangeSize = Math.max(1, Math.floor(this.rangeSize / 2));
-      else if (logs.length < this.s.targetLogsPerRange / 2) this.rangeSize = Math.min(this.s.maxBlockRange, this.rangeSize * 2);
-      const numbers = new Set<number>([to]);
-      for (const log of logs) numbers.add(Number(log.blockNumber));
-      const list = [...numbers];
-      const fetched = await this.s.client.headersAt(list);
-      const headers = new Map<number, BlockHeader>();
-      fetched.forEach((header, index) => {
-        if (!header) throw new Error(`block ${list[index]} is missing from the chain below the finality boundary ${limit}`);
-        headers.set(list[index], header);
-      });
-      for (const log of logs) {
-        if (headers.get(Number(log.blockNumber))!.hash !== log.blockHash.toLowerCase()) {
-          throw new Error(`log ${log.transactionHash}:${log.logIndex} has block hash ${log.blockHash}, but block ${Number(log.blockNumber)} is ${headers.get(Number(log.blockNumber))!.hash}`);
-        }
-      }
-      return { from, to, logs, headers };
     }
+    return { from, to, logs, headers };
   }
 
   /** The unfinalized tail: every header fetched, linked, stored and journaled. */
   private async followTracked(from: number, headNumber: number): Promise<void> {
     const to = Math.min(headNumber, from + this.s.maxTrackedRange - 1);
     const numbers = Array.from({ length: to - from + 1 }, (_, index) => from + index);
-    const [fetched, logs] = await Promise.all([this.s.client.headersAt(numbers), this.fetchTrackedLogs(from, to)]);
+    const [fetched, logs] = await Promise.all([this.s.client.headersAt(numbers), this.fetchLogs(from, to, false)]);
     if (fetched.some((header) => header === null)) return; // the chain got shorter meanwhile: look again
     const headers = fetched as BlockHeader[];
     if (this.cursor && headers[0].parentHash !== this.cursor.hash) {
@@ -312,13 +317,18 @@ export class IndexerLoop {
     if (to === headNumber) this.markAtHead();
   }
 
-  private async fetchTrackedLogs(from: number, to: number): Promise<RawLog[]> {
+  /** The logs of blocks from..to; a range the node refuses is split in halves (and, when `adapt`, later ranges shrink). */
+  private async fetchLogs(from: number, to: number, adapt: boolean): Promise<RawLog[]> {
     try {
       return await this.s.client.getLogs(from, to, this.addresses);
     } catch (error) {
       if (!(error instanceof RangeTooLargeError)) throw error;
+      if (adapt) this.rangeSize = Math.max(1, Math.min(this.rangeSize, Math.floor((to - from + 1) / 2)));
+      this.s.log.debug({ from, to, rangeSize: this.rangeSize }, "range refused by the node; splitting it");
       const middle = Math.floor((from + to) / 2);
-      return [...(await this.fetchTrackedLogs(from, middle)), ...(await this.fetchTrackedLogs(middle + 1, to))];
+      const first = await this.fetchLogs(from, middle, adapt);
+      const second = await this.fetchLogs(middle + 1, to, adapt);
+      return first.concat(second);
     }
   }
 
@@ -336,7 +346,9 @@ export class IndexerLoop {
         continue;
       }
       events.push({
-        ...decoded,
+        contract: decoded.contract,
+        name: decoded.name,
+        args: decoded.args,
         blockNumber,
         blockHash: log.blockHash.toLowerCase(),
         txHash: log.transactionHash.toLowerCase(),
@@ -352,11 +364,20 @@ export class IndexerLoop {
   /** Decodes, applies and commits logs of blocks ..`cursor` in one transaction; returns the number of events. */
   private async commitRange(logs: RawLog[], headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
     const events = this.decode(logs, headers);
-    const batch = new Batch(journal);
-    await this.s.db.transaction(async (tx) => {
-      await batch.load(tx, events);
-      for (const event of events) batch.apply(event);
-      await runStatements(tx, prepareCommit(batch, { chainId: this.s.client.chainId, cursor, headers: keep, pruneBelow: cursor.number - this.s.finalityDepth }));
+    const attempt = async (viaStaging: boolean) => {
+      const batch = new Batch(journal);
+      await this.s.db.transaction(async (tx) => {
+        await batch.load(tx, events);
+        for (const event of events) batch.apply(event);
+        const statements = prepareCommit(batch, { chainId: this.s.client.chainId, cursor, headers: keep, pruneBelow: cursor.number - this.s.finalityDepth });
+        await runStatements(tx, statements, viaStaging);
+      });
+      return batch;
+    };
+    // See commitStatements: a repeated licence or version number makes COPY fail; redo via staging.
+    const batch = await attempt(false).catch((error) => {
+      if (!isUniqueViolation(error)) throw error;
+      return attempt(true);
     });
     this.committed(batch, cursor, events.length, !journal);
     return events.length;

@@ -1,7 +1,8 @@
-import type { Queryable } from "./db";
+import type { Database, Queryable, Transaction } from "./db";
 import type { Batch } from "./batch";
+import { CopyRows } from "./copy";
 import type { BlockHeader } from "./rpc";
-import { APPEND_ONLY_TABLES, DATA_TABLES, MUTABLE_TABLES, bulkInsert, type Row } from "./tables";
+import { APPEND_ONLY_TABLES, DATA_TABLES, MUTABLE_TABLES, bulkInsert, conflictClause, type Row, type TableSpec } from "./tables";
 
 export interface Cursor {
   chainId: number;
@@ -36,24 +37,31 @@ export async function lowestStoredBlock(db: Queryable): Promise<number | undefin
   return row?.number === null || row?.number === undefined ? undefined : Number(row.number);
 }
 
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
+/** A parameterised statement, or new rows to COPY into a table. */
+export type Statement = { sql: string; params: unknown[] } | { copy: TableSpec; data: Buffer };
 
 /**
  * The statements that write a batch's rows, the headers to remember, the undo journal and the new
  * cursor. Built synchronously, so the rows can be changed by the next batch right after; the caller
- * runs them in one transaction: after a crash either all of it is there or none of it.
+ * runs them in one transaction (commitStatements): after a crash either all of it is there or none of it.
+ * New rows go in with COPY; rows that existed before the batch are upserted.
  */
-export function prepareCommit(batch: Batch, options: { chainId: number; cursor: BlockHeader; headers: readonly BlockHeader[]; pruneBelow: number }): Statement[] {
+export function prepareCommit(
+  batch: Batch,
+  options: { chainId: number; cursor: BlockHeader; headers: readonly BlockHeader[]; pruneBelow: number },
+): Statement[] {
   const statements: Statement[] = [];
-  for (const [table, rows] of batch.dirtyRows()) {
-    if (rows.length > 0) statements.push(bulkInsert(table, rows, true));
+  for (const { table, created, updated } of batch.dirtyRows()) {
+    if (created.length > 0) {
+      const rows = new CopyRows(table);
+      for (const row of created) rows.add(row);
+      statements.push({ copy: table, data: rows.bytes() });
+    }
+    if (updated.length > 0) statements.push(bulkInsert(table, updated, true));
   }
   for (const table of APPEND_ONLY_TABLES) {
-    const rows = batch.inserts[table.name as keyof Batch["inserts"]];
-    if (rows.length > 0) statements.push(bulkInsert(table, rows, false));
+    const rows = batch.history[table.name as keyof Batch["history"]];
+    if (rows.size > 0) statements.push({ copy: table, data: rows.bytes() });
   }
   if (batch.undo.length > 0) {
     statements.push({
@@ -80,20 +88,49 @@ export function prepareCommit(batch: Batch, options: { chainId: number; cursor: 
   return statements;
 }
 
-export async function runStatements(tx: Queryable, statements: readonly Statement[]): Promise<void> {
-  for (const statement of statements) await tx.query(statement.sql, statement.params);
+/**
+ * Runs `statements`. COPY has no ON CONFLICT, so with `viaStaging` each COPY goes to a temporary
+ * table first and from there INSERT ... ON CONFLICT (DO NOTHING for history rows, DO UPDATE for
+ * mutable rows): the behaviour of a plain INSERT, at about twice the cost.
+ */
+export async function runStatements(tx: Transaction, statements: readonly Statement[], viaStaging = false): Promise<void> {
+  for (const statement of statements) {
+    if (!("copy" in statement)) await tx.query(statement.sql, statement.params);
+    else if (!viaStaging) await tx.copyFrom(statement.copy.name, statement.copy.columns.map(([column]) => column), statement.data);
+    else await copyViaStaging(tx, statement.copy, statement.data);
+  }
 }
 
-/** prepareCommit + runStatements. */
-export async function commitBatch(
-  tx: Queryable,
-  batch: Batch,
-  options: { chainId: number; cursor: BlockHeader; headers: readonly BlockHeader[]; pruneBelow: number },
-): Promise<void> {
-  await runStatements(tx, prepareCommit(batch, options));
+async function copyViaStaging(tx: Transaction, table: TableSpec, data: Buffer): Promise<void> {
+  const columns = table.columns.map(([column]) => column).join(", ");
+  const staging = `staging_${table.name}`;
+  await tx.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} (LIKE ${table.name}) ON COMMIT DELETE ROWS`);
+  await tx.copyFrom(staging, table.columns.map(([column]) => column), data);
+  const mutable = (MUTABLE_TABLES as readonly TableSpec[]).includes(table);
+  await tx.query(`INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM ${staging} ${conflictClause(table, mutable)}`);
+  await tx.query(`TRUNCATE ${staging}`);
 }
 
-function cursorStatement(chainId: number, cursor: BlockHeader): Statement {
+/**
+ * Commits `statements` in one transaction. The rows COPY writes are new by construction, except
+ * when a contract repeats a licence or a version number across batches (Lure's never does, test
+ * emitters do): the unique violation rolls the transaction back, and it is redone via staging tables,
+ * which keep the first row as INSERT ... ON CONFLICT DO NOTHING always did.
+ */
+export async function commitStatements(db: Database, statements: readonly Statement[]): Promise<void> {
+  try {
+    await db.transaction((tx) => runStatements(tx, statements));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await db.transaction((tx) => runStatements(tx, statements, true));
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "23505";
+}
+
+function cursorStatement(chainId: number, cursor: BlockHeader): { sql: string; params: unknown[] } {
   return {
     sql: `INSERT INTO cursor (id, chain_id, block_number, block_hash, block_timestamp) VALUES (1, $1, $2, $3, $4)
      ON CONFLICT (id) DO UPDATE SET chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash, block_timestamp = EXCLUDED.block_timestamp`,

@@ -160,10 +160,16 @@ export function bulkInsert(table: TableSpec, rows: readonly Row[], upsert: boole
   const columns = table.columns.map(([column]) => column);
   const params = table.columns.map(([column, type]) => rows.map((row) => (type === "jsonb" && row[column] !== null ? JSON.stringify(row[column]) : row[column] ?? null)));
   const casts = table.columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(", ");
-  const updates = columns
+  return { sql: `INSERT INTO ${table.name} (${columns.join(", ")}) SELECT * FROM unnest(${casts}) ${conflictClause(table, upsert)}`, params };
+}
+
+/** `ON CONFLICT` for an insert into `table`: update every column but the key and `preserve`, or skip. */
+export function conflictClause(table: TableSpec, upsert: boolean): string {
+  if (!upsert) return `ON CONFLICT DO NOTHING`;
+  const updates = table.columns
+    .map(([column]) => column)
     .filter((column) => !table.key.includes(column) && !(table.preserve ?? []).includes(column))
     .map((column) => `${column} = EXCLUDED.${column}`)
     .join(", ");
-  const conflict = upsert ? `ON CONFLICT (${table.key.join(", ")}) DO UPDATE SET ${updates}` : `ON CONFLICT DO NOTHING`;
-  return { sql: `INSERT INTO ${table.name} (${columns.join(", ")}) SELECT * FROM unnest(${casts}) ${conflict}`, params };
+  return `ON CONFLICT (${table.key.join(", ")}) DO UPDATE SET ${updates}`;
 }
