@@ -11,10 +11,12 @@
  *
  * Options (environment): BENCH_PODS (default 100000), BENCH_SECONDS per run (default 10),
  * BENCH_DATABASE_URL (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
- * `none` skips PostgreSQL), BENCH_BACKENDS (e.g. `postgres`: only these, comma-separated), BENCH_CPU_PROF (a directory: the API process writes a CPU profile there).
+ * `none` skips PostgreSQL), BENCH_API_WORKERS (default 2: PostgreSQL is measured with one API process
+ * and again with this many worker processes; 1 skips that run), BENCH_BACKENDS (e.g. `postgres`: only these, comma-separated), BENCH_CPU_PROF (a directory: the API process writes a CPU profile there).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { once } from "node:events";
 import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
@@ -24,6 +26,8 @@ import { Pool } from "pg";
 const PODS = Number(process.env.BENCH_PODS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OWNERS = 5000;
+/** PostgreSQL is also measured with the API in this many processes (services/api/cluster). */
+const API_WORKERS = Number(process.env.BENCH_API_WORKERS ?? 2);
 
 /** Builds the 100k-pod dataset in SQL, so no values travel through the client. */
 const SEED_SQL = `
@@ -54,9 +58,10 @@ FROM generate_series(1, ${PODS}) AS g`;
 
 // ------------------------------------------------------------------ child: database + API
 
-async function serve(backend: "pglite" | "postgres", databaseUrl: string | undefined): Promise<void> {
+async function serve(backend: "pglite" | "postgres", databaseUrl: string | undefined, workers: number): Promise<void> {
   const { openDatabase, migrate } = await import("../services/indexer/db");
   const { createApiServer } = await import("../services/api/server");
+  const { startApiCluster } = await import("../services/api/cluster/primary");
   const { EventEmitter } = await import("node:events");
   const schema = backend === "postgres" ? `bench_graphql_${randomBytes(4).toString("hex")}` : undefined;
   const db = await openDatabase(backend === "postgres" ? { databaseUrl, schema } : {});
@@ -70,8 +75,13 @@ async function serve(backend: "pglite" | "postgres", databaseUrl: string | undef
   await db.query("ANALYZE");
   const seedMs = Date.now() - started;
   const status = { chainId: 31337, headBlock: PODS, indexedBlock: { number: PODS, hash: `0x${"ab".repeat(32)}`, timestamp: 1_700_000_000 + PODS }, backfilling: false, hasIndexingErrors: false };
-  const api = createApiServer({ db, events: new EventEmitter(), status: () => status, dev: false });
-  const running = await api.listen("127.0.0.1", 0);
+  const events = new EventEmitter();
+  // With workers > 1 this process plays the indexer's part (the cluster's primary), as in `npm start`.
+  const cluster =
+    workers > 1 && databaseUrl
+      ? await startApiCluster({ workers, settings: { databaseUrl, schema, host: "127.0.0.1", port: 0, dev: false }, events, status: () => status })
+      : undefined;
+  const running = cluster ?? (await createApiServer({ db, events, status: () => status, dev: false }).listen("127.0.0.1", 0));
   process.stdout.write(JSON.stringify({ url: running.url, seedMs }) + "\n");
   const stop = async () => {
     await running.close();
@@ -83,12 +93,13 @@ async function serve(backend: "pglite" | "postgres", databaseUrl: string | undef
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop());
-  // "cpu" on stdin: report this process's CPU time, so the parent can compute CPU per request.
+  // "cpu" on stdin: report the CPU time of every API process (this one and its workers), so the
+  // parent can compute CPU per request.
   createInterface({ input: process.stdin }).on("line", (line) => {
-    if (line.trim() === "cpu") {
-      const usage = process.cpuUsage();
-      process.stdout.write(JSON.stringify({ cpuMicros: usage.user + usage.system }) + "\n");
-    }
+    if (line.trim() !== "cpu") return;
+    const usage = process.cpuUsage();
+    const total = cluster ? cluster.cpuMicros() : Promise.resolve(usage.user + usage.system);
+    void total.then((cpuMicros) => process.stdout.write(JSON.stringify({ cpuMicros }) + "\n"));
   });
   process.stdin.on("end", () => void stop());
 }
@@ -123,6 +134,35 @@ interface RunFigures {
   errors: number;
   /** Server CPU time per request (ms): what the API itself costs, whatever else the machine runs. */
   cpuMsPerRequest: number;
+  /** The PostgreSQL server's CPU time per request (ms), null when it cannot be seen (/proc) or for PGlite. */
+  postgresMsPerRequest: number | null;
+  /** Busy CPU time of the whole machine per request (ms): API, database, load generator and the rest. */
+  machineMsPerRequest: number | null;
+}
+
+/** CPU time (ms) of every process named postgres (the local server), from /proc; null elsewhere. */
+function postgresCpuMs(): number | null {
+  if (!existsSync("/proc/self/stat")) return null;
+  const tick = 10; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).startsWith("postgres")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/** Busy (non-idle) CPU time of the machine so far (ms), from /proc/stat; null elsewhere. */
+function machineBusyMs(): number | null {
+  if (!existsSync("/proc/stat")) return null;
+  const [user, nice, system, , , irq, softirq] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq) * 10;
 }
 
 /** Asks the API process for its CPU time so far. */
@@ -130,6 +170,8 @@ type CpuProbe = () => Promise<number>;
 
 async function drive(url: string, body: () => string, connections: number, cpu: CpuProbe): Promise<RunFigures> {
   const cpuBefore = await cpu();
+  const postgresBefore = postgresCpuMs();
+  const machineBefore = machineBusyMs();
   const result = await autocannon({
     url: `${url}/graphql`,
     connections,
@@ -139,7 +181,12 @@ async function drive(url: string, body: () => string, connections: number, cpu: 
     requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
   });
   const cpuMs = ((await cpu()) - cpuBefore) / 1000;
+  const requests = Math.max(1, result.requests.total);
+  const postgresAfter = postgresCpuMs();
+  const machineAfter = machineBusyMs();
   return {
+    postgresMsPerRequest: postgresBefore === null || postgresAfter === null ? null : (postgresAfter - postgresBefore) / requests,
+    machineMsPerRequest: machineBefore === null || machineAfter === null ? null : (machineAfter - machineBefore) / requests,
     p50: result.latency.p50,
     p99: result.latency.p99,
     rps: result.requests.average,
@@ -148,10 +195,10 @@ async function drive(url: string, body: () => string, connections: number, cpu: 
   };
 }
 
-async function startChild(backend: "pglite" | "postgres", databaseUrl?: string): Promise<{ child: ChildProcess; url: string; seedMs: number; cpu: CpuProbe }> {
+async function startChild(backend: "pglite" | "postgres", databaseUrl: string | undefined, workers: number): Promise<{ child: ChildProcess; url: string; seedMs: number; cpu: CpuProbe }> {
   // BENCH_CPU_PROF=<dir>: the API process writes a V8 CPU profile there (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "-r", "ts-node/register/transpile-only", __filename, "--serve", backend], {
+  const child = spawn(process.execPath, [...profile, "-r", "ts-node/register/transpile-only", __filename, "--serve", backend, String(workers)], {
     env: { ...process.env, BENCH_CHILD_DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: "warn" },
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -195,10 +242,14 @@ function verdict(value: number, goal: number, lowerIsBetter: boolean): string {
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_BACKENDS?.split(",").map((name) => name.trim());
-  const backends: { name: "pglite" | "postgres"; url?: string }[] = only && !only.includes("pglite") ? [] : [{ name: "pglite" }];
+  const backends: { name: "pglite" | "postgres"; label: string; url?: string; workers: number }[] =
+    only && !only.includes("pglite") ? [] : [{ name: "pglite", label: "pglite", workers: 1 }];
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   if (pgUrl !== "none" && (!only || only.includes("postgres"))) {
-    if (await postgresReachable(pgUrl)) backends.push({ name: "postgres", url: pgUrl });
+    if (await postgresReachable(pgUrl)) {
+      backends.push({ name: "postgres", label: "postgres", url: pgUrl, workers: 1 });
+      if (API_WORKERS > 1) backends.push({ name: "postgres", label: `pg ×${API_WORKERS}`, url: pgUrl, workers: API_WORKERS });
+    }
     else console.log(`PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, "//***@")} is not reachable: benchmarking PGlite only`);
   }
   console.log(`bench:graphql: ${PODS} pods, ${SECONDS} s per run, autocannon over HTTP on 127.0.0.1`);
@@ -206,9 +257,10 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")} at start`);
   const rows: string[][] = [];
   for (const backend of backends) {
-    const { child, url, seedMs, cpu } = await startChild(backend.name, backend.url);
+    const { child, url, seedMs, cpu } = await startChild(backend.name, backend.url, backend.workers);
     try {
-      console.log(`\n[${backend.name}] database built in ${(seedMs / 1000).toFixed(1)} s; API at ${url}`);
+      const processes = backend.workers > 1 ? `${backend.workers} API worker processes + primary` : "one API process";
+      console.log(`\n[${backend.label}] ${processes}; database built in ${(seedMs / 1000).toFixed(1)} s; API at ${url}`);
       await check(url, podBody(), false);
       await check(url, pageBody(), true);
       // Warm-up: plans, JIT and caches.
@@ -219,17 +271,21 @@ async function main(): Promise<void> {
       const pageTen = await drive(url, pageBody, 10, cpu);
       const errors = podSingle.errors + podTen.errors + pageSingle.errors + pageTen.errors;
       rows.push(
-        [backend.name, "pod(id) p99, 1 connection", `${podSingle.p99} ms`, "≤ 10 ms", verdict(podSingle.p99, 10, true)],
-        [backend.name, "pod(id) p50, 1 connection", `${podSingle.p50} ms`, "", ""],
-        [backend.name, "pod(id) p99, 10 connections", `${podTen.p99} ms`, "", ""],
-        [backend.name, "pod(id) requests/s, 10 connections", podTen.rps.toFixed(0), "≥ 2000", verdict(podTen.rps, 2000, false)],
-        [backend.name, "pod(id) API CPU per request", `${podTen.cpuMsPerRequest.toFixed(2)} ms`, "", ""],
-        [backend.name, "filtered page of 100 p99, 1 connection", `${pageSingle.p99} ms`, "≤ 25 ms", verdict(pageSingle.p99, 25, true)],
-        [backend.name, "filtered page of 100 p50, 1 connection", `${pageSingle.p50} ms`, "", ""],
-        [backend.name, "filtered page of 100 p99, 10 connections", `${pageTen.p99} ms`, "", ""],
-        [backend.name, "filtered page of 100 requests/s, 10 conn.", pageTen.rps.toFixed(0), "", ""],
-        [backend.name, "filtered page API CPU per request", `${pageTen.cpuMsPerRequest.toFixed(2)} ms`, "", ""],
-        [backend.name, "errors (non-2xx, timeouts)", String(errors), "0", verdict(errors, 0, true)],
+        [backend.label, "pod(id) p99, 1 connection", `${podSingle.p99} ms`, "≤ 10 ms", verdict(podSingle.p99, 10, true)],
+        [backend.label, "pod(id) p50, 1 connection", `${podSingle.p50} ms`, "", ""],
+        [backend.label, "pod(id) p99, 10 connections", `${podTen.p99} ms`, "", ""],
+        [backend.label, "pod(id) requests/s, 10 connections", podTen.rps.toFixed(0), "≥ 2000", verdict(podTen.rps, 2000, false)],
+        [backend.label, "pod(id) API CPU per request", `${podTen.cpuMsPerRequest.toFixed(2)} ms`, "", ""],
+        ...(backend.name === "postgres" && podTen.postgresMsPerRequest !== null
+          ? [[backend.label, "pod(id) PostgreSQL server CPU per request", `${podTen.postgresMsPerRequest.toFixed(2)} ms`, "", ""]]
+          : []),
+        ...(podTen.machineMsPerRequest !== null ? [[backend.label, "pod(id) machine busy CPU per request", `${podTen.machineMsPerRequest.toFixed(2)} ms`, "", ""]] : []),
+        [backend.label, "filtered page of 100 p99, 1 connection", `${pageSingle.p99} ms`, "≤ 25 ms", verdict(pageSingle.p99, 25, true)],
+        [backend.label, "filtered page of 100 p50, 1 connection", `${pageSingle.p50} ms`, "", ""],
+        [backend.label, "filtered page of 100 p99, 10 connections", `${pageTen.p99} ms`, "", ""],
+        [backend.label, "filtered page of 100 requests/s, 10 conn.", pageTen.rps.toFixed(0), "", ""],
+        [backend.label, "filtered page API CPU per request", `${pageTen.cpuMsPerRequest.toFixed(2)} ms`, "", ""],
+        [backend.label, "errors (non-2xx, timeouts)", String(errors), "0", verdict(errors, 0, true)],
       );
     } finally {
       child.kill("SIGTERM");
@@ -244,7 +300,8 @@ async function main(): Promise<void> {
 
 if (process.argv.includes("--serve")) {
   const backend = process.argv[process.argv.indexOf("--serve") + 1] as "pglite" | "postgres";
-  serve(backend, process.env.BENCH_CHILD_DATABASE_URL || undefined).catch((error) => {
+  const workers = Number(process.argv[process.argv.indexOf("--serve") + 2] ?? 1);
+  serve(backend, process.env.BENCH_CHILD_DATABASE_URL || undefined, workers).catch((error) => {
     console.error(error);
     process.exit(1);
   });

@@ -8,6 +8,7 @@ import type { Database } from "../indexer/db";
 import { logger } from "../log";
 import { createOperationContext, type ApiContext } from "./context";
 import type { ApiEventSource, ApiIndexerStatus } from "./events";
+import { bodyForYoga, readBody } from "./body";
 import { costLimitPlugin } from "./cost";
 import { explorerHtml } from "./explorer";
 import { armorPlugin, DEFAULT_LIMITS, nameBadArgumentsPlugin, type GuardLimits } from "./guards";
@@ -29,6 +30,10 @@ export interface ApiServerOptions {
   /** GraphiQL at / and /graphql, introspection and field suggestions. Off in production. */
   dev: boolean;
   limits?: Partial<GuardLimits>;
+  /** Replaces this server's own /metrics text (an API worker asks the cluster's primary). */
+  metricsText?: () => Promise<string>;
+  /** Set in an API worker: sent as `x-lure-api-worker` so a client (or test) can tell who answered. */
+  workerId?: number;
 }
 
 export interface RunningApi {
@@ -88,6 +93,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: buildApiSchema(),
     graphqlEndpoint: "/graphql",
+    // The route below reads and bounds the body itself (every transfer encoding).
+    maxRequestBodySize: false,
     context: () => createOperationContext(deps),
     graphiql: options.dev ? { title: "Lure GraphQL" } : false,
     landingPage: false,
@@ -102,6 +109,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   const app = express();
   app.disable("x-powered-by");
+  if (options.workerId !== undefined) {
+    const worker = String(options.workerId);
+    app.use((_req, res, next) => {
+      res.setHeader("x-lure-api-worker", worker);
+      next();
+    });
+  }
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
@@ -131,15 +145,20 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     else res.status(200).json({ ready: true, ...body });
   });
   app.get("/metrics", async (_req, res) => {
-    res.type("text/plain; version=0.0.4; charset=utf-8").send(await metrics.render(options.registry ? [options.registry] : []));
+    const text = options.metricsText ? await options.metricsText() : await metrics.render(options.registry ? [options.registry] : []);
+    res.type("text/plain; version=0.0.4; charset=utf-8").send(text);
   });
   if (options.dev) app.get("/", (_req, res) => res.type("html").send(explorerHtml()));
   // A route (not a mounted sub-app) keeps req.url intact, which yoga matches against its endpoint.
-  app.all(yoga.graphqlEndpoint, (req, res) => {
+  app.all(yoga.graphqlEndpoint, async (req, res) => {
+    const tooLarge = (size: string) => res.status(413).json({ errors: [{ message: `request body of ${size} exceeds the limit of ${MAX_BODY_BYTES} bytes` }] });
     const length = Number(req.headers["content-length"] ?? 0);
-    if (length > MAX_BODY_BYTES) {
-      res.status(413).json({ errors: [{ message: `request body of ${length} bytes exceeds the limit of ${MAX_BODY_BYTES}` }] });
-      return;
+    if (length > MAX_BODY_BYTES) return void tooLarge(`${length} bytes`);
+    if (req.method === "POST") {
+      // Read here, bounded, rather than through yoga's stream pipeline (a TransformStream per request).
+      const raw = await readBody(req, MAX_BODY_BYTES);
+      if (raw === null) return void tooLarge("more bytes");
+      req.body = bodyForYoga(raw, req.headers["content-type"]);
     }
     void yoga(req, res);
   });

@@ -36,6 +36,8 @@ export const configSchema = z.object({
   // Indexer and GraphQL
   GRAPHQL_HOST: z.string().default("127.0.0.1"),
   GRAPHQL_PORT: port.default(4000),
+  // GraphQL API processes sharing GRAPHQL_PORT (node:cluster); more than one needs DATABASE_URL.
+  API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   INDEXER_POLL_MS: z.coerce.number().int().positive().default(250),
   INDEXER_FINALITY_DEPTH: z.coerce.number().int().positive().optional(),
   // Logs per backfill range (the block range adapts around it): bounds the indexer's memory.
@@ -49,6 +51,11 @@ export const configSchema = z.object({
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
+}).superRefine((config, context) => {
+  // PGlite lives inside one process: other processes cannot open it.
+  if (config.API_WORKERS > 1 && !config.DATABASE_URL) {
+    context.addIssue({ code: "custom", path: ["API_WORKERS"], message: "more than one API worker needs PostgreSQL (set DATABASE_URL); embedded PGlite serves one process" });
+  }
 });
 
 export type LureConfig = z.infer<typeof configSchema>;

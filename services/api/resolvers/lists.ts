@@ -1,7 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import type { ApiContext } from "../context";
-import { podColumnsFor } from "../lists";
-import { selectedFieldsAt } from "./helpers";
+import { podColumnsAt } from "./helpers";
 import type { ApiModels, PodRow } from "../models";
 import type { Resolvers } from "../../../graphql/generated/types";
 import { readPage, type ExtraCondition, type ListArgs, type ListSpec, type Page } from "../sql/list";
@@ -18,7 +17,7 @@ export async function pageOf<Row>(ctx: ApiContext, spec: ListSpec, args: ListArg
  */
 export async function podPage(ctx: ApiContext, info: GraphQLResolveInfo, spec: ListSpec, args: ListArgs, extra: readonly ExtraCondition[] = []): Promise<Page<PodRow>> {
   const tx = await ctx.snapshot.get();
-  const columns = podColumnsFor(selectedFieldsAt(info, ["items"]) ?? new Set());
+  const columns = podColumnsAt(info, ["items"]);
   const page = await readPage<PodRow>(tx, spec, args, { extra, select: columns.sql });
   if (columns.complete) for (const row of page.items) ctx.pods.prime(row);
   return page;

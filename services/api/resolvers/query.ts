@@ -2,10 +2,10 @@ import type { ApiContext } from "../context";
 import { BadArgumentError } from "../errors";
 import type { ApiModels, MetaModel, PodRow, SearchHitRow } from "../models";
 import type { Resolvers } from "../../../graphql/generated/types";
-import { licensesList, podColumnsFor, podVersionsList, podsList, purchasesList, searchList, SEARCH_MATCH, SEARCH_RANK } from "../lists";
+import { licensesList, podVersionsList, podsList, purchasesList, searchList, SEARCH_MATCH, SEARCH_RANK } from "../lists";
 import { readPage } from "../sql/list";
 import { readLineage } from "./lineage";
-import { selectedFieldsAt } from "./helpers";
+import { podColumnsAt } from "./helpers";
 import { pageOf, podPage } from "./lists";
 
 /** Longer search texts are refused: they are never useful and cost parse time. */
@@ -29,7 +29,7 @@ export const queryResolvers: Resolvers<ApiModels, ApiContext> = {
   Query: {
     pod: async (_root, args, ctx, info) => {
       // Like pages, the single pod selects only the columns asked for (the hot path of the API).
-      const columns = podColumnsFor(selectedFieldsAt(info, []) ?? new Set());
+      const columns = podColumnsAt(info, []);
       if (columns.complete) return ctx.pods.load(args.id);
       const tx = await ctx.snapshot.get();
       const [row] = await tx.query<PodRow>(`SELECT ${columns.sql} FROM pods WHERE pods.id = $1::numeric`, [args.id]);
@@ -45,7 +45,7 @@ export const queryResolvers: Resolvers<ApiModels, ApiContext> = {
       if (text.length === 0) throw new BadArgumentError("text", "must not be empty");
       if (text.length > MAX_SEARCH_TEXT) throw new BadArgumentError("text", `is ${text.length} characters long; at most ${MAX_SEARCH_TEXT} are allowed`);
       const tx = await ctx.snapshot.get();
-      const columns = podColumnsFor(selectedFieldsAt(info, ["items", "pod"]) ?? new Set());
+      const columns = podColumnsAt(info, ["items", "pod"]);
       // The search text is $1: the ranking expression in `searchList` refers to it.
       const page = await readPage<PodRow & { _rank: number }>(
         tx,

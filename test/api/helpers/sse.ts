@@ -3,6 +3,8 @@ export interface SseSubscription {
   /** The next `next` payload, or throws after `timeoutMs`. */
   next(timeoutMs?: number): Promise<{ data?: Record<string, any>; errors?: { message: string }[] }>;
   close(): void;
+  /** The API worker that holds the stream (x-lure-api-worker), when the API runs in a cluster. */
+  worker: string | null;
 }
 
 export async function subscribe(url: string, query: string, variables?: Record<string, unknown>): Promise<SseSubscription> {
@@ -70,5 +72,6 @@ export async function subscribe(url: string, query: string, variables?: Record<s
     close() {
       abort.abort();
     },
+    worker: response.headers.get("x-lure-api-worker"),
   };
 }

@@ -1,0 +1,80 @@
+import { expect } from "chai";
+import { request as httpRequest } from "node:http";
+import type { Database } from "../../services/indexer/db";
+import { startTestApi, type TestApi } from "./helpers/client";
+import { testBackends } from "./helpers/database";
+import { insertPod } from "./helpers/fixtures";
+
+/** POSTs `chunks` with chunked transfer encoding: no Content-Length for the server to check first. */
+function chunkedPost(url: string, chunks: string[], contentType = "application/json"): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${url}/graphql`, { method: "POST", headers: { "content-type": contentType, "transfer-encoding": "chunked" } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    // The server may answer 413 and close before the whole body is sent.
+    request.on("error", reject);
+    for (const chunk of chunks) request.write(chunk);
+    request.end();
+  });
+}
+
+const post = async (api: TestApi, body: string, contentType = "application/json") => {
+  const response = await fetch(`${api.running.url}/graphql`, { method: "POST", headers: { "content-type": contentType }, body });
+  return { status: response.status, json: (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] } };
+};
+
+describe("GraphQL request bodies (read and bounded by the API, then handed to yoga)", () => {
+  let db: Database;
+  let dispose: () => Promise<void>;
+  let api: TestApi;
+
+  before(async () => {
+    ({ db, dispose } = await testBackends()[0].open());
+    await insertPod(db, { id: 1, name: "one" });
+    api = await startTestApi(db);
+  });
+  after(async () => {
+    await api?.close();
+    await dispose?.();
+  });
+
+  it("a chunked body without Content-Length is read whole", async () => {
+    const body = JSON.stringify({ query: `query($id: BigInt!) { pod(id: $id) { name } }`, variables: { id: "1" } });
+    const answer = await chunkedPost(api.running.url, [body.slice(0, 10), body.slice(10, 30), body.slice(30)]);
+    expect(answer.status).to.equal(200);
+    expect(JSON.parse(answer.body)).to.deep.equal({ data: { pod: { name: "one" } } });
+  });
+
+  it("a chunked body over the limit is refused with 413 before it is all buffered", async () => {
+    const chunk = "x".repeat(64 * 1024);
+    const answer = await chunkedPost(api.running.url, [`{"query":"{ __typename }","variables":{"padding":"`, chunk, chunk, chunk, chunk, chunk, `"}}`]);
+    expect(answer.status).to.equal(413);
+    expect(JSON.parse(answer.body).errors[0].message).to.match(/exceeds the limit of 262144 bytes/);
+  });
+
+  it("malformed, empty, non-object and non-JSON bodies get yoga's own errors", async () => {
+    const invalid = await post(api, `{"query": "{ __typename }"`);
+    expect(invalid.status).to.equal(400);
+    expect(invalid.json.errors![0].message).to.match(/invalid JSON/);
+    const empty = await post(api, "");
+    expect(empty.status).to.be.within(400, 499);
+    expect(empty.json.errors).to.have.length.greaterThan(0);
+    const array = await post(api, `[1, 2]`);
+    expect(array.status).to.be.within(400, 499);
+    expect(array.json.errors![0].message).to.match(/Batching is not supported/);
+    const noQuery = await post(api, `{"variables": {}}`);
+    expect(noQuery.json.errors![0].message, JSON.stringify(noQuery)).to.match(/query/i);
+    // application/graphql+json and the like are still parsed by yoga.
+    const graphqlText = await post(api, `{ pod(id: "1") { name } }`, "application/graphql");
+    expect(graphqlText.json).to.deep.equal({ data: { pod: { name: "one" } } });
+  });
+
+  it("GET requests still carry the operation in the URL", async () => {
+    const response = await fetch(`${api.running.url}/graphql?query=${encodeURIComponent(`{ pod(id: "1") { name } }`)}`, { headers: { accept: "application/json" } });
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({ data: { pod: { name: "one" } } });
+  });
+});
