@@ -54,8 +54,16 @@ async function startIndexerAndApi(config: LureConfig, shutdown: Shutdown) {
   const { createApiServer } = await import("../services/api/server");
   const indexer = await startIndexer({ config });
   shutdown.add("indexer", () => indexer.stop());
-  const api = createApiServer({ db: indexer.db, events: indexer.events, status: () => indexer.status(), registry: indexerMetrics.registry, dev: true });
-  const server = await api.listen(config.GRAPHQL_HOST, config.GRAPHQL_PORT);
+  const shared = { events: indexer.events, status: () => indexer.status(), registry: indexerMetrics.registry };
+  // API_WORKERS > 1 (PostgreSQL only, checked by the config): the API runs in worker processes.
+  const server =
+    config.API_WORKERS > 1 && config.DATABASE_URL
+      ? await (await import("../services/api/cluster/primary")).startApiCluster({
+          workers: config.API_WORKERS,
+          settings: { databaseUrl: config.DATABASE_URL, host: config.GRAPHQL_HOST, port: config.GRAPHQL_PORT, dev: true },
+          ...shared,
+        })
+      : await createApiServer({ db: indexer.db, ...shared, dev: true }).listen(config.GRAPHQL_HOST, config.GRAPHQL_PORT);
   shutdown.add("graphql", () => server.close());
   return { url: `http://${config.GRAPHQL_HOST}:${config.GRAPHQL_PORT}` };
 }

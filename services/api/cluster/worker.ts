@@ -91,6 +91,8 @@ export async function runApiWorker(settings: WorkerSettings): Promise<void> {
   });
   // The primary is gone (crashed or killed): nobody feeds events or status any more.
   process.on("disconnect", () => void stop(0));
+  // Ctrl-C reaches the whole process group: the primary orders the shutdown (workers first).
+  process.on("SIGINT", () => undefined);
   send({ type: "lure:hello" });
 
   running = await api.listen(settings.host, settings.port);
