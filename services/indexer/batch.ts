@@ -134,12 +134,10 @@ export class Batch {
   /** Applies one event. Events must come in chain order. */
   apply(event: ChainEvent): void {
     const changedBy = { block_number: event.blockNumber, block_hash: event.blockHash, tx_hash: event.txHash, log_index: event.logIndex };
-    // Spread first into each history row; the row is encoded at once and dies young.
-    const eventRow = { block_number: event.blockNumber, log_index: event.logIndex, timestamp: event.timestamp, block_hash: event.blockHash, tx_hash: event.txHash };
+    // History rows take the event's position (block, log index, timestamp, hashes) from `event`
+    // itself (CopyRows.add), and are encoded at once: no copy of it in every row object.
     const args = event.args;
-    if (!RECORDED_ELSEWHERE.has(event.name)) {
-      this.history.events.add({ block_number: event.blockNumber, log_index: event.logIndex, contract: event.contract, name: event.name, args, block_hash: event.blockHash, tx_hash: event.txHash });
-    }
+    if (!RECORDED_ELSEWHERE.has(event.name)) this.history.events.add({ contract: event.contract, name: event.name, args }, event);
 
     if (event.contract === "PodRegistry") {
       switch (event.name) {
@@ -184,14 +182,7 @@ export class Batch {
         }
         case "VersionPublished": {
           const version = Number(args.version);
-          this.history.pod_versions.add({
-            pod_id: args.podId,
-            version,
-            manifest_ref: args.manifestRef,
-            publisher: args.publisher,
-            published_at: String(event.timestamp),
-            ...changedBy,
-          });
+          this.history.pod_versions.add({ pod_id: args.podId, version, manifest_ref: args.manifestRef, publisher: args.publisher, published_at: event.timestamp }, event);
           this.changeExisting(PODS, args.podId as string, event, (pod) =>
             version >= Number(pod.version_count) ? { ...pod, version_count: version, latest_ref: args.manifestRef, ...changedBy } : pod,
           );
@@ -203,12 +194,12 @@ export class Batch {
         case "Transfer": {
           const podId = args.tokenId as string;
           const to = args.to as string;
-          this.history.transfers.add({ ...eventRow, pod_id: podId, from_address: args.from, to_address: to });
+          this.history.transfers.add({ pod_id: podId, from_address: args.from, to_address: to }, event);
           this.changeExisting(PODS, podId, event, (pod) => {
             // A listing belongs to the seller who made it: once the token moves it is void.
             const voided = pod.listed === true && pod.listing_seller !== to;
             if (voided) {
-              this.history.listing_events.add({ ...eventRow, kind: "voided", pod_id: podId, seller: pod.listing_seller, token: pod.listing_token, price: pod.listing_price, pod_price: pod.listing_pod_price, paused: pod.listing_paused });
+              this.history.listing_events.add({ kind: "voided", pod_id: podId, seller: pod.listing_seller, token: pod.listing_token, price: pod.listing_price, pod_price: pod.listing_pod_price, paused: pod.listing_paused }, event);
             }
             return { ...pod, owner: to, listed: voided ? false : pod.listed, ...changedBy };
           });
@@ -223,7 +214,7 @@ export class Batch {
       case "Listed":
       case "PriceChanged": {
         const listing = { listing_seller: args.seller, listing_token: args.token, listing_price: args.price, listing_pod_price: args.podPrice };
-        this.history.listing_events.add({ ...eventRow, kind: event.name === "Listed" ? "listed" : "price_changed", pod_id: args.podId, seller: args.seller, token: args.token, price: args.price, pod_price: args.podPrice, paused: null });
+        this.history.listing_events.add({ kind: event.name === "Listed" ? "listed" : "price_changed", pod_id: args.podId, seller: args.seller, token: args.token, price: args.price, pod_price: args.podPrice, paused: null }, event);
         this.changeExisting(PODS, args.podId as string, event, (pod) => ({
           ...pod,
           ...listing,
@@ -234,33 +225,35 @@ export class Batch {
         return;
       }
       case "ListingPaused":
-        this.history.listing_events.add({ ...eventRow, kind: args.paused ? "paused" : "resumed", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: args.paused });
+        this.history.listing_events.add({ kind: args.paused ? "paused" : "resumed", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: args.paused }, event);
         this.changeExisting(PODS, args.podId as string, event, (pod) => ({ ...pod, listing_paused: args.paused, ...changedBy }));
         return;
       case "Delisted":
-        this.history.listing_events.add({ ...eventRow, kind: "delisted", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: null });
+        this.history.listing_events.add({ kind: "delisted", pod_id: args.podId, seller: args.seller, token: null, price: null, pod_price: null, paused: null }, event);
         this.changeExisting(PODS, args.podId as string, event, (pod) => ({ ...pod, listed: false, ...changedBy }));
         return;
       case "LicensePurchased":
       case "PodSold": {
         const kind = event.name === "LicensePurchased" ? "license" : "pod";
         const podId = args.podId as string;
-        this.history.purchases.add({
-          ...eventRow,
-          kind,
-          pod_id: podId,
-          buyer: args.buyer,
-          seller: args.seller,
-          token: args.token,
-          price: args.price,
-          fee: args.fee,
-          fee_recipient: args.feeRecipient,
-          royalty: args.royalty,
-          royalty_receiver: args.royaltyReceiver,
-          seller_proceeds: args.sellerProceeds,
-        });
+        this.history.purchases.add(
+          {
+            kind,
+            pod_id: podId,
+            buyer: args.buyer,
+            seller: args.seller,
+            token: args.token,
+            price: args.price,
+            fee: args.fee,
+            fee_recipient: args.feeRecipient,
+            royalty: args.royalty,
+            royalty_receiver: args.royaltyReceiver,
+            seller_proceeds: args.sellerProceeds,
+          },
+          event,
+        );
         if (kind === "license") {
-          this.history.licenses.add({ pod_id: podId, account: args.buyer, token: args.token, price: args.price, purchased_at: String(event.timestamp), ...changedBy });
+          this.history.licenses.add({ pod_id: podId, account: args.buyer, token: args.token, price: args.price, purchased_at: event.timestamp }, event);
         }
         this.changeExisting(PODS, podId, event, (pod) => {
           // In place: the undo image (if any) was copied before this call; allocation-free on the hot path.
@@ -288,7 +281,7 @@ export class Batch {
         return;
       }
       case "Withdrawn": {
-        this.history.withdrawals.add({ ...eventRow, account: args.account, token: args.token, amount: args.amount });
+        this.history.withdrawals.add({ account: args.account, token: args.token, amount: args.amount }, event);
         const amount = BigInt(args.amount as string);
         this.change(BALANCES, `${args.account}|${args.token}`, event, (balance) => ({
           ...(balance ?? emptyBalance(args.account as string, args.token as string)),
@@ -352,6 +345,15 @@ export class Batch {
     const next = update(current);
     rows.set(key, next);
     dirty.add(key);
+  }
+
+  /** Other COPY payloads of this batch's commit (new mutable rows), released with it. */
+  readonly copies: CopyRows[] = [];
+
+  /** Returns the COPY buffers for reuse, once the batch is committed. */
+  release(): void {
+    for (const rows of Object.values(this.history)) rows.release();
+    for (const rows of this.copies.splice(0)) rows.release();
   }
 
   /**

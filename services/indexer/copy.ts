@@ -1,5 +1,46 @@
 import type { Row, TableSpec } from "./tables";
 
+/** The position of the event a history row records; its columns are read from here, not copied into each row. */
+export interface EventPosition {
+  blockNumber: number;
+  logIndex: number;
+  timestamp: number;
+  blockHash: string;
+  txHash: string;
+}
+
+const FROM_EVENT: Record<string, (event: EventPosition) => string> = {
+  block_number: (event) => String(event.blockNumber),
+  log_index: (event) => String(event.logIndex),
+  timestamp: (event) => String(event.timestamp),
+  block_hash: (event) => event.blockHash,
+  tx_hash: (event) => event.txHash,
+};
+
+type ColumnEncoder = (row: Row, event: EventPosition | undefined) => string;
+
+/** Numbers, booleans and numeric strings never need escaping: only text and JSON are checked. */
+function encoderFor(column: string, type: string): ColumnEncoder {
+  const encode = type === "text" || type === "jsonb" ? copyValue : plainValue;
+  const fromEvent = FROM_EVENT[column];
+  if (!fromEvent) return (row) => encode(row[column]);
+  return (row, event) => (event ? fromEvent(event) : encode(row[column]));
+}
+
+const encoders = new Map<TableSpec, ColumnEncoder[]>();
+
+function encodersOf(table: TableSpec): ColumnEncoder[] {
+  let list = encoders.get(table);
+  if (!list) encoders.set(table, (list = table.columns.map(([column, type]) => encoderFor(column, type))));
+  return list;
+}
+
+function plainValue(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  if (typeof value === "boolean") return value ? "t" : "f";
+  return String(value);
+}
+
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
@@ -20,7 +61,7 @@ export function copyValue(value: unknown): string {
  * kept alive until the commit, which was most of the backfill's garbage and of its peak memory.
  */
 export class CopyRows {
-  private buffer = Buffer.allocUnsafe(16 * 1024);
+  private buffer = takeBuffer();
   private length = 0;
   private count = 0;
   private readonly keys: Set<string> | undefined;
@@ -37,21 +78,25 @@ export class CopyRows {
     return this.count;
   }
 
-  /** Adds `row` (by the table's column names); false when `unique` and its key was seen already. */
-  add(row: Row): boolean {
+  /**
+   * Adds `row` (by the table's column names); with `event`, the event's position fills block_number,
+   * log_index, timestamp, block_hash and tx_hash. False when `unique` and the key was seen already.
+   */
+  add(row: Row, event?: EventPosition): boolean {
+    const encode = encodersOf(this.table);
     if (this.keys) {
-      const key = this.table.key.map((column) => String(row[column])).join("|");
+      const key = this.table.key.map((column) => encode[this.table.columns.findIndex(([name]) => name === column)](row, event)).join("|");
       if (this.keys.has(key)) return false;
       this.keys.add(key);
     }
-    const columns = this.table.columns;
-    let line = copyValue(row[columns[0][0]]);
-    for (let index = 1; index < columns.length; index++) line += `\t${copyValue(row[columns[index][0]])}`;
+    let line = encode[0](row, event);
+    for (let index = 1; index < encode.length; index++) line += `\t${encode[index](row, event)}`;
     line += "\n";
     const needed = this.length + line.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (needed > this.buffer.length) {
       const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
       this.buffer.copy(grown, 0, 0, this.length);
+      giveBack(this.buffer);
       this.buffer = grown;
     }
     this.length += this.buffer.write(line, this.length);
@@ -63,4 +108,28 @@ export class CopyRows {
   bytes(): Buffer {
     return this.buffer.subarray(0, this.length);
   }
+
+  /** Hands the buffer back for reuse; bytes() must no longer be in use (the rows are committed). */
+  release(): void {
+    giveBack(this.buffer);
+    this.buffer = EMPTY;
+    this.length = 0;
+    this.count = 0;
+  }
+}
+
+/*
+ * A few buffers are reused from batch to batch. Without this, every batch left megabytes of
+ * buffers that are freed only when the old generation is collected, and RSS grew by tens of MB.
+ */
+const EMPTY = Buffer.alloc(0);
+const spare: Buffer[] = [];
+const SPARE_BUFFERS = 24;
+
+function takeBuffer(): Buffer {
+  return spare.pop() ?? Buffer.allocUnsafe(64 * 1024);
+}
+
+function giveBack(buffer: Buffer): void {
+  if (buffer.length > 0 && spare.length < SPARE_BUFFERS) spare.push(buffer);
 }

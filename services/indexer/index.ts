@@ -42,6 +42,8 @@ export interface StartIndexerOptions {
   targetLogsPerRange?: number;
   maxBlockRange?: number;
   rpcTimeoutMs?: number;
+  /** Mutable rows kept in memory across backfill batches (default 10,000); tests set it low. */
+  rowCacheLimit?: number;
   /**
    * Where pod descriptions come from (recipe.json on Swarm), best-effort and outside ingest.
    * Default: the Swarm node at config.BEE_URL; `false` turns it off (tests, benchmarks).
@@ -100,6 +102,7 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       targetLogsPerRange: options.targetLogsPerRange ?? config.INDEXER_TARGET_LOGS,
       maxBlockRange: options.maxBlockRange ?? 50_000,
       maxTrackedRange: 200,
+      rowCacheLimit: options.rowCacheLimit ?? 10_000,
     });
     const source =
       options.descriptions === undefined

@@ -40,13 +40,12 @@ export interface IndexerSettings {
   maxBlockRange: number;
   /** Largest number of unfinalized blocks handled in one step (each needs its header). */
   maxTrackedRange: number;
+  /** Mutable rows (pods, balances ...) kept in memory across backfill batches, a few hundred bytes each. */
+  rowCacheLimit: number;
 }
 
 /** Log ranges requested ahead of the one being applied. */
 const PREFETCH_DEPTH = 2;
-
-/** Rows kept in memory across backfill batches (pods, balances ...), a few hundred bytes each. */
-const ROW_CACHE_LIMIT = 10_000;
 
 interface FetchedRange {
   from: number;
@@ -241,22 +240,30 @@ export class IndexerLoop {
       while (queue.length > 0 && !this.stopped) {
         const range: FetchedRange = await queue.shift()!;
         prefetch();
-        if (previous && rowCacheSize(cache) > ROW_CACHE_LIMIT) {
+        if (previous && rowCacheSize(cache) > this.s.rowCacheLimit) {
           // Bounded memory: once everything in it is committed, keep only the last batch's rows.
           await inflight;
           cache = previous.changedRowsCache();
         }
         const to = range.headers.get(range.to)!;
-        const decoded = this.decode(range.logs, range.headers);
+        let decoded = this.decode(range.logs, range.headers);
+        const count = decoded.length;
+        // Nothing below needs the raw logs, nor (after apply) the decoded events: let them die young
+        // instead of being promoted while the previous commit is awaited.
+        range.logs = [];
         const batch = new Batch(false, cache);
         previous = batch;
         await batch.load(this.s.db, decoded);
         for (const event of decoded) batch.apply(event);
+        decoded = [];
         const statements = prepareCommit(batch, { chainId: this.s.client.chainId, cursor: to, headers: [to], pruneBelow: to.number - this.s.finalityDepth });
         await inflight;
-        inflight = commitStatements(this.s.db, statements).then(() => this.committed(batch, to, decoded.length, true));
+        inflight = commitStatements(this.s.db, statements).then(() => {
+          batch.release();
+          this.committed(batch, to, count, true);
+        });
         inflight.catch(() => undefined); // awaited on the next turn or below
-        events += decoded.length;
+        events += count;
         if (Date.now() - lastLog > 5_000) {
           lastLog = Date.now();
           const seconds = (Date.now() - started) / 1000;
@@ -372,6 +379,7 @@ export class IndexerLoop {
         const statements = prepareCommit(batch, { chainId: this.s.client.chainId, cursor, headers: keep, pruneBelow: cursor.number - this.s.finalityDepth });
         await runStatements(tx, statements, viaStaging);
       });
+      batch.release();
       return batch;
     };
     // See commitStatements: a repeated licence or version number makes COPY fail; redo via staging.

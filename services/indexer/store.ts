@@ -54,6 +54,7 @@ export function prepareCommit(
   for (const { table, created, updated } of batch.dirtyRows()) {
     if (created.length > 0) {
       const rows = new CopyRows(table);
+      batch.copies.push(rows);
       for (const row of created) rows.add(row);
       statements.push({ copy: table, data: rows.bytes() });
     }
