@@ -8,18 +8,15 @@ import type { Database } from "../indexer/db";
 import { logger } from "../log";
 import { createOperationContext, type ApiContext } from "./context";
 import type { ApiEventSource, ApiIndexerStatus } from "./events";
-import { bodyForYoga, readBody } from "./body";
 import { costLimitPlugin } from "./cost";
 import { explorerHtml } from "./explorer";
+import { graphqlRoute, isGraphqlPath, type NodeHandler } from "./graphql-route";
 import { armorPlugin, DEFAULT_LIMITS, nameBadArgumentsPlugin, type GuardLimits } from "./guards";
 import { ApiMetrics, routeLabel } from "./metrics";
 import { buildApiSchema } from "./schema";
 import { statementsOf } from "./statements";
 
 const log = logger("api");
-
-/** No legitimate operation comes near this; larger bodies are refused before they are read. */
-const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ApiServerOptions {
   db: Database;
@@ -43,7 +40,10 @@ export interface RunningApi {
 }
 
 export interface ApiServer {
+  /** Everything but the GraphQL endpoint: /health, /ready, /metrics and the dev page. */
   app: Express;
+  /** The whole API as a Node request handler: /graphql goes straight to yoga, the rest to `app`. */
+  handler: NodeHandler;
   yoga: YogaServerInstance<Record<string, unknown>, ApiContext>;
   metrics: ApiMetrics;
   /** Listens on host:port (0 = any free port) and resolves once accepting connections. */
@@ -93,7 +93,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: buildApiSchema(),
     graphqlEndpoint: "/graphql",
-    // The route below reads and bounds the body itself (every transfer encoding).
+    // graphql-route.ts reads and bounds the body itself (every transfer encoding).
     maxRequestBodySize: false,
     context: () => createOperationContext(deps),
     graphiql: options.dev ? { title: "Lure GraphQL" } : false,
@@ -149,27 +149,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     res.type("text/plain; version=0.0.4; charset=utf-8").send(text);
   });
   if (options.dev) app.get("/", (_req, res) => res.type("html").send(explorerHtml()));
-  // A route (not a mounted sub-app) keeps req.url intact, which yoga matches against its endpoint.
-  app.all(yoga.graphqlEndpoint, async (req, res) => {
-    const tooLarge = (size: string) => res.status(413).json({ errors: [{ message: `request body of ${size} exceeds the limit of ${MAX_BODY_BYTES} bytes` }] });
-    const length = Number(req.headers["content-length"] ?? 0);
-    if (length > MAX_BODY_BYTES) return void tooLarge(`${length} bytes`);
-    if (req.method === "POST") {
-      // Read here, bounded, rather than through yoga's stream pipeline (a TransformStream per request).
-      const raw = await readBody(req, MAX_BODY_BYTES);
-      if (raw === null) return void tooLarge("more bytes");
-      req.body = bodyForYoga(raw, req.headers["content-type"]);
-    }
-    void yoga(req, res);
-  });
+  const graphql = graphqlRoute(yoga, metrics, options.workerId);
+  const handler: NodeHandler = (req, res) => (isGraphqlPath(req.url, yoga.graphqlEndpoint) ? graphql(req, res) : app(req, res));
 
   return {
     app,
+    handler,
     yoga,
     metrics,
     listen: (host, port) =>
       new Promise<RunningApi>((resolve, reject) => {
-        const server: Server = createServer(app);
+        const server: Server = createServer(handler);
         server.once("error", reject);
         server.listen(port, host, () => {
           const address = server.address() as AddressInfo;

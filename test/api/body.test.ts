@@ -76,5 +76,20 @@ describe("GraphQL request bodies (read and bounded by the API, then handed to yo
     const response = await fetch(`${api.running.url}/graphql?query=${encodeURIComponent(`{ pod(id: "1") { name } }`)}`, { headers: { accept: "application/json" } });
     expect(response.status).to.equal(200);
     expect(await response.json()).to.deep.equal({ data: { pod: { name: "one" } } });
+    // Only the endpoint itself goes to yoga; a longer path is express's (unknown: 404).
+    expect((await fetch(`${api.running.url}/graphqlx`)).status).to.equal(404);
+  });
+
+  it("GraphQL requests are counted in /metrics like the other routes", async () => {
+    const count = async () => {
+      const text = await (await fetch(`${api.running.url}/metrics`)).text();
+      const line = text.split("\n").find((l) => l.startsWith('lure_api_http_requests_total{method="POST",route="/graphql",status="200"}'));
+      return Number(line?.split(" ").pop() ?? 0);
+    };
+    const before = await count();
+    await post(api, JSON.stringify({ query: `{ __typename }` }));
+    await post(api, JSON.stringify({ query: `{ __typename }` }));
+    expect((await count()) - before).to.equal(2);
+    expect(await (await fetch(`${api.running.url}/metrics`)).text()).to.match(/lure_api_http_request_duration_seconds_count\{route="\/graphql"\} \d+/);
   });
 });
