@@ -11,8 +11,10 @@
  *
  * Options (environment): BENCH_PODS (default 100000), BENCH_SECONDS per run (default 10),
  * BENCH_DATABASE_URL (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
- * `none` skips PostgreSQL), BENCH_API_WORKERS (default 2: PostgreSQL is measured with one API process
- * and again with this many worker processes; 1 skips that run), BENCH_BACKENDS (e.g. `postgres`: only these, comma-separated), BENCH_CPU_PROF (a directory: the API process writes a CPU profile there).
+ * `none` skips PostgreSQL), BENCH_API_WORKERS (default 2: PostgreSQL is measured with one API
+ * process and again with this many worker processes of services/api/cluster, as API_WORKERS runs
+ * them; 1 skips that run), BENCH_BACKENDS (comma-separated, e.g. `postgres`: only these),
+ * BENCH_CPU_PROF (a directory: every API process writes a CPU profile there).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
