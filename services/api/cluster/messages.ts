@@ -39,13 +39,13 @@ export type FromWorker =
   | { type: "lure:metrics-json"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
   | { type: "lure:cpu"; id: number; micros: number };
 
-export function isFromWorker(message: unknown): message is FromWorker {
-  return typeof message === "object" && message !== null && typeof (message as { type?: unknown }).type === "string" && (message as { type: string }).type.startsWith("lure:");
+/** Messages of this protocol are tagged `lure:`; the channel's other users (cluster internals) are not. */
+function isTagged(message: unknown): boolean {
+  return typeof message === "object" && message !== null && String((message as { type?: unknown }).type).startsWith("lure:");
 }
 
-export function isToWorker(message: unknown): message is ToWorker {
-  return isFromWorker(message);
-}
+export const isFromWorker = (message: unknown): message is FromWorker => isTagged(message);
+export const isToWorker = (message: unknown): message is ToWorker => isTagged(message);
 
 /**
  * IPC messages are JSON: bigints (pod ids, prices) travel as decimal strings, which the
