@@ -107,8 +107,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
   });
 
+  const graphql = graphqlRoute(yoga, metrics, options.workerId);
   const app = express();
   app.disable("x-powered-by");
+  // Yoga stays mounted on the express app, so an app embedded elsewhere serves GraphQL too; the
+  // server's own handler below reaches the same route without express's per-request cost.
+  app.all(yoga.graphqlEndpoint, (req, res) => graphql(req, res));
   if (options.workerId !== undefined) {
     const worker = String(options.workerId);
     app.use((_req, res, next) => {
@@ -149,7 +153,6 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     res.type("text/plain; version=0.0.4; charset=utf-8").send(text);
   });
   if (options.dev) app.get("/", (_req, res) => res.type("html").send(explorerHtml()));
-  const graphql = graphqlRoute(yoga, metrics, options.workerId);
   const handler: NodeHandler = (req, res) => (isGraphqlPath(req.url, yoga.graphqlEndpoint) ? graphql(req, res) : app(req, res));
 
   return {

@@ -92,4 +92,28 @@ describe("GraphQL request bodies (read and bounded by the API, then handed to yo
     expect((await count()) - before).to.equal(2);
     expect(await (await fetch(`${api.running.url}/metrics`)).text()).to.match(/lure_api_http_request_duration_seconds_count\{route="\/graphql"\} \d+/);
   });
+
+  it("the express app serves GraphQL by itself too (yoga stays mounted on it for embedders)", async () => {
+    const { createServer } = await import("node:http");
+    const { createApiServer } = await import("../../services/api/server");
+    const { EventEmitter } = await import("node:events");
+    const embedded = createApiServer({ db, events: new EventEmitter(), status: () => api.status, dev: false });
+    const server = createServer(embedded.app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `query($id: BigInt!) { pod(id: $id) { name } }`, variables: { id: "1" } }),
+      });
+      expect(response.status).to.equal(200);
+      expect(await response.json()).to.deep.equal({ data: { pod: { name: "one" } } });
+      const tooLarge = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(300 * 1024) });
+      expect(tooLarge.status).to.equal(413);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
