@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CopyRows, copyValue } from "../../services/indexer/copy";
@@ -127,6 +127,7 @@ describe("indexer: COPY writes", function () {
   it("initialises a new PGlite data directory in a child process and opens it with small shared buffers", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lure-pglite-"));
     try {
+      mkdirSync(join(dir, "data.init-1-2")); // left by an initialisation that was killed
       const db = await openDatabase({ pgliteDir: join(dir, "data"), pgliteSharedBuffersMb: 16 });
       try {
         expect(existsSync(join(dir, "data", "PG_VERSION"))).to.equal(true);
@@ -134,13 +135,21 @@ describe("indexer: COPY writes", function () {
       } finally {
         await db.close();
       }
-      // Reopening an existing directory skips initialisation and keeps the data.
+      // Reopening an existing directory skips initialisation and keeps the data; nothing is left beside it.
       const again = await openDatabase({ pgliteDir: join(dir, "data") });
       try {
         expect(await again.query(`SELECT 1 AS one`)).to.deep.equal([{ one: 1 }]);
       } finally {
         await again.close();
       }
+      expect(readdirSync(dir)).to.deep.equal(["data"]);
+      // A directory holding something else is refused with its name, and left alone.
+      mkdirSync(join(dir, "other"));
+      writeFileSync(join(dir, "other", "notes.txt"), "mine");
+      let refused: unknown;
+      await openDatabase({ pgliteDir: join(dir, "other") }).catch((error) => (refused = error));
+      expect(String(refused)).to.match(/other is not empty and holds no PostgreSQL data directory/);
+      expect(readdirSync(join(dir, "other"))).to.deep.equal(["notes.txt"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, mkdirSync, renameSync, rmSync, rmdirSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import { Pool, type PoolClient } from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
@@ -54,23 +54,37 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 /**
  * Creates a PGlite data directory in a short-lived child process. initdb runs inside the WebAssembly
  * heap, which never shrinks: done in the indexer's own process it would leave ~300 MB of RSS behind
- * for the life of the process. The child costs a few seconds, once per data directory.
+ * for the life of the process. The child costs a few seconds, once per data directory. It works in a
+ * directory of its own, renamed into place when complete: a kill at any moment leaves either no data
+ * directory or a whole one, and an orphaned child never shares a directory with a restarted indexer.
  */
 function initPgliteDir(dataDir: string): void {
+  const target = resolve(dataDir);
+  if (existsSync(target) && readdirSync(target).length > 0) {
+    throw new Error(`PGLITE_DIR ${dataDir} is not empty and holds no PostgreSQL data directory (no PG_VERSION): point PGLITE_DIR elsewhere or empty it`);
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  // Leftovers of an initialisation that was killed: never renamed into place, so never used.
+  const prefix = `${basename(target)}.init-`;
+  for (const name of readdirSync(dirname(target))) if (name.startsWith(prefix)) rmSync(join(dirname(target), name), { recursive: true, force: true });
+  const staging = `${target}.init-${process.pid}-${Date.now()}`;
   const modulePath = require.resolve("@electric-sql/pglite");
   const code =
     `const { PGlite } = require(${JSON.stringify(modulePath)});` +
-    `(async () => { const pg = new PGlite(${JSON.stringify(resolve(dataDir))}); await pg.waitReady; await pg.close(); })()` +
+    `(async () => { const pg = new PGlite(${JSON.stringify(staging)}); await pg.waitReady; await pg.close(); })()` +
     `.catch((error) => { console.error(error); process.exit(1); });`;
-  const child = spawnSync(process.execPath, ["-e", code], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-  if (child.status !== 0) throw new Error(`could not initialise the PGlite data directory ${dataDir}: ${child.error?.message ?? child.stderr.trim().slice(-500)}`);
+  try {
+    const child = spawnSync(process.execPath, ["-e", code], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    if (child.status !== 0) throw new Error(`could not initialise the PGlite data directory ${dataDir}: ${child.error?.message ?? child.stderr.trim().slice(-500)}`);
+    if (existsSync(target)) rmdirSync(target); // empty (checked above); rename needs the name free
+    renameSync(staging, target);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 async function openPglite(dataDir: string | undefined, sharedBuffersMb: number): Promise<Database> {
-  if (dataDir) {
-    mkdirSync(dataDir, { recursive: true });
-    if (!existsSync(join(dataDir, "PG_VERSION"))) initPgliteDir(dataDir);
-  }
+  if (dataDir && !existsSync(join(dataDir, "PG_VERSION"))) initPgliteDir(dataDir);
   const options = { postgresqlconf: `shared_buffers = ${sharedBuffersMb}MB` };
   const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pg.waitReady;
