@@ -1,6 +1,7 @@
 /**
  * `npm run bench:indexer [-- --events N] [-- --latency-samples N] [-- --phases pglite|postgres]`
  * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of every phase child into <dir>.
+ * The phase children run with the Node flags of `npm run indexer` (package.json), or BENCH_CHILD_NODE_FLAGS.
  *
  * 1. starts a Hardhat node and deploys two EventFlood contracts (contracts/test/EventFlood.sol) in the
  *    PodRegistry and PodMarket roles; each transaction emits thousands of Lure-shaped events
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   const port = Number(option("port", String(20_000 + Math.floor(Math.random() * 20_000))));
   const logDir = mkdtempSync(join(tmpdir(), "lure-bench-"));
   console.log(`bench:indexer — ${wanted} events; hardhat node on 127.0.0.1:${port} (log ${logDir}/node.log)`);
+  console.log(`phase children run with Node flags: ${childNodeFlags().join(" ") || "(none)"}`);
   const node = await startHardhatNode({ host: "127.0.0.1", port, logFile: join(logDir, "node.log"), readyTimeoutMs: 120_000 });
   // The node runs in its own process group: an interrupted benchmark must not leave it behind.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -101,12 +103,25 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Node flags of the phase children: those `npm run indexer` starts the indexer service with (read
+ * from package.json, so the bench measures the service as deployed), or BENCH_CHILD_NODE_FLAGS.
+ * Never passed to the Hardhat node.
+ */
+function childNodeFlags(): string[] {
+  if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const words = manifest.scripts.indexer.split(/\s+/);
+  return words.slice(1, words.indexOf("-r")).filter((word) => word.startsWith("--"));
+}
+
 function runChild(childArgs: string[]): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=<dir>: each phase child writes a V8 CPU profile there (open it in Chrome DevTools).
     const profileDir = process.env.BENCH_CPU_PROF;
     const profiling = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `${childArgs[childArgs.indexOf("--phase") + 1]}-${Date.now()}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profiling, "-r", "ts-node/register/transpile-only", __filename, ...childArgs], {
+    const nodeFlags = childNodeFlags();
+    const child = spawn(process.execPath, [...nodeFlags, ...profiling, "-r", "ts-node/register/transpile-only", __filename, ...childArgs], {
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
       stdio: ["ignore", "pipe", "inherit"],
     });

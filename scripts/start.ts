@@ -10,6 +10,7 @@ import { logger } from "../services/log";
 import { devAccounts } from "../services/devnet/accounts";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { Shutdown } from "../services/devnet/shutdown";
+import { startIndexerAndApi } from "./lib/indexer-and-api";
 
 const log = logger("devnet");
 
@@ -49,25 +50,6 @@ async function startSwarm(config: LureConfig, shutdown: Shutdown) {
   return { url: config.BEE_URL, batch };
 }
 
-async function startIndexerAndApi(config: LureConfig, shutdown: Shutdown) {
-  const { startIndexer, indexerMetrics } = await import("../services/indexer");
-  const { createApiServer } = await import("../services/api/server");
-  const indexer = await startIndexer({ config });
-  shutdown.add("indexer", () => indexer.stop());
-  const shared = { events: indexer.events, status: () => indexer.status(), registry: indexerMetrics.registry };
-  // API_WORKERS > 1 (PostgreSQL only, checked by the config): the API runs in worker processes.
-  const server =
-    config.API_WORKERS > 1 && config.DATABASE_URL
-      ? await (await import("../services/api/cluster/primary")).startApiCluster({
-          workers: config.API_WORKERS,
-          settings: { databaseUrl: config.DATABASE_URL, host: config.GRAPHQL_HOST, port: config.GRAPHQL_PORT, dev: true },
-          ...shared,
-        })
-      : await createApiServer({ db: indexer.db, ...shared, dev: true }).listen(config.GRAPHQL_HOST, config.GRAPHQL_PORT);
-  shutdown.add("graphql", () => server.close());
-  return { url: `http://${config.GRAPHQL_HOST}:${config.GRAPHQL_PORT}` };
-}
-
 async function main(): Promise<void> {
   const config = loadConfig();
   const shutdown = new Shutdown(log);
@@ -84,7 +66,7 @@ async function main(): Promise<void> {
   try {
     const chain = await startChain(config, shutdown);
     const swarm = await startSwarm(config, shutdown);
-    const api = await startIndexerAndApi(config, shutdown);
+    const api = await startIndexerAndApi(config, shutdown, { dev: true });
 
     const lines = [
       "",

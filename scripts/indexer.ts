@@ -1,0 +1,49 @@
+/**
+ * `npm run indexer`: the indexer and the GraphQL API alone, against the chain and database the
+ * environment names (NETWORK with its RPC URL and deployments/<NETWORK>.json, DATABASE_URL or the
+ * PGlite directory). This is the long-running service of a real deployment; `npm start` runs the
+ * same code next to a dev chain and a dev Swarm node.
+ *
+ * The npm script starts Node with a bounded old generation (see package.json and
+ * docs/architecture.md): the indexer's live data is well under 100 MB, and without a bound V8 lets
+ * the heap grow to several times that before collecting. bench:indexer measures with the same flags.
+ */
+import { ConfigError, loadConfig } from "../services/config";
+import { Shutdown } from "../services/devnet/shutdown";
+import { logger } from "../services/log";
+import { startIndexerAndApi } from "./lib/indexer-and-api";
+
+const log = logger("indexer-service");
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : `configuration: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const shutdown = new Shutdown(log);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    void shutdown.run().then(() => process.exit(0));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  try {
+    // GraphiQL and introspection only on a local chain.
+    const dev = config.NETWORK === "hardhat" || config.NETWORK === "localhost";
+    const api = await startIndexerAndApi(config, shutdown, { dev });
+    console.log(`Lure indexer for ${config.NETWORK}: GraphQL at ${api.url}/graphql`);
+  } catch (error) {
+    log.error({ err: error }, "indexer start failed");
+    console.error(`Lure indexer could not start: ${(error as Error).message}`);
+    await shutdown.run();
+    process.exit(1);
+  }
+}
+
+void main();
