@@ -24,15 +24,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const shutdown = new Shutdown(log);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    void shutdown.run().then(() => process.exit(0));
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  shutdown.exitOnSignals();
   try {
     // GraphiQL and introspection only on a local chain.
     const dev = config.NETWORK === "hardhat" || config.NETWORK === "localhost";

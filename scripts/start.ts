@@ -53,15 +53,7 @@ async function startSwarm(config: LureConfig, shutdown: Shutdown) {
 async function main(): Promise<void> {
   const config = loadConfig();
   const shutdown = new Shutdown(log);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    shutdown.run().then(() => process.exit(0));
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  shutdown.exitOnSignals();
 
   try {
     const chain = await startChain(config, shutdown);

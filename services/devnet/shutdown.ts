@@ -29,4 +29,17 @@ export class Shutdown {
     })();
     return this.running;
   }
+
+  /** On the first SIGINT or SIGTERM: stop everything, then exit 0. Later signals are ignored. */
+  exitOnSignals(): void {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      this.log.info({ signal }, "stopping");
+      void this.run().then(() => process.exit(0));
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  }
 }

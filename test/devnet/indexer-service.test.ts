@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "../helpers/wait";
 import { freePort, startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 
 /** `npm run indexer` exactly as package.json starts it (its Node flags included). */
@@ -14,14 +15,6 @@ function runIndexerService(env: NodeJS.ProcessEnv) {
   child.stderr.on("data", (chunk) => (text += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output: () => text, exited };
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("npm run indexer (the indexer and GraphQL API as a service of their own)", function () {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rpcChainId } from "../../services/devnet/hardhat-node";
+import { waitFor } from "../helpers/wait";
 import { freePort } from "../helpers/hardhat-node";
 
 interface Started {
@@ -22,14 +23,6 @@ function startLure(env: NodeJS.ProcessEnv): Started {
   child.stderr?.on("data", (chunk) => (text += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output: () => text, exited };
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string, output: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe("npm start (the whole dev stack)", function () {
