@@ -1,7 +1,9 @@
 /**
  * `npm run bench:indexer [-- --events N] [-- --latency-samples N] [-- --phases pglite|postgres]`
  * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of every phase child into <dir>.
- * The phase children run with the Node flags of `npm run indexer` (package.json), or BENCH_CHILD_NODE_FLAGS.
+ * The phase children run the compiled bench (dist/, `npm run build:services`, as `npm run indexer` runs
+ * the service) with the Node flags of `npm run indexer` (package.json), or BENCH_CHILD_NODE_FLAGS.
+ * `BENCH_CHILD_OUT=<prefix>` keeps each child's stdout in <prefix>-<phase>.txt (e.g. with --trace-gc).
  *
  * 1. starts a Hardhat node and deploys two EventFlood contracts (contracts/test/EventFlood.sol) in the
  *    PodRegistry and PodMarket roles; each transaction emits thousands of Lure-shaped events
@@ -18,7 +20,7 @@
  */
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, ContractFactory, JsonRpcProvider } from "ethers";
@@ -27,6 +29,11 @@ import { createIndexerMetrics, startIndexer } from "../services/indexer";
 import { openDatabase } from "../services/indexer/db";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { logger } from "../services/log";
+import { projectRoot } from "./lib/project-root";
+
+const ROOT = projectRoot();
+/** The compiled bench the measured children run: the service's code as deployed, without ts-node. */
+const COMPILED_SELF = join(ROOT, "dist", "scripts", "bench-indexer.js");
 
 interface PhaseResult {
   phase: string;
@@ -110,9 +117,8 @@ async function main(): Promise<void> {
  */
 function childNodeFlags(): string[] {
   if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
-  const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { scripts: Record<string, string> };
-  const words = manifest.scripts.indexer.split(/\s+/);
-  return words.slice(1, words.indexOf("-r")).filter((word) => word.startsWith("--"));
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  return manifest.scripts.indexer.split(/\s+/).filter((word) => word.startsWith("--"));
 }
 
 function runChild(childArgs: string[]): Promise<PhaseResult> {
@@ -121,13 +127,15 @@ function runChild(childArgs: string[]): Promise<PhaseResult> {
     const profileDir = process.env.BENCH_CPU_PROF;
     const profiling = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `${childArgs[childArgs.indexOf("--phase") + 1]}-${Date.now()}.cpuprofile`] : [];
     const nodeFlags = childNodeFlags();
-    const child = spawn(process.execPath, [...nodeFlags, ...profiling, "-r", "ts-node/register/transpile-only", __filename, ...childArgs], {
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+    if (!existsSync(COMPILED_SELF)) return reject(new Error(`${COMPILED_SELF} is missing: run \`npm run build:services\` (npm run bench:indexer does)`));
+    const child = spawn(process.execPath, [...nodeFlags, ...profiling, COMPILED_SELF, ...childArgs], {
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.on("exit", (code) => {
+      if (process.env.BENCH_CHILD_OUT) writeFileSync(`${process.env.BENCH_CHILD_OUT}-${childArgs[childArgs.indexOf("--phase") + 1]}.txt`, output);
       const line = output.split("\n").find((candidate) => candidate.startsWith("RESULT "));
       if (code !== 0 || !line) return reject(new Error(`bench phase ${childArgs.join(" ")} failed with code ${code}: ${output.slice(-1000)}`));
       resolve(JSON.parse(line.slice("RESULT ".length)) as PhaseResult);
@@ -139,7 +147,7 @@ function runChild(childArgs: string[]): Promise<PhaseResult> {
 async function flood(url: string, wanted: number): Promise<{ deployment: Deployment; events: number }> {
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const signer = await provider.getSigner(0);
-  const artifact = JSON.parse(readFileSync(join(__dirname, "..", "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8"));
+  const artifact = JSON.parse(readFileSync(join(ROOT, "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8"));
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const deployOne = async () => {
     const contract = (await factory.deploy()) as unknown as Contract;
@@ -331,7 +339,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
   const latencies: number[] = [];
   const market = deployment.contracts.PodMarket.address;
   const [from] = await rpc<string[]>(url, "eth_accounts", []);
-  const listData = (i: number) => new ContractFactory(JSON.parse(readFileSync(join(__dirname, "..", "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8")).abi, "0x").interface.encodeFunctionData("list", [1, from, "0x0000000000000000000000000000000000000000", 1000 + i, 0]);
+  const listData = (i: number) => new ContractFactory(JSON.parse(readFileSync(join(ROOT, "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8")).abi, "0x").interface.encodeFunctionData("list", [1, from, "0x0000000000000000000000000000000000000000", 1000 + i, 0]);
   for (let i = 0; i < latencySamples; i++) {
     await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
     let minedAt = 0;

@@ -1,14 +1,19 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait";
 import { freePort, startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 
-/** `npm run indexer` exactly as package.json starts it (its Node flags included). */
+/**
+ * `npm run indexer` exactly as package.json starts it (its Node flags included), minus the
+ * `preindexer` build: `npm test` builds dist/ before the tests run.
+ */
 function runIndexerService(env: NodeJS.ProcessEnv) {
   const words = (require("../../package.json") as { scripts: Record<string, string> }).scripts.indexer.split(/\s+/);
+  const entry = words.find((word) => word.endsWith(".js"));
+  if (!entry || !existsSync(entry)) throw new Error(`${entry ?? "the indexer script's entry point"} is missing: run \`npm run build:services\` first`);
   const child = spawn(process.execPath, words.slice(1), { env: { ...process.env, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   child.stdout.on("data", (chunk) => (text += chunk));
