@@ -4,9 +4,9 @@
  * PGlite directory). This is the long-running service of a real deployment; `npm start` runs the
  * same code next to a dev chain and a dev Swarm node.
  *
- * The npm script starts Node with a bounded old generation (see package.json and
- * docs/architecture.md): the indexer's live data is well under 100 MB, and without a bound V8 lets
- * the heap grow to several times that before collecting. bench:indexer measures with the same flags.
+ * The npm script runs the compiled JavaScript in dist/ (`preindexer` builds it): under ts-node the
+ * TypeScript compiler would sit in the service's heap (~85 MB RSS) and slow every collection.
+ * bench:indexer measures its phases with the same build and the same Node flags.
  */
 import { ConfigError, loadConfig } from "../services/config";
 import { Shutdown } from "../services/devnet/shutdown";
