@@ -4,6 +4,7 @@ import { Batch, newRowCache, rowCacheSize, type ChainEvent } from "./batch";
 import type { Database } from "./db";
 import type { IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
+import { deferIndexes, readDeferredIndexes, rebuildDeferredIndexes } from "./deferred-indexes";
 import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader, type RawLog } from "./rpc";
 import { commitStatements, isUniqueViolation, lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
 
@@ -70,6 +71,8 @@ export class IndexerLoop {
   private cursor: Cursor | null = null;
   private head = 0;
   private backfilling = true;
+  /** Secondary indexes dropped for a backfill from an empty database (deferred-indexes.ts), not yet rebuilt. */
+  private indexesDeferred = false;
   private fatal: string | undefined;
   private lastError: string | undefined;
   private stopped = false;
@@ -100,6 +103,10 @@ export class IndexerLoop {
   async start(): Promise<void> {
     await this.checkIdentity();
     this.cursor = await readCursor(this.s.db);
+    // Left deferred by an earlier run that was stopped or killed mid-backfill: the backfill carries on
+    // without them, and they are built once its final blocks are in (as if it had not been interrupted).
+    this.indexesDeferred = (await readDeferredIndexes(this.s.db)) !== undefined;
+    if (this.indexesDeferred) this.s.log.info({ block: this.cursor?.number }, "secondary indexes are still deferred from an interrupted backfill; they are built when it completes");
     if (this.cursor) this.s.metrics.indexedBlock.set(this.cursor.number);
     const unsubscribe = this.s.client.onNewHead(() => this.wake?.());
     this.running = this.run().finally(unsubscribe);
@@ -151,6 +158,8 @@ export class IndexerLoop {
         if (error instanceof FatalIndexingError) {
           this.fatal = error.message;
           this.s.log.error({ error: error.message }, "indexing stopped");
+          // The data stays served as it is: with its indexes.
+          if (this.indexesDeferred) await this.rebuildIndexes().catch((rebuildError) => this.s.log.error({ error: String(rebuildError) }, "could not rebuild the deferred indexes"));
           break;
         }
         failures++;
@@ -186,18 +195,33 @@ export class IndexerLoop {
         await this.rollBackReorg(head);
         return true;
       }
+      if (this.indexesDeferred) {
+        await this.rebuildIndexes();
+        return true;
+      }
       this.markAtHead();
       return false;
     }
     const from = cursor ? cursor.number + 1 : this.s.startBlock;
     const finalBoundary = head.number - this.s.finalityDepth;
     if (from <= finalBoundary) {
+      // From an empty database, the indexes are built once over the loaded tables instead of row by row.
+      if (!cursor && !this.indexesDeferred) this.indexesDeferred = (await deferIndexes(this.s.db, this.s.log)) > 0;
       await this.backfillFinal(from, finalBoundary);
+    } else if (this.indexesDeferred) {
+      // The final blocks are in: the indexes come back before the tail is followed (and journaled
+      // rows rolled back, which looks rows up by them) and before status() stops saying backfilling.
+      await this.rebuildIndexes();
     } else {
       await this.followTracked(from, head.number);
     }
     this.s.metrics.lagBlocks.set(Math.max(0, this.head - (this.cursor?.number ?? 0)));
     return true;
+  }
+
+  private async rebuildIndexes(): Promise<void> {
+    await rebuildDeferredIndexes(this.s.db, this.s.log);
+    this.indexesDeferred = false;
   }
 
   private markAtHead(): void {
