@@ -9,6 +9,12 @@
  *    PodRegistry and PodMarket roles; each transaction emits thousands of Lure-shaped events
  *    (Transfer + PodPublished + VersionPublished per pod, LicensePurchased per sale), so ≥100k events
  *    take a few dozen transactions. Then 256 empty blocks, so every event block is final.
+ *    The node's memory: EDR keeps each transaction's execution trace (one record per EVM step) until
+ *    V8 collects the JSON-RPC response object that owns it, and V8, with a small heap, rarely does;
+ *    so the node is started with scripts/lib/hardhat-node-gc.ts preloaded (a full collection per
+ *    256 MB of RSS growth), and EventFlood emits its events from assembly (~10-20 EVM steps per
+ *    event, not 65-155). Together: 1M events flood in ~10 s with the node under ~2 GB, where the node
+ *    used to pass 20 GB and be OOM-killed. The node's RSS after the flood and its peak are printed.
  * 2. measures the raw eth_getLogs ceiling: the same logs, fetched in ranges of ≤10k logs with plain
  *    fetch + JSON.parse and nothing else (the denominator);
  * 3. indexes from scratch into PGlite (a fresh data dir) and into PostgreSQL (DATABASE_URL or
@@ -34,6 +40,8 @@ import { projectRoot } from "./lib/project-root";
 const ROOT = projectRoot();
 /** The compiled bench the measured children run: the service's code as deployed, without ts-node. */
 const COMPILED_SELF = join(ROOT, "dist", "scripts", "bench-indexer.js");
+/** Preloaded into the Hardhat node (never into the measured children): see scripts/lib/hardhat-node-gc.ts. */
+const COMPILED_NODE_GC = join(ROOT, "dist", "scripts", "lib", "hardhat-node-gc.js");
 
 interface PhaseResult {
   phase: string;
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), "lure-bench-"));
   console.log(`bench:indexer — ${wanted} events; hardhat node on 127.0.0.1:${port} (log ${logDir}/node.log)`);
   console.log(`phase children run with Node flags: ${childNodeFlags().join(" ") || "(none)"}`);
-  const node = await startHardhatNode({ host: "127.0.0.1", port, logFile: join(logDir, "node.log"), readyTimeoutMs: 120_000 });
+  const node = await startHardhatNode({ host: "127.0.0.1", port, logFile: join(logDir, "node.log"), readyTimeoutMs: 120_000, env: hardhatNodeEnv() });
   // The node runs in its own process group: an interrupted benchmark must not leave it behind.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void node.stop().finally(() => process.exit(130)));
@@ -76,7 +84,7 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const { deployment, events } = await flood(node.url, wanted);
-    console.log(`emitted ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s (EventFlood: many events per transaction)`);
+    console.log(`emitted ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s (EventFlood: many events per transaction); hardhat node: ${nodeMemoryText(node.url)}`);
 
     const results: PhaseResult[] = [];
     const common = ["--rpc", node.url, "--deployment", JSON.stringify(deployment), "--latency-samples", String(latencySamples)];
@@ -87,6 +95,7 @@ async function main(): Promise<void> {
       const cpuText = cpu ? `; CPU s: this process ${cpu.self.toFixed(1)}, node ${cpu.node.toFixed(1)}${name === "ceiling" ? "" : `, postgres server ${cpu.postgres.toFixed(1)}`}` : "";
       console.log(`  ${name.padEnd(9)} ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.eventsPerSecond)} events/s, peak RSS ${result.maxRssMb} MB${cpuText}`);
     }
+    console.log(`  hardhat node after the phases: ${nodeMemoryText(node.url)}`);
     const ceiling = results[0].eventsPerSecond;
     console.log("");
     console.log(`raw eth_getLogs ceiling (fetch + JSON.parse): ${Math.round(ceiling)} events/s`);
@@ -108,6 +117,15 @@ async function main(): Promise<void> {
     await node.stop();
     rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The Hardhat node's environment on top of ours: NODE_OPTIONS preloading the RSS-driven collector
+ * (scripts/lib/hardhat-node-gc.ts), for the node alone; the phase children never see it.
+ */
+function hardhatNodeEnv(): Record<string, string> {
+  if (!existsSync(COMPILED_NODE_GC)) throw new Error(`${COMPILED_NODE_GC} is missing: run \`npm run build:services\` (npm run bench:indexer does)`);
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --expose-gc --require ${JSON.stringify(COMPILED_NODE_GC)}`.trim() };
 }
 
 /**
@@ -239,6 +257,29 @@ function cpuSnapshot(url: string): { self: number; node: number; postgres: numbe
   }
   const own = process.cpuUsage();
   return { self: (own.user + own.system) / 1e6, node, postgres };
+}
+
+/** The pid of the Hardhat node serving `url` (its command line ends in --hostname … --port <port>), from /proc. */
+function hardhatNodePid(url: string): string | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  const port = new URL(url).port;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmdline.includes(`node\0--hostname\0`) && cmdline.includes(`--port\0${port}\0`)) return pid;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** "RSS x MB, peak y MB" of the Hardhat node (Linux /proc only): the flood's cost lives there. */
+function nodeMemoryText(url: string): string {
+  const pid = hardhatNodePid(url);
+  const status = pid ? readFileSync(`/proc/${pid}/status`, "utf8") : "";
+  const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024);
+  return status ? `RSS ${mb("VmRSS")} MB, peak RSS ${mb("VmHWM")} MB` : "RSS unknown (no /proc)";
 }
 
 function cpuSince(url: string, before: ReturnType<typeof cpuSnapshot>): PhaseResult["cpuSeconds"] {

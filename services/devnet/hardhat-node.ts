@@ -53,7 +53,14 @@ function stopProcessGroup(child: ChildProcess): Promise<void> {
  * chatter to a file, and waits until it answers JSON-RPC. Refuses to start when the port already
  * answers, since deploying onto somebody else's chain would be a surprise.
  */
-export async function startHardhatNode(options: { host: string; port: number; logFile: string; readyTimeoutMs?: number }): Promise<RunningChain> {
+export async function startHardhatNode(options: {
+  host: string;
+  port: number;
+  logFile: string;
+  readyTimeoutMs?: number;
+  /** Variables set in the node's environment on top of this process's (e.g. NODE_OPTIONS for the node alone). */
+  env?: Record<string, string>;
+}): Promise<RunningChain> {
   const url = `http://${options.host}:${options.port}`;
   const occupant = await rpcChainId(url);
   if (occupant !== undefined) {
@@ -65,7 +72,7 @@ export async function startHardhatNode(options: { host: string; port: number; lo
   const child = spawn(process.execPath, [hardhatBin, "node", "--hostname", options.host, "--port", String(options.port)], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, HARDHAT_NETWORK: undefined },
+    env: { ...process.env, HARDHAT_NETWORK: undefined, ...options.env },
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
