@@ -8,6 +8,7 @@ import { IndexerLoop, type IndexerStatus } from "./indexer";
 import { indexerMetrics, type IndexerMetrics } from "./metrics";
 import { ChainClient } from "./rpc";
 import { DescriptionEnricher, type RecipeSource } from "./describe";
+import { rebuildDeferredIndexesBeforeMigrations } from "./deferred-indexes";
 
 export type { IndexerStatus } from "./indexer";
 export { FatalIndexingError } from "./indexer";
@@ -74,6 +75,8 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
     }));
   let client: ChainClient | undefined;
   try {
+    // A migration must see the full schema, even after a crash left a backfill's indexes deferred.
+    await rebuildDeferredIndexesBeforeMigrations(db, log);
     await migrate(db);
     client = await ChainClient.connect({
       url: options.rpcUrl ?? rpcUrlFor(config),
