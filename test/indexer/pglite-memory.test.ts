@@ -1,0 +1,83 @@
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../../services/config";
+import { openDatabase, pgliteSettings, type Database } from "../../services/indexer/db";
+import { backends, type Backend } from "./support/harness";
+
+/**
+ * PGlite's memory settings (services/indexer/db, PGLITE_SHARED_BUFFERS_MB): every page PostgreSQL
+ * touches in PGlite's WebAssembly heap stays resident, so the settings that bound it must reach the
+ * running PostgreSQL, and the COPY path must hand PGlite exactly the payload it is given.
+ */
+describe("indexer: PGlite memory settings", function () {
+  this.timeout(60_000);
+
+  const setting = async (db: Database, name: string) => Object.values((await db.query(`SHOW ${name}`))[0])[0];
+
+  it("opens PGlite with the configured shared_buffers and a bounded maintenance_work_mem", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lure-pglite-memory-"));
+    try {
+      const db = await openDatabase({ pgliteDir: join(dir, "data"), pgliteSharedBuffersMb: 3 });
+      try {
+        expect(await setting(db, "shared_buffers")).to.equal("3MB");
+        expect(await setting(db, "maintenance_work_mem")).to.equal("16MB");
+      } finally {
+        await db.close();
+      }
+      // The settings are applied at every start, not only when the directory is created.
+      const again = await openDatabase({ pgliteDir: join(dir, "data"), pgliteSharedBuffersMb: 5 });
+      try {
+        expect(await setting(again, "shared_buffers")).to.equal("5MB");
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("uses PGLITE_SHARED_BUFFERS_MB's default when no size is given (in-memory PGlite too)", async () => {
+    const { PGLITE_SHARED_BUFFERS_MB } = loadConfig({});
+    expect(PGLITE_SHARED_BUFFERS_MB).to.equal(4);
+    const db = await openDatabase({});
+    try {
+      expect(await setting(db, "shared_buffers")).to.equal(`${PGLITE_SHARED_BUFFERS_MB}MB`);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("validates PGLITE_SHARED_BUFFERS_MB by name", () => {
+    expect(loadConfig({ PGLITE_SHARED_BUFFERS_MB: "12" }).PGLITE_SHARED_BUFFERS_MB).to.equal(12);
+    for (const bad of ["0", "2.5", "lots", "5000"]) {
+      expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: bad }), bad).to.throw(ConfigError, /PGLITE_SHARED_BUFFERS_MB=/);
+    }
+    expect(() => pgliteSettings(0)).to.throw(/shared_buffers .* got 0/);
+  });
+
+  describe("COPY from a view of a larger buffer", () => {
+    const used: Backend[] = [];
+    after(async () => {
+      for (const backend of used) await backend.cleanup();
+    });
+    for (const backend of backends()) {
+      it(`loads only the view's bytes (${backend.label})`, async () => {
+        used.push(backend);
+        const db = await backend.open();
+        await db.query(`CREATE TABLE copy_view_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)`);
+        // The indexer's COPY payloads are views of reused buffers: bytes before and after belong to
+        // other batches and must not reach PostgreSQL (here they would be rows 98 and 99).
+        const whole = Buffer.from("98\tbefore\n1\tone\n2\ttwo\n99\tafter\n");
+        const start = whole.indexOf("1\t");
+        const end = whole.indexOf("99\t");
+        await db.transaction((tx) => tx.copyFrom("copy_view_probe", ["id", "note"], whole.subarray(start, end)));
+        expect(await db.query(`SELECT id, note FROM copy_view_probe ORDER BY id`)).to.deep.equal([
+          { id: 1, note: "one" },
+          { id: 2, note: "two" },
+        ]);
+      });
+    }
+  });
+});
