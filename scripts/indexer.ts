@@ -6,7 +6,7 @@
  *
  * The npm script runs the compiled JavaScript in dist/ (`preindexer` builds it): under ts-node the
  * TypeScript compiler would sit in the service's heap (~85 MB RSS) and slow every collection.
- * Its Node flags bound the old generation (256 MB) and start it at 128 MB: a bound alone makes V8
+ * Its Node flags bound the old generation (192 MB) and start it at 96 MB: a bound alone makes V8
  * begin with a tiny limit and mark-compact ~5x as often. bench:indexer measures its phases with the
  * same build and the same Node flags.
  */
