@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,50 +7,7 @@ import { openDatabase, type Database } from "../../services/indexer/db";
 import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
 import { deployFloods, type FloodChain } from "./support/flood";
 import { dumpTables, freshIndexDump, freshSchemaName, latestBlock } from "./support/harness";
-
-const CHILD = join(__dirname, "support", "indexer-child.ts");
-
-interface ChildRun {
-  child: ChildProcess;
-  /** Resolves with the line that matched. */
-  line(pattern: RegExp, timeoutMs: number): Promise<string>;
-}
-
-function spawnIndexer(env: Record<string, string>): ChildRun {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CHILD], {
-    cwd: join(__dirname, "..", ".."),
-    env: { ...process.env, ...env, TS_NODE_TRANSPILE_ONLY: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  let errors = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString()));
-  return {
-    child,
-    line(pattern, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const deadline = Date.now() + timeoutMs;
-        const check = () => {
-          const match = output.split("\n").find((candidate) => pattern.test(candidate));
-          if (match) return resolve(match);
-          if (child.exitCode !== null) return reject(new Error(`indexer child exited (${child.exitCode}) before printing ${pattern}: ${errors.slice(-2000)}`));
-          if (Date.now() > deadline) return reject(new Error(`indexer child did not print ${pattern} within ${timeoutMs} ms: ${errors.slice(-2000)}`));
-          setTimeout(check, 10);
-        };
-        check();
-      });
-    },
-  };
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGKILL");
-  });
-}
+import { killHard, spawnIndexer } from "./support/indexer-process";
 
 describe("indexer: kill -9 during backfill", function () {
   this.timeout(240_000);
