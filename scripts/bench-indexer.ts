@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const port = Number(option("port", String(20_000 + Math.floor(Math.random() * 20_000))));
   const logDir = mkdtempSync(join(tmpdir(), "lure-bench-"));
   console.log(`bench:indexer — ${wanted} events; hardhat node on 127.0.0.1:${port} (log ${logDir}/node.log)`);
-  console.log(`phase children run with Node flags: ${childNodeFlags().join(" ") || "(none)"}`);
+  console.log(`phase children run with Node flags: ${childNodeFlags().join(" ") || "(none)"}; environment: ${Object.entries(childEnvironment()).map(([name, value]) => `${name}=${value}`).join(" ") || "(none)"}`);
   const node = await startHardhatNode({ host: "127.0.0.1", port, logFile: join(logDir, "node.log"), readyTimeoutMs: 120_000, env: hardhatNodeEnv() });
   // The node runs in its own process group: an interrupted benchmark must not leave it behind.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -136,8 +136,19 @@ function hardhatNodeEnv(): Record<string, string> {
  */
 function childNodeFlags(): string[] {
   if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  return indexerScriptWords().filter((word) => word.startsWith("--"));
+}
+
+/** The environment `npm run indexer` sets before `node` (e.g. MALLOC_ARENA_MAX=1), passed to the phase children too. */
+function childEnvironment(): Record<string, string> {
+  const words = indexerScriptWords();
+  const assignments = words.slice(0, words.indexOf("node")).filter((word) => /^[A-Z_][A-Z0-9_]*=/.test(word));
+  return Object.fromEntries(assignments.map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]));
+}
+
+function indexerScriptWords(): string[] {
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  return manifest.scripts.indexer.split(/\s+/).filter((word) => word.startsWith("--"));
+  return manifest.scripts.indexer.split(/\s+/);
 }
 
 function runChild(childArgs: string[]): Promise<PhaseResult> {
@@ -148,7 +159,7 @@ function runChild(childArgs: string[]): Promise<PhaseResult> {
     const nodeFlags = childNodeFlags();
     if (!existsSync(COMPILED_SELF)) return reject(new Error(`${COMPILED_SELF} is missing: run \`npm run build:services\` (npm run bench:indexer does)`));
     const child = spawn(process.execPath, [...nodeFlags, ...profiling, COMPILED_SELF, ...childArgs], {
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+      env: { ...process.env, ...childEnvironment(), LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let output = "";

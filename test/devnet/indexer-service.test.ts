@@ -14,7 +14,10 @@ function runIndexerService(env: NodeJS.ProcessEnv) {
   const words = (require("../../package.json") as { scripts: Record<string, string> }).scripts.indexer.split(/\s+/);
   const entry = words.find((word) => word.endsWith(".js"));
   if (!entry || !existsSync(entry)) throw new Error(`${entry ?? "the indexer script's entry point"} is missing: run \`npm run build:services\` first`);
-  const child = spawn(process.execPath, words.slice(1), { env: { ...process.env, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+  // Words before `node` are environment assignments (MALLOC_ARENA_MAX=1), those after it its arguments.
+  const nodeAt = words.indexOf("node");
+  const scriptEnv = Object.fromEntries(words.slice(0, nodeAt).map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]));
+  const child = spawn(process.execPath, words.slice(nodeAt + 1), { env: { ...process.env, ...scriptEnv, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   child.stdout.on("data", (chunk) => (text += chunk));
   child.stderr.on("data", (chunk) => (text += chunk));
