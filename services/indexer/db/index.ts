@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import { Pool, type PoolClient } from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
+import { PglitePreparedReads } from "./pglite-prepared";
 
 /** Anything that runs SQL with `$1, $2` placeholders. NUMERIC columns come back as strings. */
 export interface Queryable {
@@ -139,9 +140,11 @@ async function openPglite(dataDir: string | undefined, sharedBuffersMb: number):
       await target.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new BytesBlob(data) });
     },
   });
+  // Reads outside transactions (the API's one-statement operations) reuse prepared statements.
+  const reads = new PglitePreparedReads(pg);
   return {
     dialect: "pglite",
-    query: wrap(pg).query,
+    query: (sql, params) => reads.query(sql, params),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     snapshot: (fn) =>
       pg.transaction(async (tx) => {
