@@ -14,22 +14,51 @@
  * `none` skips PostgreSQL), BENCH_API_WORKERS (default 2: PostgreSQL is measured with one API
  * process and again with this many worker processes of services/api/cluster, as API_WORKERS runs
  * them; 1 skips that run), BENCH_BACKENDS (comma-separated, e.g. `postgres`: only these),
- * BENCH_CPU_PROF (a directory: every API process writes a CPU profile there).
+ * BENCH_CPU_PROF (a directory: every API process writes a CPU profile there), BENCH_CHILD_NODE_FLAGS
+ * (replaces the service's Node flags below).
+ *
+ * The API child runs the compiled services (dist/, `npm run build:services`, which `npm run
+ * bench:graphql` runs first) with the Node flags and environment of `npm run indexer` (package.json),
+ * so the bench measures the API as the service runs it, not under ts-node.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { once } from "node:events";
 import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { Pool } from "pg";
+import { projectRoot } from "./lib/project-root";
 
 const PODS = Number(process.env.BENCH_PODS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OWNERS = 5000;
 /** PostgreSQL is also measured with the API in this many processes (services/api/cluster). */
 const API_WORKERS = Number(process.env.BENCH_API_WORKERS ?? 2);
+
+/** The compiled bench the API child runs: the services as `npm run indexer` runs them. */
+const COMPILED_SELF = join(projectRoot(), "dist", "scripts", "bench-graphql.js");
+
+/** The words of package.json's `indexer` script: `VAR=value … node --flags … dist/scripts/indexer.js`. */
+function indexerScriptWords(): string[] {
+  const manifest = JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { scripts: Record<string, string> };
+  return manifest.scripts.indexer.split(/\s+/);
+}
+
+/** The Node flags of `npm run indexer`, or BENCH_CHILD_NODE_FLAGS. */
+function childNodeFlags(): string[] {
+  if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  return indexerScriptWords().filter((word) => word.startsWith("--"));
+}
+
+/** The environment `npm run indexer` sets before `node` (e.g. MALLOC_ARENA_MAX=1). */
+function childEnvironment(): Record<string, string> {
+  const words = indexerScriptWords();
+  const assignments = words.slice(0, words.indexOf("node")).filter((word) => /^[A-Z_][A-Z0-9_]*=/.test(word));
+  return Object.fromEntries(assignments.map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]));
+}
 
 /** Builds the 100k-pod dataset in SQL, so no values travel through the client. */
 const SEED_SQL = `
@@ -101,7 +130,9 @@ async function serve(backend: "pglite" | "postgres", databaseUrl: string | undef
     if (line.trim() !== "cpu") return;
     const usage = process.cpuUsage();
     const total = cluster ? cluster.cpuMicros() : Promise.resolve(usage.user + usage.system);
-    void total.then((cpuMicros) => process.stdout.write(JSON.stringify({ cpuMicros }) + "\n"));
+    // Peak RSS of this process (with workers, the primary's only): PGlite lives here.
+    const maxRssKb = process.resourceUsage().maxRSS;
+    void total.then((cpuMicros) => process.stdout.write(JSON.stringify({ cpuMicros, maxRssKb }) + "\n"));
   });
   process.stdin.on("end", () => void stop());
 }
@@ -197,11 +228,16 @@ async function drive(url: string, body: () => string, connections: number, cpu: 
   };
 }
 
-async function startChild(backend: "pglite" | "postgres", databaseUrl: string | undefined, workers: number): Promise<{ child: ChildProcess; url: string; seedMs: number; cpu: CpuProbe }> {
+async function startChild(
+  backend: "pglite" | "postgres",
+  databaseUrl: string | undefined,
+  workers: number,
+): Promise<{ child: ChildProcess; url: string; seedMs: number; cpu: CpuProbe; maxRssMb: () => number }> {
   // BENCH_CPU_PROF=<dir>: the API process writes a V8 CPU profile there (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "-r", "ts-node/register/transpile-only", __filename, "--serve", backend, String(workers)], {
-    env: { ...process.env, BENCH_CHILD_DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: "warn" },
+  if (!existsSync(COMPILED_SELF)) throw new Error(`${COMPILED_SELF} is missing: run \`npm run build:services\` (npm run bench:graphql does)`);
+  const child = spawn(process.execPath, [...childNodeFlags(), ...profile, COMPILED_SELF, "--serve", backend, String(workers)], {
+    env: { ...process.env, ...childEnvironment(), BENCH_CHILD_DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: "warn" },
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -218,12 +254,17 @@ async function startChild(backend: "pglite" | "postgres", databaseUrl: string | 
   });
   const { url, seedMs } = await Promise.race([ready, exited]);
   exited.catch(() => undefined);
+  let maxRssKb = 0;
   const cpu: CpuProbe = () =>
     new Promise((resolve) => {
-      replies.push((line) => resolve((JSON.parse(line) as { cpuMicros: number }).cpuMicros));
+      replies.push((line) => {
+        const reply = JSON.parse(line) as { cpuMicros: number; maxRssKb: number };
+        maxRssKb = reply.maxRssKb;
+        resolve(reply.cpuMicros);
+      });
       child.stdin!.write("cpu\n");
     });
-  return { child, url, seedMs, cpu };
+  return { child, url, seedMs, cpu, maxRssMb: () => maxRssKb / 1024 };
 }
 
 async function postgresReachable(url: string): Promise<boolean> {
@@ -255,11 +296,13 @@ async function main(): Promise<void> {
     else console.log(`PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, "//***@")} is not reachable: benchmarking PGlite only`);
   }
   console.log(`bench:graphql: ${PODS} pods, ${SECONDS} s per run, autocannon over HTTP on 127.0.0.1`);
+  const environment = Object.entries(childEnvironment()).map(([name, value]) => `${name}=${value} `).join("");
+  console.log(`API process: ${environment}node ${childNodeFlags().join(" ")} dist/scripts/bench-graphql.js (as npm run indexer)`);
   // Latency figures mean little on a busy machine; say how busy it was.
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")} at start`);
   const rows: string[][] = [];
   for (const backend of backends) {
-    const { child, url, seedMs, cpu } = await startChild(backend.name, backend.url, backend.workers);
+    const { child, url, seedMs, cpu, maxRssMb } = await startChild(backend.name, backend.url, backend.workers);
     try {
       const processes = backend.workers > 1 ? `${backend.workers} API worker processes + primary` : "one API process";
       console.log(`\n[${backend.label}] ${processes}; database built in ${(seedMs / 1000).toFixed(1)} s; API at ${url}`);
@@ -287,6 +330,7 @@ async function main(): Promise<void> {
         [backend.label, "filtered page of 100 p99, 10 connections", `${pageTen.p99} ms`, "", ""],
         [backend.label, "filtered page of 100 requests/s, 10 conn.", pageTen.rps.toFixed(0), "", ""],
         [backend.label, "filtered page API CPU per request", `${pageTen.cpuMsPerRequest.toFixed(2)} ms`, "", ""],
+        [backend.label, `${backend.workers > 1 ? "primary" : "API"} process peak RSS`, `${maxRssMb().toFixed(0)} MB`, "", ""],
         [backend.label, "errors (non-2xx, timeouts)", String(errors), "0", verdict(errors, 0, true)],
       );
     } finally {
