@@ -96,36 +96,121 @@ export async function deferIndexes(db: Database, log: Logger): Promise<number> {
 }
 
 /**
- * Builds the deferred indexes from their recorded definitions and removes the record, in one
- * transaction (a kill mid-way leaves them deferred, and the next attempt starts over). Returns the
- * number built (0 when nothing was deferred).
+ * Connections a PostgreSQL rebuild spreads the builds over. The rebuild runs alone at the end of the
+ * backfill (the node and the ingest are idle) and each build is CPU-bound in the server (a heap scan
+ * and a sort), so one connection leaves the other cores idle. The 25 indexes over tables shaped like
+ * bench:indexer's 100k events (.4-.5 CPU-s), on 2 cores shared with other work: 1 connection
+ * 468-606 ms, 2: 395-535 ms, 3: 361-466 ms.
  */
-export async function rebuildDeferredIndexes(db: Database, log: Logger): Promise<number> {
+export const REBUILD_CONNECTIONS = 3;
+
+/**
+ * Builds the deferred indexes from their recorded definitions and removes the record. Returns the
+ * number built (0 when nothing was deferred).
+ *
+ * PGlite (one connection) builds them all in one transaction. PostgreSQL spreads them over
+ * `connections` transactions, one per connection, each taking the next index from a shared list
+ * (largest table first). None commits before every build has succeeded: a failed build rolls all of
+ * them back, and the record stays. Then the others commit, and the one that removes the record
+ * commits last. A kill between those commits leaves some indexes built and the record still listing
+ * them: the next rebuild skips those (IF NOT EXISTS) and builds the rest. So at every moment the
+ * database holds every index, or a record naming every index that may be missing.
+ */
+export async function rebuildDeferredIndexes(db: Database, log: Logger, connections = REBUILD_CONNECTIONS): Promise<number> {
   const started = Date.now();
-  const built = await db.transaction(async (tx) => {
-    const deferred = await readDeferredIndexes(tx);
-    if (deferred === undefined) return 0;
-    if (db.dialect === "pglite") {
-      // PGlite's WebAssembly heap never shrinks: a sort area of PostgreSQL's default 64 MB, once
-      // touched, would stay in the indexer's RSS for good. Measured on the 1M-event bench: 16 MB
-      // builds as fast as 64 MB (8.9 s for the 25 indexes; 443 vs 469 MB peak RSS in one run).
-      await tx.query(`SET LOCAL maintenance_work_mem = '16MB'`);
-    }
-    let lastLog = Date.now();
-    for (const [position, index] of deferred.entries()) {
-      // IF NOT EXISTS: a migration run while they were deferred may have created one of the same name
-      // (then its definition wins, as the migration meant).
-      await tx.query(index.definition.replace(/^CREATE INDEX /, "CREATE INDEX IF NOT EXISTS "));
-      if (Date.now() - lastLog > 5_000) {
-        lastLog = Date.now();
-        log.info({ built: position + 1, of: deferred.length, last: index.name, seconds: (Date.now() - started) / 1000 }, "rebuilding deferred indexes");
+  const deferred = await readDeferredIndexes(db);
+  if (deferred === undefined) return 0;
+  const progress = progressLog(log, started, deferred.length);
+  if (db.dialect === "pglite" || connections <= 1 || deferred.length <= 1) {
+    await db.transaction(async (tx) => {
+      if (db.dialect === "pglite") {
+        // PGlite's WebAssembly heap never shrinks: a sort area of PostgreSQL's default 64 MB, once
+        // touched, would stay in the indexer's RSS for good. Measured on the 1M-event bench: 16 MB
+        // builds as fast as 64 MB (8.9 s for the 25 indexes; 443 vs 469 MB peak RSS in one run).
+        await tx.query(`SET LOCAL maintenance_work_mem = '16MB'`);
       }
+      for (const index of deferred) {
+        await buildIndex(tx, index);
+        progress(index);
+      }
+      await tx.query(`DELETE FROM meta WHERE key = $1`, [DEFERRED_INDEXES_KEY]);
+    });
+  } else {
+    await rebuildOverConnections(db, await largestTableFirst(db, deferred), Math.min(connections, deferred.length), progress);
+  }
+  log.info({ indexes: deferred.length, seconds: (Date.now() - started) / 1000 }, "deferred secondary indexes rebuilt");
+  return deferred.length;
+}
+
+// IF NOT EXISTS: a migration run while they were deferred may have created one of the same name
+// (then its definition wins, as the migration meant), and a rebuild killed between its commits
+// (rebuildOverConnections) left some built.
+function buildIndex(tx: Queryable, index: DeferredIndex): Promise<unknown> {
+  return tx.query(index.definition.replace(/^CREATE INDEX /, "CREATE INDEX IF NOT EXISTS "));
+}
+
+function progressLog(log: Logger, started: number, total: number): (index: DeferredIndex) => void {
+  let built = 0;
+  let lastLog = Date.now();
+  return (index) => {
+    built++;
+    if (Date.now() - lastLog > 5_000) {
+      lastLog = Date.now();
+      log.info({ built, of: total, last: index.name, seconds: (Date.now() - started) / 1000 }, "rebuilding deferred indexes");
     }
-    await tx.query(`DELETE FROM meta WHERE key = $1`, [DEFERRED_INDEXES_KEY]);
-    return deferred.length;
+  };
+}
+
+/** The indexes ordered by the size of their table, largest first: the longest builds start first. */
+async function largestTableFirst(db: Queryable, indexes: readonly DeferredIndex[]): Promise<DeferredIndex[]> {
+  const tables = [...new Set(indexes.map((index) => index.table))];
+  const rows = await db.query<{ table: string; bytes: string | null }>(`SELECT name AS "table", pg_relation_size(to_regclass(name)) AS bytes FROM unnest($1::text[]) AS name`, [tables]);
+  const size = new Map(rows.map((row) => [row.table, Number(row.bytes ?? 0)]));
+  return [...indexes].sort((a, b) => (size.get(b.table) ?? 0) - (size.get(a.table) ?? 0));
+}
+
+/**
+ * The builds over `connections` concurrent transactions (see rebuildDeferredIndexes for what a
+ * failure or a kill leaves). Transaction 0 waits for the others' commits, then removes the record
+ * and commits last.
+ */
+async function rebuildOverConnections(db: Database, indexes: readonly DeferredIndex[], connections: number, progress: (index: DeferredIndex) => void): Promise<void> {
+  const queue = [...indexes];
+  let failed = false;
+  const builds = Array.from({ length: connections }, () => {
+    let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+    const promise = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    return { promise, ...settle! };
   });
-  if (built > 0) log.info({ indexes: built, seconds: (Date.now() - started) / 1000 }, "deferred secondary indexes rebuilt");
-  return built;
+  // Every build done, or the first failure.
+  const allBuilt = Promise.all(builds.map((build) => build.promise));
+  allBuilt.catch(() => undefined);
+  const buildShare = async (tx: Queryable, worker: number) => {
+    try {
+      for (let index = queue.shift(); index && !failed; index = queue.shift()) {
+        await buildIndex(tx, index);
+        progress(index);
+      }
+      builds[worker].resolve();
+    } catch (error) {
+      failed = true;
+      builds[worker].reject(error);
+    }
+    // Rejects when any build failed: this transaction then rolls back too.
+    await allBuilt;
+  };
+  const others = builds.slice(1).map((_, offset) => db.transaction((tx) => buildShare(tx, offset + 1)));
+  others.forEach((transaction) => transaction.catch(() => undefined));
+  try {
+    await db.transaction(async (tx) => {
+      await buildShare(tx, 0);
+      await Promise.all(others);
+      await tx.query(`DELETE FROM meta WHERE key = $1`, [DEFERRED_INDEXES_KEY]);
+    });
+  } finally {
+    // On a failure, the caller finds every connection's transaction rolled back.
+    await Promise.allSettled(others);
+  }
 }
 
 /**

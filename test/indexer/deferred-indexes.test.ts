@@ -12,6 +12,7 @@ import {
   readDeferredIndexes,
   rebuildDeferredIndexes,
   rebuildDeferredIndexesBeforeMigrations,
+  REBUILD_CONNECTIONS,
   secondaryIndexes,
 } from "../../services/indexer/deferred-indexes";
 import type { Logger } from "../../services/log";
@@ -124,7 +125,7 @@ describe("indexer: secondary indexes deferred during a fresh backfill", function
       for (const table of Object.keys(fresh)) expect(dump[table], `table ${table}`).to.deep.equal(fresh[table]);
     });
 
-    it(`${backend.label}: a rebuild is one transaction: a failure half-way leaves them all deferred and recorded`, async () => {
+    it(`${backend.label}: a rebuild commits nothing unless every build succeeds: a failure half-way leaves them all deferred and recorded`, async () => {
       const db = await backend.open();
       const expected = await indexSet(db);
       const count = await deferIndexes(db, quietLog);
@@ -153,6 +154,57 @@ describe("indexer: secondary indexes deferred during a fresh backfill", function
       expect(await deferIndexes(db, quietLog)).to.equal(0);
       expect(await indexSet(db)).to.deep.equal(expected);
     });
+
+    it(`${backend.label}: a rebuild interrupted between its commits (some built, the record still naming them) builds the rest`, async () => {
+      const db = await backend.open();
+      const expected = await indexSet(db);
+      const count = await deferIndexes(db, quietLog);
+      const record = (await readDeferredIndexes(db))!;
+      // What a kill between the commits of a rebuild over several connections leaves: the builds of
+      // the connections that committed, and the record, removed by the one that commits last.
+      const committed = record.filter((_, position) => position % 3 === 0);
+      for (const index of committed) await db.query(index.definition);
+      expect((await secondaryIndexes(db)).map((index) => index.name)).to.have.members(committed.map((index) => index.name));
+
+      expect(await rebuildDeferredIndexes(db, quietLog)).to.equal(count);
+      expect(await readDeferredIndexes(db)).to.equal(undefined);
+      expect(await indexSet(db)).to.deep.equal(expected);
+    });
+
+    if (backend.label === "postgres") {
+      it("postgres: the builds run on several connections at once, and none commits before all are built", async () => {
+        const db = await backend.open();
+        const expected = await indexSet(db);
+        const count = await deferIndexes(db, quietLog);
+        expect(REBUILD_CONNECTIONS).to.be.greaterThan(1);
+        // Another session holds a lock that CREATE INDEX on pods waits for; pods has more deferred
+        // indexes than there are connections, so every connection ends up waiting on it.
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        let lockerPid = 0;
+        const locker = db.transaction(async (tx) => {
+          await tx.query(`LOCK TABLE pods IN SHARE ROW EXCLUSIVE MODE`);
+          lockerPid = Number((await tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`))[0].pid);
+          await released;
+        });
+        await waitFor("the lock", () => lockerPid !== 0);
+        const rebuild = rebuildDeferredIndexes(db, quietLog);
+        const waiting = async () =>
+          Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'CREATE INDEX%'`, [lockerPid]))[0].n);
+        try {
+          await waitFor(`${REBUILD_CONNECTIONS} connections building at once`, async () => (await waiting()) === REBUILD_CONNECTIONS, 20_000);
+          // Builds on other tables have run meanwhile, uncommitted: nothing is visible yet.
+          expect(await secondaryIndexes(db)).to.deep.equal([]);
+          expect(await readDeferredIndexes(db)).to.have.length(count);
+        } finally {
+          release();
+          await locker;
+        }
+        expect(await rebuild).to.equal(count);
+        expect(await readDeferredIndexes(db)).to.equal(undefined);
+        expect(await indexSet(db)).to.deep.equal(expected);
+      });
+    }
 
     it(`${backend.label}: before a pending migration, deferred indexes are rebuilt; with none pending they stay deferred`, async () => {
       const db = await backend.open();
