@@ -51,6 +51,37 @@ describe("PGlite prepared reads (services/indexer/db/pglite-prepared.ts)", funct
     expect(await preparedNames(reads)).to.have.length(cases.length);
   });
 
+  it("decodes rows as PGlite does: UTF-8, NULL and empty values, odd and repeated column names, large results", async () => {
+    const reads = new PglitePreparedReads(pg);
+    const cases: [string, unknown[]][] = [
+      [`SELECT $1::text AS t, ''::text AS empty, NULL::text AS nothing, $2::numeric AS n`, ["ünïcødé ✓ 🚀 \\ \t tab", "-12345678901234567890.000123"]],
+      [`SELECT 1 AS "__proto__", 2 AS "constructor", 3 AS "with space", 4 AS "ÄÖ"`, []],
+      [`SELECT 1 AS same, 'two' AS same`, []],
+      // Thousands of rows: the response arrives in several chunks, messages split across them.
+      [`SELECT g AS i, repeat(chr(1000 + g % 50), g % 300) AS s, g % 3 = 0 AS b FROM generate_series(1, $1::integer) AS g`, [5000]],
+    ];
+    for (const [sql, params] of cases) {
+      const expected = (await pg.query(sql, params)).rows;
+      const rows = await reads.query(sql, params);
+      expect(rows, sql).to.deep.equal(expected);
+      expect(Object.keys(rows[0] as object), sql).to.deep.equal(Object.keys(expected[0] as object));
+    }
+    const [odd] = await reads.query<Record<string, unknown>>(cases[1][0]);
+    expect(Object.getPrototypeOf(odd)).to.equal(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(odd, "__proto__")?.value).to.equal(1);
+  });
+
+  it("fails the whole result when an error comes after some rows were sent", async () => {
+    const reads = new PglitePreparedReads(pg);
+    const sql = `SELECT g, 10 / (g - $1::integer) AS q FROM generate_series(1, 5) AS g`;
+    const expected = await failure(pg.query(sql, [3]));
+    const error = await failure(reads.query(sql, [3]));
+    expect(error).to.be.instanceOf(messages.DatabaseError);
+    expect(error.code).to.equal("22012");
+    expect(error.message).to.equal(expected.message);
+    expect(await reads.query(sql, [10])).to.have.length(5);
+  });
+
   it("prepares a statement once and reuses it with other parameters", async () => {
     const reads = new PglitePreparedReads(pg);
     await pg.exec(`CREATE TABLE reuse (id INTEGER PRIMARY KEY, label TEXT)`);

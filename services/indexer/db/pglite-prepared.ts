@@ -1,4 +1,5 @@
-import { messages, parse, protocol, type PGlite, type Results } from "@electric-sql/pglite";
+import { messages, protocol, types, type PGlite } from "@electric-sql/pglite";
+import { decodeRows, type ResultColumn } from "./pglite-rows";
 
 /**
  * Reads outside transactions on PGlite through named prepared statements, one wire-protocol
@@ -12,9 +13,11 @@ import { messages, parse, protocol, type PGlite, type Results } from "@electric-
  *
  * Semantics stay PGlite's own: the same mutexes as `query()` (none of this runs inside another
  * caller's transaction), parameters serialised with `pg.serializers` by the described parameter
- * types (so `$1::numeric[]` gets PGlite's array serialiser), rows parsed with PGlite's own
- * `parseResults` and `pg.parsers`, errors thrown as PGlite throws them (DatabaseError with
- * `query`, `params` and `queryOptions`).
+ * types (so `$1::numeric[]` gets PGlite's array serialiser), values parsed with `pg.parsers`
+ * (pglite-rows.ts decodes the rows: PGlite's own decoder was most of a 100-row page's cost),
+ * errors thrown as PGlite throws them (DatabaseError with `query`, `params` and `queryOptions`).
+ * The execution's response bypasses PGlite's message handling, so a NOTIFY delivered in it would
+ * not reach PGlite's `listen()` callbacks: nothing in Lure uses LISTEN.
  *
  * Only single SELECT / WITH statements are prepared; anything else goes to `pg.query` unchanged
  * (DDL, writes, one-off scripts). Each execution outside a transaction is its own snapshot, as
@@ -110,9 +113,19 @@ export class PglitePreparedReads {
       const serialize = this.pg.serializers[statement.parameterTypes[i]];
       return serialize ? serialize(param) : String(param);
     });
-    const replies = await this.pg.execProtocolStream(concat([protocol.serialize.bind({ statement: statement.name, values }), EXECUTE, SYNC]), { syncToFs: false });
-    const [result] = parse.parseResults(statement.columns ? [statement.columns, ...replies] : replies, this.pg.parsers) as Results<R>[];
-    return result.rows;
+    const chunks: Buffer[] = [];
+    // The chunks are views of PGlite's WebAssembly memory, reused by the next call: copied.
+    await this.pg.execProtocolRawStream(concat([protocol.serialize.bind({ statement: statement.name, values }), EXECUTE, SYNC]), {
+      syncToFs: false,
+      onRawData: (bytes) => chunks.push(Buffer.from(bytes)),
+    });
+    const columns: ResultColumn[] = (statement.columns?.fields ?? []).map((field) => ({
+      name: field.name,
+      dataTypeID: field.dataTypeID,
+      // As PGlite's parseType: the instance's parsers (array types included), then the defaults.
+      parse: this.pg.parsers[field.dataTypeID] ?? types.parsers[field.dataTypeID],
+    }));
+    return decodeRows<R>(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), columns);
   }
 }
 
