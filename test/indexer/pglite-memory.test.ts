@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../services/config";
+import { CopyRows, spareCopyBytes } from "../../services/indexer/copy";
 import { openDatabase, pgliteSettings, type Database } from "../../services/indexer/db";
+import { APPEND_ONLY_TABLES, BALANCES, EVENTS, MARKET_SETTINGS, MARKET_TOKENS, PODS } from "../../services/indexer/tables";
 import { backends, type Backend } from "./support/harness";
 
 /**
@@ -80,4 +82,26 @@ describe("indexer: PGlite memory settings", function () {
       });
     }
   });
+
+  it("keeps COPY buffers per table: a long backfill does not grow every reused buffer to the largest table's size", () => {
+    // One large table and ten small ones per batch, as in a backfill. From one shared pool the large
+    // table took a small buffer each batch and grew it (and the small tables took the large ones), so
+    // after a dozen batches every pooled buffer had the large table's size.
+    const others = [...APPEND_ONLY_TABLES.filter((table) => table !== EVENTS), PODS, BALANCES, MARKET_TOKENS, MARKET_SETTINGS];
+    const position = { blockNumber: 1, logIndex: 0, timestamp: 1_700_000_000, blockHash: `0x${"b".repeat(64)}`, txHash: `0x${"c".repeat(64)}` };
+    const large = { contract: "PodMarket", name: "Approval", args: { note: "x".repeat(900) } };
+    let largest = 0;
+    for (let batch = 0; batch < 12; batch++) {
+      const rows = [new CopyRows(EVENTS), ...others.map((table) => new CopyRows(table))];
+      for (let index = 0; index < 2_000; index++) rows[0].add(large, { ...position, logIndex: index });
+      for (const small of rows.slice(1)) small.add({}, position);
+      largest = Math.max(largest, rows[0].bytes().length);
+      for (const copy of rows) copy.release();
+    }
+    // events keeps at most two buffers of at most twice its payload (buffers grow by doubling); each
+    // other table at most two of the initial 64 KB (plus whatever earlier tests left, all small).
+    expect(largest).to.be.above(1_800_000);
+    expect(spareCopyBytes()).to.be.at.most(2 * 2 * largest + others.length * 2 * 256 * 1024);
+  });
 });
+
