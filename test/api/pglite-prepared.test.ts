@@ -71,6 +71,25 @@ describe("PGlite prepared reads (services/indexer/db/pglite-prepared.ts)", funct
     expect(Object.getOwnPropertyDescriptor(odd, "__proto__")?.value).to.equal(1);
   });
 
+  it("sends a parameter its serialiser leaves as bytes in binary format, as PGlite does", async () => {
+    const reads = new PglitePreparedReads(pg);
+    const byteaOid = 17;
+    const original = pg.serializers[byteaOid];
+    pg.serializers[byteaOid] = (value: unknown) => value as never; // the raw bytes, not PGlite's '\\x…' text
+    try {
+      const sql = `SELECT $1::bytea AS raw, $2::text AS label, length($1::bytea) AS n, $3::bytea AS empty`;
+      const params = [new Uint8Array([0, 1, 254, 255]), "ünï", new Uint8Array([])];
+      const expected = (await pg.query(sql, params)).rows;
+      expect(expected).to.deep.equal([{ raw: new Uint8Array([0, 1, 254, 255]), label: "ünï", n: 4, empty: new Uint8Array([]) }]);
+      expect(await reads.query(sql, params)).to.deep.equal(expected);
+      // A view into a larger buffer sends only its own bytes.
+      const view = new Uint8Array([9, 9, 7, 8, 9]).subarray(2, 4);
+      expect(await reads.query(sql, [view, null, Buffer.from([1])])).to.deep.equal([{ raw: new Uint8Array([7, 8]), label: null, n: 2, empty: new Uint8Array([1]) }]);
+    } finally {
+      pg.serializers[byteaOid] = original;
+    }
+  });
+
   it("fails the whole result when an error comes after some rows were sent", async () => {
     const reads = new PglitePreparedReads(pg);
     const sql = `SELECT g, 10 / (g - $1::integer) AS q FROM generate_series(1, 5) AS g`;

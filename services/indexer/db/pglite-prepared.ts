@@ -1,5 +1,5 @@
 import { messages, protocol, types, type PGlite } from "@electric-sql/pglite";
-import { decodeRows, type ResultColumn } from "./pglite-rows";
+import { decodeRows, encodeExecution, type ResultColumn, type WireValue } from "./pglite-wire";
 
 /**
  * Reads outside transactions on PGlite through named prepared statements, one wire-protocol
@@ -14,7 +14,8 @@ import { decodeRows, type ResultColumn } from "./pglite-rows";
  * Semantics stay PGlite's own: the same mutexes as `query()` (none of this runs inside another
  * caller's transaction), parameters serialised with `pg.serializers` by the described parameter
  * types (so `$1::numeric[]` gets PGlite's array serialiser), values parsed with `pg.parsers`
- * (pglite-rows.ts decodes the rows: PGlite's own decoder was most of a 100-row page's cost),
+ * (pglite-wire.ts encodes the Bind and decodes the rows: PGlite's own decoder was most of a
+ * 100-row page's cost),
  * errors thrown as PGlite throws them (DatabaseError with `query`, `params` and `queryOptions`).
  * The execution's response bypasses PGlite's message handling, so a NOTIFY delivered in it would
  * not reach PGlite's `listen()` callbacks: nothing in Lure uses LISTEN.
@@ -56,8 +57,14 @@ export class PglitePreparedReads {
 
   async query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
     if (!PglitePreparedReads.isPreparable(sql)) return (await this.pg.query<R>(sql, params)).rows;
-    await this.pg._checkReady();
-    // As PGlite's query(): wait for any transaction to end, then hold the query mutex.
+    if (!this.pg.ready) await this.pg._checkReady();
+    // PGlite's query() holds its transaction mutex and then its query mutex. Holding the query
+    // mutex alone is enough when no transaction block is open: no query of PGlite's is half-way
+    // through its messages, and the statement runs as its own implicit transaction. A
+    // transaction whose BEGIN has not run yet, or whose COMMIT has, is before or after this
+    // read either way. Inside an open block, wait for the transaction mutex as query() does.
+    const rows = await this.pg._runExclusiveQuery(async () => (this.pg.isInTransaction() ? IN_TRANSACTION : this.run<R>(sql, params)));
+    if (rows !== IN_TRANSACTION) return rows;
     return this.pg._runExclusiveTransaction(() => this.pg._runExclusiveQuery(() => this.run<R>(sql, params)));
   }
 
@@ -108,14 +115,14 @@ export class PglitePreparedReads {
   }
 
   private async execute<R>(statement: PreparedStatement, params: unknown[]): Promise<R[]> {
-    const values = params.map((param, i) => {
+    const values = params.map((param, i): WireValue => {
       if (param === null || param === undefined) return null;
       const serialize = this.pg.serializers[statement.parameterTypes[i]];
-      return serialize ? serialize(param) : String(param);
+      return serialize ? (serialize(param) as WireValue) : String(param);
     });
     const chunks: Buffer[] = [];
     // The chunks are views of PGlite's WebAssembly memory, reused by the next call: copied.
-    await this.pg.execProtocolRawStream(concat([protocol.serialize.bind({ statement: statement.name, values }), EXECUTE, SYNC]), {
+    await this.pg.execProtocolRawStream(encodeExecution(statement.name, values), {
       syncToFs: false,
       onRawData: (bytes) => chunks.push(Buffer.from(bytes)),
     });
@@ -143,8 +150,9 @@ export const DEFAULT_MAX_STATEMENTS = 200;
 let instanceCounter = 0;
 
 const PREPARABLE = /^\s*(select|with)\b/i;
+/** The query mutex was free but a transaction block is open: wait for the transaction instead. */
+const IN_TRANSACTION = Symbol("in a transaction block");
 const SYNC = protocol.serialize.sync();
-const EXECUTE = protocol.serialize.execute({});
 
 /** The statement is gone (26000) or its result columns changed since it was prepared (0A000). */
 function isStaleStatement(error: unknown): boolean {

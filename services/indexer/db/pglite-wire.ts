@@ -9,6 +9,54 @@ export interface ResultColumn {
 
 const DATA_ROW = 0x44; // 'D'
 const ERROR_RESPONSE = 0x45; // 'E'
+const BIND = 0x42; // 'B'
+/** Execute of the unnamed portal, all rows; then Sync. */
+const EXECUTE_AND_SYNC = Buffer.from([0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0x53, 0, 0, 0, 4]);
+
+/** A parameter as PGlite's serialisers leave it: text, raw bytes (sent in binary format) or NULL. */
+export type WireValue = string | ArrayBuffer | ArrayBufferView | null;
+
+/**
+ * Bind (the named statement, these values, text results) + Execute + Sync, as one message for
+ * PGlite. Written directly into one buffer: PGlite's serializer (a growing writer per field,
+ * then copies) cost more than the rest of this path for a one-parameter SELECT.
+ */
+export function encodeExecution(statement: string, values: readonly WireValue[]): Buffer {
+  const bytes = values.map((value) => (value === null || typeof value === "string" ? value : asBytes(value)));
+  const binary = bytes.some((value) => value !== null && typeof value !== "string");
+  let length = 4 + 1 + Buffer.byteLength(statement) + 1 + 2 + (binary ? 2 * bytes.length : 0) + 2 + 2;
+  for (const value of bytes) length += 4 + (value === null ? 0 : typeof value === "string" ? Buffer.byteLength(value) : value.byteLength);
+  const out = Buffer.allocUnsafe(1 + length + EXECUTE_AND_SYNC.length);
+  let offset = out.writeUInt8(BIND, 0);
+  offset = out.writeInt32BE(length, offset);
+  offset = out.writeUInt8(0, offset); // the unnamed portal
+  offset += out.write(statement, offset);
+  offset = out.writeUInt8(0, offset);
+  // Parameter formats: none listed means all text; otherwise one per parameter (1 = binary).
+  offset = out.writeInt16BE(binary ? bytes.length : 0, offset);
+  if (binary) for (const value of bytes) offset = out.writeInt16BE(value === null || typeof value === "string" ? 0 : 1, offset);
+  offset = out.writeInt16BE(bytes.length, offset);
+  for (const value of bytes) {
+    if (value === null) {
+      offset = out.writeInt32BE(-1, offset);
+    } else if (typeof value === "string") {
+      const size = Buffer.byteLength(value);
+      offset = out.writeInt32BE(size, offset);
+      offset += out.write(value, offset);
+    } else {
+      offset = out.writeInt32BE(value.byteLength, offset);
+      out.set(value, offset);
+      offset += value.byteLength;
+    }
+  }
+  offset = out.writeInt16BE(0, offset); // result formats: all text
+  EXECUTE_AND_SYNC.copy(out, offset);
+  return out;
+}
+
+function asBytes(value: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
 
 /**
  * The rows of one Bind + Execute + Sync exchange, decoded from PostgreSQL's wire format (text
