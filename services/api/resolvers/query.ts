@@ -25,6 +25,18 @@ async function readMeta(ctx: ApiContext): Promise<MetaModel> {
   };
 }
 
+/** `pod(id)`'s SQL by select list: one string per shape, so the prepared-statement lookup hashes it once. */
+const podByIdSql = new WeakMap<ReturnType<typeof podColumnsAt>, string>();
+
+function podByIdStatement(columns: ReturnType<typeof podColumnsAt>): string {
+  let sql = podByIdSql.get(columns);
+  if (sql === undefined) {
+    sql = `SELECT ${columns.sql} FROM pods WHERE pods.id = $1::numeric`;
+    podByIdSql.set(columns, sql);
+  }
+  return sql;
+}
+
 export const queryResolvers: Resolvers<ApiModels, ApiContext> = {
   Query: {
     pod: async (_root, args, ctx, info) => {
@@ -32,7 +44,7 @@ export const queryResolvers: Resolvers<ApiModels, ApiContext> = {
       const columns = podColumnsAt(info, []);
       if (columns.complete) return ctx.pods.load(args.id);
       const tx = await ctx.snapshot.get();
-      const [row] = await tx.query<PodRow>(`SELECT ${columns.sql} FROM pods WHERE pods.id = $1::numeric`, [args.id]);
+      const [row] = await tx.query<PodRow>(podByIdStatement(columns), [args.id]);
       return row ?? null;
     },
     account: (_root, args) => ({ address: args.address }),
