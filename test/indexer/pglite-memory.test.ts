@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../services/config";
 import { CopyRows, spareCopyBytes } from "../../services/indexer/copy";
-import { openDatabase, pgliteSettings, type Database } from "../../services/indexer/db";
+import { CopyPayloadArea, openDatabase, pgliteSettings, type Database } from "../../services/indexer/db";
 import { APPEND_ONLY_TABLES, BALANCES, EVENTS, MARKET_SETTINGS, MARKET_TOKENS, PODS } from "../../services/indexer/tables";
 import { backends, type Backend } from "./support/harness";
 
@@ -102,6 +102,42 @@ describe("indexer: PGlite memory settings", function () {
     // other table at most two of the initial 64 KB (plus whatever earlier tests left, all small).
     expect(largest).to.be.above(1_800_000);
     expect(spareCopyBytes()).to.be.at.most(2 * 2 * largest + others.length * 2 * 256 * 1024);
+  });
+
+  it("hands PGlite every COPY payload in one reused buffer of the payload's exact size", async () => {
+    const area = new CopyPayloadArea(1024 * 1024);
+    const large = Buffer.alloc(300_000, "a");
+    const small = Buffer.from("xyz");
+    const first = await area.blob(large).arrayBuffer();
+    expect(Buffer.from(first).equals(large)).to.equal(true);
+    // The same memory again, shrunk to the next payload: nothing of the larger one is left to read.
+    const second = await area.blob(small.subarray(1)).arrayBuffer();
+    expect(second).to.equal(first);
+    expect(Buffer.from(second).toString()).to.equal("yz");
+    expect(area.blob(large).size).to.equal(300_000);
+    // Past the reservation a payload gets an exact copy of its own.
+    const huge = Buffer.alloc(2 * 1024 * 1024, "b");
+    const own = await area.blob(huge).arrayBuffer();
+    expect(own).to.not.equal(first);
+    expect(Buffer.from(own).equals(huge)).to.equal(true);
+  });
+
+  it("loads successive COPY payloads of different sizes exactly through the reused buffer (PGlite)", async () => {
+    const db = await openDatabase({});
+    try {
+      await db.query(`CREATE TABLE copy_sizes_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)`);
+      const rows = (from: number, count: number, width: number) =>
+        Buffer.from(Array.from({ length: count }, (_, index) => `${from + index}\t${"n".repeat(width)}\n`).join(""));
+      await db.transaction(async (tx) => {
+        await tx.copyFrom("copy_sizes_probe", ["id", "note"], rows(0, 2_000, 200));
+        await tx.copyFrom("copy_sizes_probe", ["id", "note"], rows(10_000, 1, 3));
+        await tx.copyFrom("copy_sizes_probe", ["id", "note"], rows(20_000, 500, 50));
+      });
+      const counts = await db.query<{ n: string; total: string }>(`SELECT count(*)::text AS n, sum(length(note))::text AS total FROM copy_sizes_probe`);
+      expect(counts).to.deep.equal([{ n: "2501", total: String(2_000 * 200 + 3 + 500 * 50) }]);
+    } finally {
+      await db.close();
+    }
   });
 });
 

@@ -102,15 +102,44 @@ export function pgliteSettings(sharedBuffersMb: number): string[] {
   ];
 }
 
+/** ES2024's resizable ArrayBuffer (Node 20 has it; TypeScript's es2023 lib does not declare it). */
+interface ResizableArrayBuffer extends ArrayBuffer {
+  readonly maxByteLength: number;
+  resize(byteLength: number): void;
+}
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
+
 /**
- * A Blob over bytes that already exist, for PGlite's `blob` query option. PGlite only ever calls
- * arrayBuffer() on it (then reads /dev/blob from that buffer): a plain `new Blob([data])` would copy
- * the COPY payload twice (into the Blob, then out of it), which for a backfill is ~90 MB of short-
- * lived buffers per 100k events that sit in the malloc heap until a full GC. This copies once, to a
- * buffer of the payload's exact size (`data` is usually a view of a larger, reused buffer).
+ * Where a PGlite database's COPY payloads are handed over: PGlite reads /dev/blob from the
+ * ArrayBuffer a Blob's arrayBuffer() returns, which must have the payload's exact size, while the
+ * payload is usually a view of a larger buffer that copy.ts reuses. An exact copy per COPY left
+ * ~0.5-3 MB of garbage per statement in the malloc heap, often freed only when V8 next collected
+ * the old generation: at a backfill's malloc peak ~17 MB of such copies were waiting (heaptrack),
+ * adding to the external-memory pressure that starts mark-compacts. Instead, one resizable
+ * ArrayBuffer per database is resized to each payload (V8
+ * releases the pages a shrink gives up) and reused. PGlite calls arrayBuffer() inside its exclusive
+ * query section and drops the buffer when the statement ends, so statements never share it; a payload
+ * over the reservation gets an exact copy of its own.
  */
-class BytesBlob extends Blob {
-  constructor(private readonly payload: Uint8Array) {
+export class CopyPayloadArea {
+  private readonly area: ResizableArrayBuffer;
+
+  constructor(maxBytes = 1024 ** 3) {
+    // Address space only: pages are committed as the area grows to a payload's size.
+    this.area = new ResizableArrayBuffer(0, { maxByteLength: maxBytes });
+  }
+
+  /** A Blob over `payload` for PGlite's `blob` query option; its bytes are copied when PGlite reads it. */
+  blob(payload: Uint8Array): Blob {
+    return new PayloadBlob(payload, this.area);
+  }
+}
+
+class PayloadBlob extends Blob {
+  constructor(
+    private readonly payload: Uint8Array,
+    private readonly area: ResizableArrayBuffer,
+  ) {
     super([]);
   }
 
@@ -119,9 +148,10 @@ class BytesBlob extends Blob {
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
-    const exact = new Uint8Array(this.payload.byteLength);
-    exact.set(this.payload);
-    return exact.buffer;
+    if (this.payload.byteLength > this.area.maxByteLength) return new Uint8Array(this.payload).buffer;
+    this.area.resize(this.payload.byteLength);
+    new Uint8Array(this.area).set(this.payload);
+    return this.area;
   }
 }
 
@@ -130,6 +160,7 @@ async function openPglite(dataDir: string | undefined, sharedBuffersMb: number):
   const options = { postgresqlconf: pgliteSettings(sharedBuffersMb) };
   const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pg.waitReady;
+  const copyPayloads = new CopyPayloadArea();
   const wrap = (target: PGlite | PGliteTransaction): Transaction => ({
     async query<R>(sql: string, params?: unknown[]) {
       const result = await target.query<R>(sql, params);
@@ -137,7 +168,7 @@ async function openPglite(dataDir: string | undefined, sharedBuffersMb: number):
     },
     async copyFrom(table, columns, data) {
       // PGlite reads COPY data from a Blob mapped to /dev/blob inside its virtual file system.
-      await target.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new BytesBlob(data) });
+      await target.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], { blob: copyPayloads.blob(data) });
     },
   });
   // Reads outside transactions (the API's one-statement operations) reuse prepared statements.
