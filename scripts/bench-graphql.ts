@@ -33,6 +33,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { Pool } from "pg";
 import { projectRoot } from "./lib/project-root";
+import { indexerScript } from "./lib/indexer-script";
 
 const PODS = Number(process.env.BENCH_PODS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -43,23 +44,15 @@ const API_WORKERS = Number(process.env.BENCH_API_WORKERS ?? 2);
 /** The compiled bench the API child runs: the services as `npm run indexer` runs them. */
 const COMPILED_SELF = join(projectRoot(), "dist", "scripts", "bench-graphql.js");
 
-/** The words of package.json's `indexer` script: `VAR=value … node --flags … dist/scripts/indexer.js`. */
-function indexerScriptWords(): string[] {
-  const manifest = JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { scripts: Record<string, string> };
-  return manifest.scripts.indexer.split(/\s+/);
-}
-
 /** The Node flags of `npm run indexer`, or BENCH_CHILD_NODE_FLAGS. */
 function childNodeFlags(): string[] {
   if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
-  return indexerScriptWords().filter((word) => word.startsWith("--"));
+  return indexerScript().nodeFlags;
 }
 
 /** The environment `npm run indexer` sets before `node` (e.g. MALLOC_ARENA_MAX=1). */
 function childEnvironment(): Record<string, string> {
-  const words = indexerScriptWords();
-  const assignments = words.slice(0, words.indexOf("node")).filter((word) => /^[A-Z_][A-Z0-9_]*=/.test(word));
-  return Object.fromEntries(assignments.map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]));
+  return indexerScript().environment;
 }
 
 /** Builds the 100k-pod dataset in SQL, so no values travel through the client. */

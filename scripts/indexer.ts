@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   }
   const shutdown = new Shutdown(log);
   shutdown.exitOnSignals();
+  shutdown.exitWithParent();
   try {
     // GraphiQL and introspection only on a local chain.
     const dev = config.NETWORK === "hardhat" || config.NETWORK === "localhost";

@@ -3,6 +3,10 @@
  * 127.0.0.1:8545 with the contracts deployed, the Swarm dev node on 127.0.0.1:1633, the indexer and
  * the GraphQL API on 127.0.0.1:4000. Prints `Lure devnet ready` once everything answers, and stops
  * every part cleanly on Ctrl-C.
+ *
+ * The indexer and API run as `npm run indexer` runs them, in a child process of their own (compiled
+ * dist/, the script's Node flags and environment): the service next to the dev chain is the one the
+ * benchmarks measure, and it does not share a heap with the Hardhat runtime used for deploying.
  */
 import { join } from "node:path";
 import { loadConfig, type LureConfig } from "../services/config";
@@ -10,7 +14,7 @@ import { logger } from "../services/log";
 import { devAccounts } from "../services/devnet/accounts";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { Shutdown } from "../services/devnet/shutdown";
-import { startIndexerAndApi } from "./lib/indexer-and-api";
+import { startIndexerServiceChild } from "./lib/indexer-service-child";
 
 const log = logger("devnet");
 
@@ -50,6 +54,23 @@ async function startSwarm(config: LureConfig, shutdown: Shutdown) {
   return { url: config.BEE_URL, batch };
 }
 
+async function startIndexer(config: LureConfig, shutdown: Shutdown) {
+  const url = `http://${config.GRAPHQL_HOST}:${config.GRAPHQL_PORT}`;
+  // The child reads the same environment, so it loads the same configuration and deployment.
+  const service = await startIndexerServiceChild({ apiUrl: url });
+  shutdown.add("indexer", () => service.stop());
+  void service.exited.then(async (code) => {
+    // Ctrl-C in a terminal signals the child too: it may end before this process begins to stop.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (shutdown.stopping) return;
+    log.error({ code }, "the indexer service stopped on its own; stopping the devnet");
+    await shutdown.run();
+    process.exit(1);
+  });
+  log.info({ url, pid: service.pid }, "indexer and GraphQL API up");
+  return { url, pid: service.pid };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const shutdown = new Shutdown(log);
@@ -58,14 +79,14 @@ async function main(): Promise<void> {
   try {
     const chain = await startChain(config, shutdown);
     const swarm = await startSwarm(config, shutdown);
-    const api = await startIndexerAndApi(config, shutdown, { dev: true });
+    const api = await startIndexer(config, shutdown);
 
     const lines = [
       "",
       `Chain     ${chain.url} (chainId ${chain.deployment.chainId})`,
       ...Object.entries(chain.deployment.contracts).map(([name, entry]) => `  ${name.padEnd(12)} ${entry.address} (block ${entry.blockNumber})`),
       `Swarm     ${swarm.url} (postage batch ${swarm.batch})`,
-      `GraphQL   ${api.url}/graphql  (explorer ${api.url}/)`,
+      `GraphQL   ${api.url}/graphql  (explorer ${api.url}/; indexer service pid ${api.pid})`,
       "Funded dev accounts (public test keys, never use them elsewhere):",
       ...devAccounts(5).map((account) => `  #${account.index} ${account.address}  ${account.privateKey}`),
       "",

@@ -9,11 +9,17 @@ type Stopper = { name: string; stop: () => Promise<void> };
 export class Shutdown {
   private readonly stoppers: Stopper[] = [];
   private running: Promise<void> | undefined;
+  private exiting = false;
 
   constructor(private readonly log: Logger) {}
 
   add(name: string, stop: () => Promise<void>): void {
     this.stoppers.push({ name, stop });
+  }
+
+  /** True once a stop has begun (a signal, a failed start): what ends after that was asked to. */
+  get stopping(): boolean {
+    return this.exiting || this.running !== undefined;
   }
 
   run(): Promise<void> {
@@ -32,14 +38,24 @@ export class Shutdown {
 
   /** On the first SIGINT or SIGTERM: stop everything, then exit 0. Later signals are ignored. */
   exitOnSignals(): void {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      this.log.info({ signal }, "stopping");
-      void this.run().then(() => process.exit(0));
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => this.stopAndExit({ signal: "SIGINT" }));
+    process.on("SIGTERM", () => this.stopAndExit({ signal: "SIGTERM" }));
+  }
+
+  /**
+   * For a child started with an IPC channel (`npm start` starts the indexer service so): the
+   * channel closes when the parent ends, even by kill -9, and then this process stops too rather
+   * than live on as an orphan holding its port. A no-op without a channel.
+   */
+  exitWithParent(): void {
+    if (!process.send) return;
+    process.once("disconnect", () => this.stopAndExit({ reason: "the parent process is gone" }));
+  }
+
+  private stopAndExit(why: Record<string, string>): void {
+    if (this.exiting) return;
+    this.exiting = true;
+    this.log.info(why, "stopping");
+    void this.run().then(() => process.exit(0));
   }
 }

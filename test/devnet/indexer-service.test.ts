@@ -5,22 +5,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait";
 import { freePort, startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
+import { indexerScript } from "../../scripts/lib/indexer-script";
 
 /**
- * `npm run indexer` exactly as package.json starts it (its Node flags included), minus the
- * `preindexer` build: `npm test` builds dist/ before the tests run.
+ * `npm run indexer` exactly as package.json starts it (its Node flags and environment included),
+ * minus the `preindexer` build: `npm test` builds dist/ before the tests run. `ipc` gives it the
+ * channel `npm start` gives it.
  */
-function runIndexerService(env: NodeJS.ProcessEnv) {
-  const words = (require("../../package.json") as { scripts: Record<string, string> }).scripts.indexer.split(/\s+/);
-  const entry = words.find((word) => word.endsWith(".js"));
-  if (!entry || !existsSync(entry)) throw new Error(`${entry ?? "the indexer script's entry point"} is missing: run \`npm run build:services\` first`);
-  // Words before `node` are environment assignments (MALLOC_ARENA_MAX=1), those after it its arguments.
-  const nodeAt = words.indexOf("node");
-  const scriptEnv = Object.fromEntries(words.slice(0, nodeAt).map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]));
-  const child = spawn(process.execPath, words.slice(nodeAt + 1), { env: { ...process.env, ...scriptEnv, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+function runIndexerService(env: NodeJS.ProcessEnv, options: { ipc?: boolean } = {}) {
+  const script = indexerScript();
+  if (!existsSync(script.entry)) throw new Error(`${script.entry} is missing: run \`npm run build:services\` first`);
+  const child = spawn(process.execPath, [...script.nodeFlags, script.entry], {
+    env: { ...process.env, ...script.environment, ...env, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe", ...(options.ipc ? (["ipc"] as const) : [])],
+  });
   let text = "";
-  child.stdout.on("data", (chunk) => (text += chunk));
-  child.stderr.on("data", (chunk) => (text += chunk));
+  child.stdout!.on("data", (chunk) => (text += chunk));
+  child.stderr!.on("data", (chunk) => (text += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output: () => text, exited };
 }
@@ -70,6 +71,32 @@ describe("npm run indexer (the indexer and GraphQL API as a service of their own
       expect(await response.json()).to.deep.equal({ data: { _meta: { chainId: 31337, hasIndexingErrors: false } } });
       service.child.kill("SIGTERM");
       expect(await service.exited).to.equal(0);
+    } finally {
+      if (service.child.exitCode === null) service.child.kill("SIGKILL");
+    }
+  });
+
+  it("started with an IPC channel (as npm start does), stops and frees its port when the channel closes", async () => {
+    const port = await freePort();
+    const service = runIndexerService(
+      {
+        NETWORK: "localhost",
+        LOCAL_RPC_URL: node.url,
+        DEPLOYMENTS_DIR: join(dir, "deployments"),
+        PGLITE_DIR: join(dir, "pglite-ipc"),
+        GRAPHQL_PORT: String(port),
+        BEE_URL: `http://127.0.0.1:${await freePort()}`,
+      },
+      { ipc: true },
+    );
+    try {
+      await waitFor(() => service.output().includes(`GraphQL at http://127.0.0.1:${port}/graphql`), 60_000, "the service line", service.output);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).to.equal(200);
+      // What a parent killed with -9 does to the channel.
+      service.child.disconnect();
+      expect(await service.exited).to.equal(0);
+      const answered = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
+      expect(answered, "the port still answers").to.equal(false);
     } finally {
       if (service.child.exitCode === null) service.child.kill("SIGKILL");
     }

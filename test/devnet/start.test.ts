@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rpcChainId } from "../../services/devnet/hardhat-node";
 import { waitFor } from "../helpers/wait";
+import { indexerScript } from "../../scripts/lib/indexer-script";
 import { freePort } from "../helpers/hardhat-node";
 
 interface Started {
@@ -23,6 +24,12 @@ function startLure(env: NodeJS.ProcessEnv): Started {
   child.stderr?.on("data", (chunk) => (text += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output: () => text, exited };
+}
+
+function indexerPid(output: string): number {
+  const match = /indexer service pid (\d+)/.exec(output);
+  if (!match) throw new Error(`npm start printed no indexer service pid:\n${output}`);
+  return Number(match[1]);
 }
 
 describe("npm start (the whole dev stack)", function () {
@@ -87,6 +94,15 @@ describe("npm start (the whole dev stack)", function () {
     expect(body.data._meta.hasIndexingErrors).to.equal(false);
   });
 
+  it("runs the indexer and API as npm run indexer does: a child process with the script's Node flags and environment", function () {
+    const pid = indexerPid(lure!.output());
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    const script = indexerScript();
+    expect(commandLine).to.include.members([...script.nodeFlags, script.entry]);
+    const environment = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    for (const [name, value] of Object.entries(script.environment)) expect(environment).to.include(`${name}=${value}`);
+  });
+
   it("refuses to start a second stack on a port that is taken, and exits non-zero", async function () {
     const second = startLure(env);
     const code = await second.exited;
@@ -99,6 +115,7 @@ describe("npm start (the whole dev stack)", function () {
   it("stops everything on Ctrl-C, exits 0 and leaves no process behind", async function () {
     lure!.child.kill("SIGINT");
     expect(await lure!.exited).to.equal(0);
+    expect(existsSync(`/proc/${indexerPid(lure!.output())}`), "the indexer service outlived npm start").to.equal(false);
     expect(await rpcChainId(`http://127.0.0.1:${ports.chain}`)).to.equal(undefined);
     for (const port of [ports.swarm, ports.graphql]) {
       const answered = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
