@@ -183,9 +183,12 @@ export class Batch {
         case "VersionPublished": {
           const version = Number(args.version);
           this.history.pod_versions.add({ pod_id: args.podId, version, manifest_ref: args.manifestRef, publisher: args.publisher, published_at: event.timestamp }, event);
-          this.changeExisting(PODS, args.podId as string, event, (pod) =>
-            version >= Number(pod.version_count) ? { ...pod, version_count: version, latest_ref: args.manifestRef, ...changedBy } : pod,
-          );
+          this.changeExisting(PODS, args.podId as string, event, (pod) => {
+            if (version < Number(pod.version_count)) return pod;
+            pod.version_count = version;
+            pod.latest_ref = args.manifestRef;
+            return stamp(pod, event);
+          });
           return;
         }
         case "VisibilityChanged":
@@ -201,7 +204,9 @@ export class Batch {
             if (voided) {
               this.history.listing_events.add({ kind: "voided", pod_id: podId, seller: pod.listing_seller, token: pod.listing_token, price: pod.listing_price, pod_price: pod.listing_pod_price, paused: pod.listing_paused }, event);
             }
-            return { ...pod, owner: to, listed: voided ? false : pod.listed, ...changedBy };
+            pod.owner = to;
+            if (voided) pod.listed = false;
+            return stamp(pod, event);
           });
           return;
         }
@@ -261,7 +266,7 @@ export class Batch {
           pod.revenue = (BigInt(pod.revenue as string) + BigInt(args.price as string)).toString();
           // A pod sale consumes the listing (the market deletes it); the Transfer that follows changes the owner.
           if (kind === "pod") pod.listed = false;
-          return Object.assign(pod, changedBy);
+          return stamp(pod, event);
         });
         const token = args.token as string;
         this.credit(args.feeRecipient as string, token, args.fee as string, event);
@@ -316,11 +321,7 @@ export class Batch {
       const row = balance ?? emptyBalance(account, token);
       row.withdrawable = (BigInt(row.withdrawable as string) + value).toString();
       row.earned = (BigInt(row.earned as string) + value).toString();
-      row.block_number = event.blockNumber;
-      row.block_hash = event.blockHash;
-      row.tx_hash = event.txHash;
-      row.log_index = event.logIndex;
-      return row;
+      return stamp(row, event);
     });
   }
 
@@ -380,6 +381,19 @@ export class Batch {
       return result;
     });
   }
+}
+
+/**
+ * Records `event` as the last change of `row`, in place. Rows are changed in place on the hot paths:
+ * the undo image (journal) is a copy taken before the change, and a batch waiting for its commit
+ * holds its rows' values in its statements already (prepareCommit), not the row objects.
+ */
+function stamp(row: Row, event: ChainEvent): Row {
+  row.block_number = event.blockNumber;
+  row.block_hash = event.blockHash;
+  row.tx_hash = event.txHash;
+  row.log_index = event.logIndex;
+  return row;
 }
 
 function emptyBalance(account: string, token: string): Row {

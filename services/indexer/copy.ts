@@ -35,6 +35,18 @@ function encodersOf(table: TableSpec): ColumnEncoder[] {
   return list;
 }
 
+const keyEncoders = new Map<TableSpec, ColumnEncoder[]>();
+
+/** The encoders of the primary key's columns. */
+function keyEncodersOf(table: TableSpec): ColumnEncoder[] {
+  let list = keyEncoders.get(table);
+  if (!list) {
+    const all = encodersOf(table);
+    keyEncoders.set(table, (list = table.key.map((column) => all[table.columns.findIndex(([name]) => name === column)])));
+  }
+  return list;
+}
+
 function plainValue(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
   if (typeof value === "boolean") return value ? "t" : "f";
@@ -86,7 +98,7 @@ export class CopyRows {
   add(row: Row, event?: EventPosition): boolean {
     const encode = encodersOf(this.table);
     if (this.keys) {
-      const key = this.table.key.map((column) => encode[this.table.columns.findIndex(([name]) => name === column)](row, event)).join("|");
+      const key = keyEncodersOf(this.table).map((encodeKey) => encodeKey(row, event)).join("|");
       if (this.keys.has(key)) return false;
       this.keys.add(key);
     }
