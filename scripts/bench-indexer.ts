@@ -37,6 +37,7 @@ import { openDatabase } from "../services/indexer/db";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { logger } from "../services/log";
 import { projectRoot } from "./lib/project-root";
+import { indexerScript } from "./lib/indexer-script";
 
 const ROOT = projectRoot();
 /** The compiled bench the measured children run: the service's code as deployed, without ts-node. */
@@ -136,19 +137,12 @@ function hardhatNodeEnv(): Record<string, string> {
  */
 function childNodeFlags(): string[] {
   if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
-  return indexerScriptWords().filter((word) => word.startsWith("--"));
+  return indexerScript(ROOT).nodeFlags;
 }
 
 /** The environment `npm run indexer` sets before `node` (e.g. MALLOC_ARENA_MAX=1), passed to the phase children too. */
 function childEnvironment(): Record<string, string> {
-  const words = indexerScriptWords();
-  const assignments = words.slice(0, words.indexOf("node")).filter((word) => /^[A-Z_][A-Z0-9_]*=/.test(word));
-  return Object.fromEntries(assignments.map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]));
-}
-
-function indexerScriptWords(): string[] {
-  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  return manifest.scripts.indexer.split(/\s+/);
+  return indexerScript(ROOT).environment;
 }
 
 function runChild(childArgs: string[]): Promise<PhaseResult> {
