@@ -33,7 +33,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { Pool } from "pg";
 import { projectRoot } from "./lib/project-root";
-import { indexerScript } from "./lib/indexer-script";
+import { benchChildNodeFlags, indexerScript } from "./lib/indexer-script";
 
 const PODS = Number(process.env.BENCH_PODS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -46,8 +46,7 @@ const COMPILED_SELF = join(projectRoot(), "dist", "scripts", "bench-graphql.js")
 
 /** The Node flags of `npm run indexer`, or BENCH_CHILD_NODE_FLAGS. */
 function childNodeFlags(): string[] {
-  if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
-  return indexerScript().nodeFlags;
+  return benchChildNodeFlags();
 }
 
 /** The environment `npm run indexer` sets before `node` (e.g. MALLOC_ARENA_MAX=1). */

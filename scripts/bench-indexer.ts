@@ -37,7 +37,7 @@ import { openDatabase } from "../services/indexer/db";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { logger } from "../services/log";
 import { projectRoot } from "./lib/project-root";
-import { indexerScript } from "./lib/indexer-script";
+import { benchChildNodeFlags, indexerScript } from "./lib/indexer-script";
 
 const ROOT = projectRoot();
 /** The compiled bench the measured children run: the service's code as deployed, without ts-node. */
@@ -136,8 +136,7 @@ function hardhatNodeEnv(): Record<string, string> {
  * Never passed to the Hardhat node.
  */
 function childNodeFlags(): string[] {
-  if (process.env.BENCH_CHILD_NODE_FLAGS !== undefined) return process.env.BENCH_CHILD_NODE_FLAGS.split(/\s+/).filter(Boolean);
-  return indexerScript(ROOT).nodeFlags;
+  return benchChildNodeFlags(ROOT);
 }
 
 /** The environment `npm run indexer` sets before `node` (e.g. MALLOC_ARENA_MAX=1), passed to the phase children too. */

@@ -49,3 +49,13 @@ export function indexerScript(root = projectRoot()): IndexerScript {
   if (!script) throw new Error(`${join(root, "package.json")} has no \`indexer\` script`);
   return parseIndexerScript(script, root);
 }
+
+/**
+ * The Node flags a benchmark's measured child runs with: BENCH_CHILD_NODE_FLAGS when set (to try
+ * other flags), otherwise those of `npm run indexer`, so the bench measures the service as deployed.
+ */
+export function benchChildNodeFlags(root = projectRoot()): string[] {
+  const override = process.env.BENCH_CHILD_NODE_FLAGS;
+  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
+  return indexerScript(root).nodeFlags;
+}

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { indexerScript, parseIndexerScript } from "../../scripts/lib/indexer-script";
+import { benchChildNodeFlags, indexerScript, parseIndexerScript } from "../../scripts/lib/indexer-script";
 
 describe("the indexer script's words (package.json's `indexer`, read by npm start and the benches)", () => {
   it("splits environment assignments, Node flags and the entry point", () => {
@@ -22,5 +22,20 @@ describe("the indexer script's words (package.json's `indexer`, read by npm star
     const script = indexerScript();
     expect(script.entry).to.match(/dist\/scripts\/indexer\.js$/);
     expect(script.nodeFlags.some((flag) => flag.startsWith("--max-old-space-size="))).to.equal(true);
+  });
+
+  it("gives the benches' children the script's flags, or BENCH_CHILD_NODE_FLAGS when set", () => {
+    const saved = process.env.BENCH_CHILD_NODE_FLAGS;
+    try {
+      delete process.env.BENCH_CHILD_NODE_FLAGS;
+      expect(benchChildNodeFlags()).to.deep.equal(indexerScript().nodeFlags);
+      process.env.BENCH_CHILD_NODE_FLAGS = " --cpu-prof  --max-old-space-size=256 ";
+      expect(benchChildNodeFlags()).to.deep.equal(["--cpu-prof", "--max-old-space-size=256"]);
+      process.env.BENCH_CHILD_NODE_FLAGS = "";
+      expect(benchChildNodeFlags()).to.deep.equal([]);
+    } finally {
+      if (saved === undefined) delete process.env.BENCH_CHILD_NODE_FLAGS;
+      else process.env.BENCH_CHILD_NODE_FLAGS = saved;
+    }
   });
 });
