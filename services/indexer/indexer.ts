@@ -1,11 +1,12 @@
 import type { Logger } from "../log";
-import { decodeLog, type LureContract } from "./abi";
+import type { LureContract } from "./abi";
 import { Batch, newRowCache, rowCacheSize, type ChainEvent } from "./batch";
 import type { Database } from "./db";
 import type { IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
 import { deferIndexes, readDeferredIndexes, rebuildDeferredIndexes } from "./deferred-indexes";
-import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader, type RawLog } from "./rpc";
+import type { DecodedLogs } from "./log-decoding";
+import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader } from "./rpc";
 import { commitStatements, isUniqueViolation, lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
 
 export interface IndexerStatus {
@@ -84,7 +85,7 @@ async function applyYielding(batch: Batch, events: readonly ChainEvent[]): Promi
 interface FetchedRange {
   from: number;
   to: number;
-  logs: RawLog[];
+  logs: DecodedLogs;
   /** Headers of `to` and of every block holding a log. */
   headers: Map<number, BlockHeader>;
 }
@@ -111,12 +112,12 @@ export class IndexerLoop {
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly addresses: string[];
-  private readonly contractOf: Map<string, LureContract>;
+  private readonly contracts: { address: string; contract: LureContract }[];
   private readonly prefetchRanges: number;
 
   constructor(private readonly s: IndexerSettings) {
     this.addresses = s.contracts.map((entry) => entry.address.toLowerCase());
-    this.contractOf = new Map(s.contracts.map((entry) => [entry.address.toLowerCase(), entry.contract]));
+    this.contracts = s.contracts.map((entry) => ({ address: entry.address.toLowerCase(), contract: entry.contract }));
     this.prefetchRanges = s.prefetchRanges ?? PREFETCH_RANGES;
     if (!Number.isInteger(this.prefetchRanges) || this.prefetchRanges < 1) throw new Error(`prefetchRanges must be an integer ≥ 1, got ${s.prefetchRanges}`);
   }
@@ -310,11 +311,11 @@ export class IndexerLoop {
           cache = previous.changedRowsCache();
         }
         const to = range.headers.get(range.to)!;
-        let decoded = this.decode(range.logs, range.headers);
+        let decoded = this.timestamped(range.logs, range.headers);
         const count = decoded.length;
-        // Nothing below needs the raw logs, nor (after apply) the decoded events: let them die young
+        // Nothing below needs the range's logs, nor (after apply) the events: let them die young
         // instead of being promoted while the previous commit is awaited.
-        range.logs = [];
+        range.logs = { events: [], unknown: [] };
         const batch = new Batch(false, cache);
         previous = batch;
         await batch.load(this.s.db, decoded);
@@ -355,10 +356,11 @@ export class IndexerLoop {
     const early = to - from + 1 <= HEADERS_WITH_LOGS_MAX_BLOCKS ? this.s.client.headersAt(blockNumbers(from, to)) : undefined;
     early?.catch(() => undefined); // awaited below unless the logs fail first
     const logs = await this.fetchLogs(from, to, true);
-    if (logs.length > this.s.targetLogsPerRange && this.rangeSize > 1) this.rangeSize = Math.max(1, Math.floor(this.rangeSize / 2));
-    else if (logs.length < this.s.targetLogsPerRange / 2 && to - from + 1 >= this.rangeSize) this.rangeSize = Math.min(this.s.maxBlockRange, this.rangeSize * 2);
+    const count = logs.events.length + logs.unknown.length;
+    if (count > this.s.targetLogsPerRange && this.rangeSize > 1) this.rangeSize = Math.max(1, Math.floor(this.rangeSize / 2));
+    else if (count < this.s.targetLogsPerRange / 2 && to - from + 1 >= this.rangeSize) this.rangeSize = Math.min(this.s.maxBlockRange, this.rangeSize * 2);
     const numbers = new Set<number>([to]);
-    for (const log of logs) numbers.add(Number(log.blockNumber));
+    for (const log of logs.events) numbers.add(log.blockNumber);
     const list = early ? blockNumbers(from, to) : [...numbers];
     const fetched = await (early ?? this.s.client.headersAt(list));
     const headers = new Map<number, BlockHeader>();
@@ -368,13 +370,13 @@ export class IndexerLoop {
       headers.set(list[index], header);
     });
     let checked = "";
-    for (const log of logs) {
+    for (const log of logs.events) {
       if (log.blockHash === checked) continue; // the same block as the log before, already checked
-      const header = headers.get(Number(log.blockNumber));
-      if (!header) throw new Error(`log ${log.transactionHash}:${log.logIndex} is of block ${Number(log.blockNumber)}, outside the range ${from}..${to} asked for`);
+      const header = headers.get(log.blockNumber);
+      if (!header) throw new Error(`log ${log.txHash}:${log.logIndex} is of block ${log.blockNumber}, outside the range ${from}..${to} asked for`);
       checked = log.blockHash;
-      if (header.hash !== log.blockHash.toLowerCase()) {
-        throw new Error(`log ${log.transactionHash}:${log.logIndex} has block hash ${log.blockHash}, but block ${Number(log.blockNumber)} is ${header.hash}`);
+      if (header.hash !== log.blockHash) {
+        throw new Error(`log ${log.txHash}:${log.logIndex} has block hash ${log.blockHash}, but block ${log.blockNumber} is ${header.hash}`);
       }
     }
     return { from, to, logs, headers };
@@ -395,8 +397,8 @@ export class IndexerLoop {
       if (headers[index].parentHash !== headers[index - 1].hash) return; // reorganised while fetching: look again
     }
     const byNumber = new Map(headers.map((header) => [header.number, header]));
-    for (const log of logs) {
-      if (byNumber.get(Number(log.blockNumber))?.hash !== log.blockHash.toLowerCase()) return; // logs of another fork: look again
+    for (const log of logs.events) {
+      if (byNumber.get(log.blockNumber)?.hash !== log.blockHash) return; // logs of another fork: look again
     }
     await this.commitRange(logs, byNumber, headers[headers.length - 1], headers, true);
     for (const header of headers) this.s.events.emit("block", { number: header.number, hash: header.hash, timestamp: header.timestamp });
@@ -404,9 +406,9 @@ export class IndexerLoop {
   }
 
   /** The logs of blocks from..to; a range the node refuses is split in halves (and, when `adapt`, later ranges shrink). */
-  private async fetchLogs(from: number, to: number, adapt: boolean): Promise<RawLog[]> {
+  private async fetchLogs(from: number, to: number, adapt: boolean): Promise<DecodedLogs> {
     try {
-      return await this.s.client.getLogs(from, to, this.addresses);
+      return await this.s.client.getLogs(from, to, this.contracts);
     } catch (error) {
       if (!(error instanceof RangeTooLargeError)) throw error;
       if (adapt) this.rangeSize = Math.max(1, Math.min(this.rangeSize, Math.floor((to - from + 1) / 2)));
@@ -414,47 +416,28 @@ export class IndexerLoop {
       const middle = Math.floor((from + to) / 2);
       const first = await this.fetchLogs(from, middle, adapt);
       const second = await this.fetchLogs(middle + 1, to, adapt);
-      return first.concat(second);
+      return { events: first.events.concat(second.events), unknown: first.unknown.concat(second.unknown) };
     }
   }
 
-  /** Decodes the logs of Lure's contracts, in chain order, with their block timestamps. */
-  private decode(logs: RawLog[], headers: Map<number, BlockHeader>): ChainEvent[] {
-    const events: ChainEvent[] = [];
-    // Consecutive logs mostly share their block and transaction: one lower-cased copy of each hash
-    // serves them all (a fresh string per log was garbage, or memory held by the rows that keep it).
-    const lower = { block: "", blockLower: "", tx: "", txLower: "" };
-    for (const log of logs) {
-      if (log.removed) continue;
-      const contract = this.contractOf.get(log.address) ?? this.contractOf.get(log.address.toLowerCase());
-      if (!contract) continue;
-      const decoded = decodeLog(contract, log.topics, log.data);
-      const blockNumber = Number(log.blockNumber);
-      if (!decoded) {
-        this.s.log.warn({ contract, topic0: log.topics[0], tx: log.transactionHash }, "unknown event; not indexed");
-        continue;
-      }
-      if (log.blockHash !== lower.block) lower.blockLower = (lower.block = log.blockHash).toLowerCase();
-      if (log.transactionHash !== lower.tx) lower.txLower = (lower.tx = log.transactionHash).toLowerCase();
-      events.push({
-        contract: decoded.contract,
-        name: decoded.name,
-        args: decoded.args,
-        blockNumber,
-        blockHash: lower.blockLower,
-        txHash: lower.txLower,
-        logIndex: Number(log.logIndex),
-        timestamp: headers.get(blockNumber)!.timestamp,
-      });
+  /** The decoded events in chain order, each given its block's timestamp; unknown events are reported. */
+  private timestamped(logs: DecodedLogs, headers: Map<number, BlockHeader>): ChainEvent[] {
+    for (const log of logs.unknown) this.s.log.warn({ contract: log.address, topic0: log.topic0, tx: log.txHash }, "unknown event; not indexed");
+    const events = logs.events;
+    let block = -1;
+    let timestamp = 0;
+    for (const event of events) {
+      if (event.blockNumber !== block) timestamp = headers.get((block = event.blockNumber))!.timestamp;
+      event.timestamp = timestamp;
     }
     // eth_getLogs returns chain order already; sorting guards against nodes that do not.
     events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
     return events;
   }
 
-  /** Decodes, applies and commits logs of blocks ..`cursor` in one transaction; returns the number of events. */
-  private async commitRange(logs: RawLog[], headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
-    const events = this.decode(logs, headers);
+  /** Applies and commits logs of blocks ..`cursor` in one transaction; returns the number of events. */
+  private async commitRange(logs: DecodedLogs, headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
+    const events = this.timestamped(logs, headers);
     const attempt = async (viaStaging: boolean) => {
       const batch = new Batch(journal);
       await this.s.db.transaction(async (tx) => {

@@ -1,5 +1,7 @@
 import { FetchRequest, JsonRpcProvider, Network, WebSocketProvider } from "ethers";
 import type { Logger } from "../log";
+import { decodeRawLogs, LogDecoder, type ContractAddress, type DecodedLogs } from "./log-decoding";
+import { LogStreamSplitter } from "./log-stream";
 
 /** A log exactly as eth_getLogs returns it (hex quantities). */
 export interface RawLog {
@@ -163,19 +165,24 @@ export class ChainClient {
   }
 
   /**
-   * One eth_getLogs call for both contracts. Range refusals surface as RangeTooLargeError.
-   * Over HTTP this bypasses ethers on purpose: its Node transport grows the response buffer by
-   * concatenation (quadratic in the size) and decodes UTF-8 in JavaScript, which made a 10k-log
-   * answer cost ~20x the plain fetch + JSON.parse that bench:indexer measures as the ceiling.
+   * The decoded logs of `contracts` in blocks fromBlock..toBlock, from one eth_getLogs call. Range
+   * refusals surface as RangeTooLargeError. Over HTTP this bypasses ethers on purpose: its Node
+   * transport grows the response buffer by concatenation (quadratic in the size) and decodes UTF-8 in
+   * JavaScript, which made a 10k-log answer cost ~20x the plain fetch + JSON.parse that bench:indexer
+   * measures as the ceiling. The answer is decoded log by log as it arrives (streamLogs), never held
+   * whole.
    */
-  async getLogs(fromBlock: number, toBlock: number, addresses: string[]): Promise<RawLog[]> {
-    const params = [{ fromBlock: hex(fromBlock), toBlock: hex(toBlock), address: addresses }];
+  async getLogs(fromBlock: number, toBlock: number, contracts: readonly ContractAddress[]): Promise<DecodedLogs> {
     return this.retry(`eth_getLogs(${fromBlock}..${toBlock})`, async () => {
       try {
-        if (this.isWebSocket) return await this.send<RawLog[]>("eth_getLogs", params);
-        const logs = await rawCall<RawLog[]>(this.options.url, "eth_getLogs", params, this.options.timeoutMs ?? 15_000);
-        if (!Array.isArray(logs)) throw new Error(`eth_getLogs(${fromBlock}..${toBlock}) answered ${typeof logs}, not an array`);
-        return logs;
+        if (this.isWebSocket) {
+          const logs = await this.send<unknown>("eth_getLogs", getLogsParams(fromBlock, toBlock, contracts));
+          if (!Array.isArray(logs)) throw new Error(`eth_getLogs(${fromBlock}..${toBlock}) answered ${typeof logs}, not an array`);
+          return decodeRawLogs(logs as RawLog[], contracts);
+        }
+        const decoder = new LogDecoder(contracts);
+        await streamLogs(this.options.url, fromBlock, toBlock, contracts, this.options.timeoutMs ?? 15_000, (log) => decoder.add(log));
+        return decoder.decoded();
       } catch (error) {
         const text = errorText(error);
         if (RANGE_ERROR.test(text) && fromBlock < toBlock) throw new RangeTooLargeError(fromBlock, toBlock, text.slice(0, 200));
@@ -204,8 +211,13 @@ function parseHeader(block: RpcBlock | null, requested: number | string): BlockH
   };
 }
 
-/** A single JSON-RPC call without ethers, for the chain id before a provider exists. */
-export async function rawCall<T>(url: string, method: string, params: unknown[], timeoutMs: number): Promise<T> {
+/** eth_getLogs' parameters for the logs of `contracts` in blocks fromBlock..toBlock. */
+function getLogsParams(fromBlock: number, toBlock: number, contracts: readonly { address: string }[]): unknown[] {
+  return [{ fromBlock: hex(fromBlock), toBlock: hex(toBlock), address: contracts.map((entry) => entry.address) }];
+}
+
+/** One JSON-RPC request over fetch; a status other than 2xx is an error. */
+async function post(url: string, method: string, params: unknown[], timeoutMs: number): Promise<Response> {
   const httpUrl = url.replace(/^ws(s?):/, "http$1:");
   const response = await fetch(httpUrl, {
     method: "POST",
@@ -213,9 +225,28 @@ export async function rawCall<T>(url: string, method: string, params: unknown[],
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (!response.ok) throw new Error(`${method}: HTTP ${response.status} from ${httpUrl}`);
+  if (!response.ok || !response.body) throw new Error(`${method}: HTTP ${response.status} from ${httpUrl}`);
+  return response;
+}
+
+/**
+ * eth_getLogs, its answer split into logs as it arrives (log-stream.ts): `onLog` gets each log as
+ * soon as its bytes are in. A failure can come after some logs were handed over: the caller drops them.
+ */
+export async function streamLogs(url: string, fromBlock: number, toBlock: number, contracts: readonly { address: string }[], timeoutMs: number, onLog: (log: RawLog) => void): Promise<void> {
+  const response = await post(url, "eth_getLogs", getLogsParams(fromBlock, toBlock, contracts), timeoutMs);
+  const splitter = new LogStreamSplitter(onLog);
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) splitter.push(chunk);
+  const envelope = splitter.end();
+  if (envelope.error) throw new Error(`eth_getLogs: ${envelope.error.message} (code ${envelope.error.code})`);
+  if (!splitter.resultWasList) throw new Error(`eth_getLogs(${fromBlock}..${toBlock}) answered ${envelope.result === undefined ? "no result" : typeof envelope.result}, not an array`);
+}
+
+/** A single JSON-RPC call without ethers, for the chain id before a provider exists. */
+export async function rawCall<T>(url: string, method: string, params: unknown[], timeoutMs: number): Promise<T> {
+  const response = await post(url, method, params, timeoutMs);
   const body = (await response.json()) as { result?: T; error?: { code?: number; message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message} (code ${body.error.code})`);
-  if (body.result === undefined) throw new Error(`${method}: no result from ${httpUrl}`);
+  if (body.result === undefined) throw new Error(`${method}: no result from ${url}`);
   return body.result;
 }

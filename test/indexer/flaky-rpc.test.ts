@@ -34,7 +34,7 @@ describe("indexer: a flaky JSON-RPC endpoint", function () {
     await node?.stop();
   });
 
-  it("drops, delays and 500s on 20% of requests and still ends equal to a fresh index", async () => {
+  it("drops, 500s, cuts off half-way or delays 20% of requests and still ends equal to a fresh index", async () => {
     const metrics = createIndexerMetrics();
     const watched: { label: string; indexer: Indexer }[] = [];
     for (const backend of backends()) {
@@ -51,6 +51,7 @@ describe("indexer: a flaky JSON-RPC endpoint", function () {
     expect(proxy.counts.dropped, "dropped").to.be.greaterThan(0);
     expect(proxy.counts.failed, "500s").to.be.greaterThan(0);
     expect(proxy.counts.delayed, "delayed").to.be.greaterThan(0);
+    expect(proxy.counts.truncated, "answers cut off half-way").to.be.greaterThan(0);
     expect(proxy.counts.rangeRefused, "wide eth_getLogs refused").to.be.greaterThan(0);
     const retries = (await metrics.registry.getSingleMetric("lure_indexer_rpc_retries_total")!.get()).values[0].value;
     expect(retries, "retried calls").to.be.greaterThan(0);

@@ -4,18 +4,20 @@ import type { AddressInfo } from "node:net";
 export interface FlakyProxy {
   url: string;
   /** How many requests got each treatment. */
-  counts: { forwarded: number; dropped: number; delayed: number; failed: number; rangeRefused: number };
+  counts: { forwarded: number; dropped: number; delayed: number; failed: number; truncated: number; rangeRefused: number };
   close(): Promise<void>;
 }
 
 /**
  * A JSON-RPC proxy on 127.0.0.1 that misbehaves on `faultRate` of the requests: it drops the
- * connection, delays the answer (past a client timeout sometimes), or answers HTTP 500. It also
+ * connection, answers HTTP 500, cuts the answer off half-way (after its status and part of its body,
+ * so a client reading it as it arrives has already seen some of it), or delays the answer (past a
+ * client timeout sometimes). It also
  * refuses eth_getLogs over more than `maxLogRange` blocks the way hosted RPCs do, so the indexer's
  * adaptive range is exercised. `random` makes runs reproducible.
  */
 export async function startFlakyProxy(target: string, random: () => number, options: { faultRate: number; maxLogRange?: number }): Promise<FlakyProxy> {
-  const counts = { forwarded: 0, dropped: 0, delayed: 0, failed: 0, rangeRefused: 0 };
+  const counts = { forwarded: 0, dropped: 0, delayed: 0, failed: 0, truncated: 0, rangeRefused: 0 };
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -29,25 +31,33 @@ export async function startFlakyProxy(target: string, random: () => number, opti
         return;
       }
       const roll = random();
-      if (roll < options.faultRate / 3) {
+      if (roll < options.faultRate / 4) {
         counts.dropped++;
         req.socket.destroy();
         return;
       }
-      if (roll < (options.faultRate * 2) / 3) {
+      if (roll < (options.faultRate * 2) / 4) {
         counts.failed++;
         res.writeHead(500, { "content-type": "text/plain" }).end("upstream exploded");
         return;
       }
-      const delay = roll < options.faultRate ? 100 + random() * 1_500 : 0;
-      if (delay > 0) counts.delayed++;
+      const truncate = roll < (options.faultRate * 3) / 4;
+      const delay = !truncate && roll < options.faultRate ? 100 + random() * 1_500 : 0;
+      if (truncate) counts.truncated++;
+      else if (delay > 0) counts.delayed++;
       else counts.forwarded++;
       setTimeout(() => {
         const forward = httpRequest(
           { host: upstream.hostname, port: upstream.port, path: "/", method: "POST", headers: { "content-type": "application/json", "content-length": body.length } },
           (answer) => {
             res.writeHead(answer.statusCode ?? 502, { "content-type": "application/json" });
-            answer.pipe(res);
+            if (!truncate) return void answer.pipe(res);
+            const chunks: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+            answer.on("end", () => {
+              const whole = Buffer.concat(chunks);
+              res.write(whole.subarray(0, Math.floor(whole.length / 2)), () => res.socket?.destroy());
+            });
           },
         );
         forward.on("error", () => res.destroy());
