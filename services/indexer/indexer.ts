@@ -5,7 +5,7 @@ import type { Database } from "./db";
 import type { IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
 import { deferIndexes, readDeferredIndexes, rebuildDeferredIndexes } from "./deferred-indexes";
-import type { DecodedLogs } from "./log-decoding";
+import type { ContractAddress, DecodedLogs } from "./log-decoding";
 import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader } from "./rpc";
 import { commitStatements, isUniqueViolation, lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
 
@@ -112,7 +112,7 @@ export class IndexerLoop {
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly addresses: string[];
-  private readonly contracts: { address: string; contract: LureContract }[];
+  private readonly contracts: ContractAddress[];
   private readonly prefetchRanges: number;
 
   constructor(private readonly s: IndexerSettings) {
