@@ -48,21 +48,23 @@ export class LogDecoder {
     if (log.removed) return;
     const contract = this.contractOf.get(log.address) ?? this.contractOf.get(String(log.address).toLowerCase());
     if (!contract) return;
+    if (!Array.isArray(log.topics) || !log.topics.every((topic) => typeof topic === "string")) throw malformed(log, "topics", log.topics);
+    if (typeof log.data !== "string") throw malformed(log, "data", log.data);
     const decoded = decodeLog(contract, log.topics, log.data);
     if (!decoded) {
       this.unknown.push({ address: log.address, topic0: log.topics[0], txHash: log.transactionHash });
       return;
     }
-    if (log.blockHash !== this.block) this.blockLower = (this.block = log.blockHash).toLowerCase();
-    if (log.transactionHash !== this.tx) this.txLower = (this.tx = log.transactionHash).toLowerCase();
+    if (log.blockHash !== this.block) this.blockLower = (this.block = hash(log, "blockHash")).toLowerCase();
+    if (log.transactionHash !== this.tx) this.txLower = (this.tx = hash(log, "transactionHash")).toLowerCase();
     this.events.push({
       contract: decoded.contract,
       name: decoded.name,
       args: decoded.args,
-      blockNumber: Number(log.blockNumber),
+      blockNumber: quantity(log, "blockNumber"),
       blockHash: this.blockLower,
       txHash: this.txLower,
-      logIndex: Number(log.logIndex),
+      logIndex: quantity(log, "logIndex"),
       timestamp: 0,
     });
   }
@@ -70,6 +72,28 @@ export class LogDecoder {
   decoded(): DecodedLogs {
     return { events: this.events, unknown: this.unknown };
   }
+}
+
+const HASH = /^0x[0-9a-fA-F]{64}$/;
+
+/** An error naming the field of `log` that is not what eth_getLogs promises. */
+function malformed(log: RawLog, field: string, value: unknown): Error {
+  return new Error(`eth_getLogs answered a malformed log: ${field} is ${JSON.stringify(value)?.slice(0, 80)} (log ${JSON.stringify(log).slice(0, 200)})`);
+}
+
+/** A hex quantity (block number, log index) as a number; the error names the field. */
+function quantity(log: RawLog, field: "blockNumber" | "logIndex"): number {
+  const value = log[field];
+  const number = typeof value === "string" && value.startsWith("0x") ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number)) throw malformed(log, field, value);
+  return number;
+}
+
+/** A block or transaction hash; the error names the field. */
+function hash(log: RawLog, field: "blockHash" | "transactionHash"): string {
+  const value = log[field];
+  if (typeof value !== "string" || !HASH.test(value)) throw malformed(log, field, value);
+  return value;
 }
 
 /** Decodes a whole list of raw logs (see LogDecoder). */
