@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../services/config";
 import { CopyRows, spareCopyBytes } from "../../services/indexer/copy";
-import { CopyPayloadArea, openDatabase, pgliteSettings, type Database } from "../../services/indexer/db";
+import { PGlite } from "@electric-sql/pglite";
+import { COPY_PAYLOAD_FILE, copyThroughMemoryFile, openDatabase, pgliteSettings, type Database } from "../../services/indexer/db";
 import { APPEND_ONLY_TABLES, BALANCES, EVENTS, MARKET_SETTINGS, MARKET_TOKENS, PODS } from "../../services/indexer/tables";
 import { backends, type Backend } from "./support/harness";
 
@@ -104,25 +105,38 @@ describe("indexer: PGlite memory settings", function () {
     expect(spareCopyBytes()).to.be.at.most(2 * 2 * largest + others.length * 2 * 256 * 1024);
   });
 
-  it("hands PGlite every COPY payload in one reused buffer of the payload's exact size", async () => {
-    const area = new CopyPayloadArea(1024 * 1024);
-    const large = Buffer.alloc(300_000, "a");
-    const small = Buffer.from("xyz");
-    const first = await area.blob(large).arrayBuffer();
-    expect(Buffer.from(first).equals(large)).to.equal(true);
-    // The same memory again, shrunk to the next payload: nothing of the larger one is left to read.
-    const second = await area.blob(small.subarray(1)).arrayBuffer();
-    expect(second).to.equal(first);
-    expect(Buffer.from(second).toString()).to.equal("yz");
-    expect(area.blob(large).size).to.equal(300_000);
-    // Past the reservation a payload gets an exact copy of its own.
-    const huge = Buffer.alloc(2 * 1024 * 1024, "b");
-    const own = await area.blob(huge).arrayBuffer();
-    expect(own).to.not.equal(first);
-    expect(Buffer.from(own).equals(huge)).to.equal(true);
+  it("hands PGlite the payload's own bytes (no copy) in an in-memory file, removed after the COPY whether it succeeds or fails", async () => {
+    const pg = new PGlite();
+    try {
+      await pg.query(`CREATE TABLE copy_file_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)`);
+      const fs = pg.Module.FS;
+      // A plain Uint8Array: a Node Buffer's slice() shares its memory anyway, so only this shows the copy.
+      const payload = new Uint8Array(Buffer.from("1\tone\n2\ttwo\n"));
+      let sharedWhileCopying: boolean | undefined;
+      // A target that looks at the file while COPY runs, then lets PGlite run it.
+      const watching = {
+        query: (sql: string) => {
+          sharedWhileCopying = (fs.lookupPath(COPY_PAYLOAD_FILE, {}).node as unknown as { contents: Uint8Array }).contents.buffer === payload.buffer;
+          return pg.query(sql);
+        },
+      } as unknown as PGlite;
+      await copyThroughMemoryFile(pg, watching, "copy_file_probe", ["id", "note"], payload);
+      expect(sharedWhileCopying, "the file's contents are the payload's memory").to.equal(true);
+      expect(fs.analyzePath(COPY_PAYLOAD_FILE).exists, "file left after the COPY").to.equal(false);
+      expect((await pg.query(`SELECT id, note FROM copy_file_probe ORDER BY id`)).rows).to.deep.equal([
+        { id: 1, note: "one" },
+        { id: 2, note: "two" },
+      ]);
+
+      const failure = await copyThroughMemoryFile(pg, pg, "copy_file_probe", ["id", "note"], Buffer.from("2\tagain\n")).catch((error: Error & { code?: string }) => error);
+      expect((failure as { code?: string }).code, "unique violation").to.equal("23505");
+      expect(fs.analyzePath(COPY_PAYLOAD_FILE).exists, "file left after a failed COPY").to.equal(false);
+    } finally {
+      await pg.close();
+    }
   });
 
-  it("loads successive COPY payloads of different sizes exactly through the reused buffer (PGlite)", async () => {
+  it("loads successive COPY payloads of different sizes exactly through the in-memory file (PGlite)", async () => {
     const db = await openDatabase({});
     try {
       await db.query(`CREATE TABLE copy_sizes_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)`);

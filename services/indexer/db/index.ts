@@ -102,57 +102,31 @@ export function pgliteSettings(sharedBuffersMb: number): string[] {
   ];
 }
 
-/** ES2024's resizable ArrayBuffer (Node 20 has it; TypeScript's es2023 lib does not declare it). */
-interface ResizableArrayBuffer extends ArrayBuffer {
-  readonly maxByteLength: number;
-  resize(byteLength: number): void;
-}
-const ResizableArrayBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
-
 /**
- * Where a PGlite database's COPY payloads are handed over: PGlite reads /dev/blob from the
- * ArrayBuffer a Blob's arrayBuffer() returns, which must have the payload's exact size, while the
- * payload is usually a view of a larger buffer that copy.ts reuses. An exact copy per COPY left
- * ~0.5-3 MB of garbage per statement in the malloc heap, often freed only when V8 next collected
- * the old generation: at a backfill's malloc peak ~17 MB of such copies were waiting (heaptrack),
- * adding to the external-memory pressure that starts mark-compacts. Instead, one resizable
- * ArrayBuffer per database is resized to each payload (V8
- * releases the pages a shrink gives up) and reused. PGlite calls arrayBuffer() inside its exclusive
- * query section and drops the buffer when the statement ends, so statements never share it; a payload
- * over the reservation gets an exact copy of its own.
+ * Where PGlite reads a COPY payload: a file of its in-memory file system (MEMFS) whose contents are
+ * the payload's own bytes, handed over without a copy (`canOwn`), which COPY then reads with memcpy.
+ * PGlite's /dev/blob device, used before, copied every byte in a JavaScript loop (~0.15 s of the
+ * indexer's thread per 100k events at bench:indexer's ~60 MB of COPY text), after a copy of the
+ * payload into an ArrayBuffer of its exact size. One path per database: PGlite runs one statement
+ * at a time, and the file is removed as soon as its COPY ends.
  */
-export class CopyPayloadArea {
-  private readonly area: ResizableArrayBuffer;
+export const COPY_PAYLOAD_FILE = "/tmp/lure-copy-payload";
 
-  constructor(maxBytes = 1024 ** 3) {
-    // Address space only: pages are committed as the area grows to a payload's size.
-    this.area = new ResizableArrayBuffer(0, { maxByteLength: maxBytes });
-  }
-
-  /** A Blob over `payload` for PGlite's `blob` query option; its bytes are copied when PGlite reads it. */
-  blob(payload: Uint8Array): Blob {
-    return new PayloadBlob(payload, this.area);
+/** COPY of `data` (COPY text) into `table` through a file of PGlite's in-memory file system. */
+export async function copyThroughMemoryFile(pg: PGlite, target: PGlite | PGliteTransaction, table: string, columns: readonly string[], data: Uint8Array): Promise<void> {
+  const fs = pg.Module.FS;
+  fs.writeFile(COPY_PAYLOAD_FILE, data, { canOwn: true });
+  try {
+    await target.query(`COPY ${table} (${columns.join(", ")}) FROM '${COPY_PAYLOAD_FILE}'`);
+  } finally {
+    fs.unlink(COPY_PAYLOAD_FILE);
   }
 }
 
-class PayloadBlob extends Blob {
-  constructor(
-    private readonly payload: Uint8Array,
-    private readonly area: ResizableArrayBuffer,
-  ) {
-    super([]);
-  }
-
-  override get size(): number {
-    return this.payload.byteLength;
-  }
-
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    if (this.payload.byteLength > this.area.maxByteLength) return new Uint8Array(this.payload).buffer;
-    this.area.resize(this.payload.byteLength);
-    new Uint8Array(this.area).set(this.payload);
-    return this.area;
-  }
+/** The payload file must live in memory (MEMFS): on PGlite's data-directory file system it would be written to disk. */
+function checkCopyPayloadFileSystem(pg: PGlite): void {
+  const { node } = pg.Module.FS.lookupPath("/tmp", {});
+  if ((node as { mount?: { type?: unknown } }).mount?.type !== pg.Module.MEMFS) throw new Error("PGlite's /tmp is not an in-memory file system: COPY payloads would go to disk");
 }
 
 async function openPglite(dataDir: string | undefined, sharedBuffersMb: number): Promise<Database> {
@@ -160,16 +134,13 @@ async function openPglite(dataDir: string | undefined, sharedBuffersMb: number):
   const options = { postgresqlconf: pgliteSettings(sharedBuffersMb) };
   const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pg.waitReady;
-  const copyPayloads = new CopyPayloadArea();
+  checkCopyPayloadFileSystem(pg);
   const wrap = (target: PGlite | PGliteTransaction): Transaction => ({
     async query<R>(sql: string, params?: unknown[]) {
       const result = await target.query<R>(sql, params);
       return result.rows;
     },
-    async copyFrom(table, columns, data) {
-      // PGlite reads COPY data from a Blob mapped to /dev/blob inside its virtual file system.
-      await target.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], { blob: copyPayloads.blob(data) });
-    },
+    copyFrom: (table, columns, data) => copyThroughMemoryFile(pg, target, table, columns, data),
   });
   // Reads outside transactions (the API's one-statement operations) reuse prepared statements.
   const reads = new PglitePreparedReads(pg);
