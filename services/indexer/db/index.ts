@@ -134,7 +134,12 @@ async function openPglite(dataDir: string | undefined, sharedBuffersMb: number):
   const options = { postgresqlconf: pgliteSettings(sharedBuffersMb) };
   const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pg.waitReady;
-  checkCopyPayloadFileSystem(pg);
+  try {
+    checkCopyPayloadFileSystem(pg);
+  } catch (error) {
+    await pg.close();
+    throw error;
+  }
   const wrap = (target: PGlite | PGliteTransaction): Transaction => ({
     async query<R>(sql: string, params?: unknown[]) {
       const result = await target.query<R>(sql, params);
