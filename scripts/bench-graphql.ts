@@ -84,7 +84,7 @@ FROM generate_series(1, ${PODS}) AS g`;
 // ------------------------------------------------------------------ child: database + API
 
 async function serve(backend: "pglite" | "postgres", databaseUrl: string | undefined, workers: number): Promise<void> {
-  const { openDatabase, migrate } = await import("../services/indexer/db");
+  const { openDatabase, migrate } = await import("../services/database");
   const { createApiServer } = await import("../services/api/server");
   const { startApiCluster } = await import("../services/api/cluster/primary");
   const { EventEmitter } = await import("node:events");

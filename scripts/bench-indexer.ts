@@ -36,7 +36,7 @@ import { join } from "node:path";
 import { Contract, ContractFactory, JsonRpcProvider } from "ethers";
 import type { Deployment } from "../services/chain/deployments";
 import { createIndexerMetrics, startIndexer } from "../services/indexer";
-import { openDatabase } from "../services/indexer/db";
+import { openDatabase } from "../services/database";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { logger } from "../services/log";
 import { projectRoot } from "./lib/project-root";

@@ -16,7 +16,7 @@ const OUT = join(ROOT, "dist");
 
 /** Files read through __dirname at run time, by directory (relative to the project root) and suffix. */
 const ASSETS: readonly { dir: string; suffix: string }[] = [
-  { dir: "services/indexer/db/migrations", suffix: ".sql" },
+  { dir: "services/database/migrations", suffix: ".sql" },
   { dir: "graphql", suffix: ".graphql" },
 ];
 

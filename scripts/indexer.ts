@@ -11,7 +11,7 @@
  * same build and the same Node flags.
  */
 import { ConfigError, loadConfig } from "../services/config";
-import { Shutdown } from "../services/devnet/shutdown";
+import { Shutdown } from "../services/process/shutdown";
 import { logger } from "../services/log";
 import { startIndexerAndApi } from "./lib/indexer-and-api";
 

@@ -13,7 +13,7 @@ import { loadConfig, type LureConfig } from "../services/config";
 import { logger } from "../services/log";
 import { devAccounts } from "../services/devnet/accounts";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
-import { Shutdown } from "../services/devnet/shutdown";
+import { Shutdown } from "../services/process/shutdown";
 import { startIndexerServiceChild } from "./lib/indexer-service-child";
 
 const log = logger("devnet");
@@ -39,7 +39,7 @@ async function startSwarm(config: LureConfig, shutdown: Shutdown) {
   const defaultUrl = `http://${config.SWARM_DEV_HOST}:${config.SWARM_DEV_PORT}`;
   // A BEE_URL that points elsewhere means a real Bee node: use it, start nothing.
   if (new URL(config.BEE_URL).origin === new URL(defaultUrl).origin) {
-    const node = await swarm.startDevSwarmNode({ dataDir: config.SWARM_DATA_DIR, host: config.SWARM_DEV_HOST, port: config.SWARM_DEV_PORT });
+    const node = await (await import("../services/swarm-dev-node/server")).startDevSwarmNode({ dataDir: config.SWARM_DATA_DIR, host: config.SWARM_DEV_HOST, port: config.SWARM_DEV_PORT });
     shutdown.add("swarm", node.close);
     log.info({ url: node.url }, "swarm dev node up");
   }

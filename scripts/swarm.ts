@@ -6,7 +6,7 @@
  */
 import { loadConfig } from "../services/config";
 import { logger } from "../services/log";
-import { startDevSwarmNode } from "../services/swarm";
+import { startDevSwarmNode } from "../services/swarm-dev-node/server";
 
 const log = logger("swarm-cli");
 

@@ -1,5 +1,5 @@
 import type { LureConfig } from "../../services/config";
-import type { Shutdown } from "../../services/devnet/shutdown";
+import type { Shutdown } from "../../services/process/shutdown";
 
 /**
  * The indexer and the GraphQL API over its database, as `npm start` and `npm run indexer` run

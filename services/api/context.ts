@@ -1,4 +1,4 @@
-import type { Database } from "../indexer/db";
+import type { Database } from "../database";
 import type { ApiEventSource, ApiIndexerStatus } from "./events";
 import { PodLoader } from "./pod-loader";
 import { OperationSnapshot } from "./snapshot";

@@ -2,7 +2,7 @@ import type { KeyColumn, ListSpec } from "./sql/list";
 import type { FilterColumns } from "./sql/where";
 
 /**
- * The lists of the API over the indexer's tables (services/indexer/db/migrations). Every SQL
+ * The lists of the API over the indexer's tables (services/database/migrations). Every SQL
  * fragment here is a trusted constant; user values reach the database only as bound parameters.
  * Block numbers and timestamps are NUMERIC in the database and exposed as GraphQL Int, hence
  * `::float8` (exact below 2^53, and a JS number from both pg and PGlite).

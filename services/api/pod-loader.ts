@@ -1,4 +1,4 @@
-import type { Queryable } from "../indexer/db";
+import type { Queryable } from "../database";
 import type { PodRow } from "./models";
 import { POD_COLUMNS } from "./lists";
 

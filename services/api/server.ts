@@ -4,7 +4,7 @@ import express, { type Express } from "express";
 import { NoSchemaIntrospectionCustomRule, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Registry } from "prom-client";
-import type { Database } from "../indexer/db";
+import type { Database } from "../database";
 import { logger } from "../log";
 import { createOperationContext, type ApiContext } from "./context";
 import type { ApiEventSource, ApiIndexerStatus } from "./events";

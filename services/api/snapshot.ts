@@ -1,4 +1,4 @@
-import type { Database, Queryable } from "../indexer/db";
+import type { Database, Queryable } from "../database";
 
 /**
  * One database snapshot per GraphQL operation, opened on the first read and released when the

@@ -1,6 +1,6 @@
 import type { DecodedLog } from "./abi";
 import type { IndexerEventMap } from "./events";
-import type { Queryable } from "./db";
+import type { Queryable } from "../database";
 import { CopyRows } from "./copy";
 import { BALANCES, EVENTS, LICENSES, LISTING_EVENTS, MARKET_SETTINGS, MARKET_TOKENS, PODS, POD_VERSIONS, PURCHASES, TRANSFERS, WITHDRAWALS, type Row, type TableSpec } from "./tables";
 

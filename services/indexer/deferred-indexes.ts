@@ -1,5 +1,5 @@
 import type { Logger } from "../log";
-import { listMigrations, type Database, type Queryable } from "./db";
+import { listMigrations, type Database, type Queryable } from "../database";
 import { APPEND_ONLY_TABLES, MUTABLE_TABLES } from "./tables";
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from "../log";
-import type { Queryable } from "./db";
+import type { Queryable } from "../database";
 
 /** Where pod recipes are read from: the Swarm client's `downloadFile` fits. */
 export interface RecipeSource {

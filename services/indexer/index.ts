@@ -1,7 +1,7 @@
 import { loadConfig, rpcUrlFor, type LureConfig } from "../config";
 import { readDeployment, requireContract, type Deployment } from "../chain/deployments";
 import { logger, type Logger } from "../log";
-import { migrate, openDatabase, type Database } from "./db";
+import { migrate, openDatabase, type Database } from "../database";
 import { IndexerEvents } from "./events";
 import { finalityDepthFor } from "./finality";
 import { IndexerLoop, type IndexerStatus } from "./indexer";
@@ -14,7 +14,7 @@ export type { IndexerStatus } from "./indexer";
 export { FatalIndexingError } from "./indexer";
 export { IndexerEvents, type IndexerEventMap } from "./events";
 export { createIndexerMetrics, indexerMetrics, type IndexerMetrics } from "./metrics";
-export type { Database, Queryable } from "./db";
+export type { Database, Queryable } from "../database";
 
 export interface Indexer {
   readonly db: Database;

@@ -1,7 +1,7 @@
 import type { Logger } from "../log";
 import type { LureContract } from "./abi";
 import { Batch, newRowCache, rowCacheSize, type ChainEvent } from "./batch";
-import type { Database } from "./db";
+import type { Database } from "../database";
 import type { IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
 import { deferIndexes, readDeferredIndexes, rebuildDeferredIndexes } from "./deferred-indexes";

@@ -1,4 +1,4 @@
-import type { Database, Queryable, Transaction } from "./db";
+import type { Database, Queryable, Transaction } from "../database";
 import type { Batch } from "./batch";
 import { CopyRows } from "./copy";
 import type { BlockHeader } from "./rpc";

@@ -1,6 +1,6 @@
 import { buildChunkTree } from "./bmt";
-import { contentTypeForPath } from "./dev-node/content-type";
-import { collectionManifest, storeManifest, type ManifestFile } from "./dev-node/manifest";
+import { contentTypeForPath } from "./content-type";
+import { collectionManifest, storeManifest, type ManifestFile } from "./manifest";
 
 /**
  * The reference a Bee node returns for a tar collection upload of `entries`, computed offline:

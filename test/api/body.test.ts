@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { request as httpRequest } from "node:http";
-import type { Database } from "../../services/indexer/db";
-import { startTestApi, type TestApi } from "./helpers/client";
-import { testBackends } from "./helpers/database";
-import { insertPod } from "./helpers/fixtures";
+import type { Database } from "../../services/database";
+import { startTestApi, type TestApi } from "../support/api/client";
+import { testBackends } from "../support/api/database";
+import { insertPod } from "../support/api/fixtures";
 
 /** POSTs `chunks` with chunked transfer encoding: no Content-Length for the server to check first. */
 function chunkedPost(url: string, chunks: string[], contentType = "application/json"): Promise<{ status: number; body: string }> {

@@ -6,10 +6,10 @@ import { Pool } from "pg";
 import { Counter, Registry } from "prom-client";
 import { startApiCluster, type RunningApiCluster } from "../../services/api/cluster/primary";
 import type { ApiIndexerStatus } from "../../services/api/events";
-import { migrate, openDatabase, type Database } from "../../services/indexer/db";
+import { migrate, openDatabase, type Database } from "../../services/database";
 import { loadConfig } from "../../services/config";
-import { address, bytes32, insertPod, setCursor } from "./helpers/fixtures";
-import { subscribe, type SseSubscription } from "./helpers/sse";
+import { address, bytes32, insertPod, setCursor } from "../support/api/fixtures";
+import { subscribe, type SseSubscription } from "../support/api/sse";
 
 interface Answer {
   status: number;

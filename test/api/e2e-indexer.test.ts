@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import type { Database } from "../../services/indexer/db";
+import type { Database } from "../../services/database";
 import type { Indexer } from "../../services/indexer";
 import { createApiServer, type RunningApi } from "../../services/api/server";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { deployFloods, type FloodChain } from "../indexer/support/flood";
-import { startTestIndexer, waitFor, waitForHead, latestBlock } from "../indexer/support/harness";
-import { testBackends } from "./helpers/database";
-import { subscribe, type SseSubscription } from "./helpers/sse";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { startTestIndexer, waitFor, waitForHead, latestBlock } from "../support/indexer/harness";
+import { testBackends } from "../support/api/database";
+import { subscribe, type SseSubscription } from "../support/api/sse";
 
 const OWNER = "0x1111111111111111111111111111111111111111";
 const SELLER = "0x2222222222222222222222222222222222222222";

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { getIntrospectionQuery } from "graphql";
 import { Counter, Registry } from "prom-client";
-import type { Database } from "../../services/indexer/db";
-import { startTestApi, type TestApi } from "./helpers/client";
-import { testBackends } from "./helpers/database";
-import { seedDataset } from "./helpers/dataset";
+import type { Database } from "../../services/database";
+import { startTestApi, type TestApi } from "../support/api/client";
+import { testBackends } from "../support/api/database";
+import { seedDataset } from "../support/api/dataset";
 
 describe("GraphQL guards and operations endpoints", function () {
   let db: Database;

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import type { Database } from "../../services/indexer/db";
-import { startTestApi, type TestApi } from "./helpers/client";
-import { testBackends } from "./helpers/database";
-import { DATASET, seedDataset, TOKEN, type DatasetPod } from "./helpers/dataset";
-import { address, insertPod, ZERO } from "./helpers/fixtures";
+import type { Database } from "../../services/database";
+import { startTestApi, type TestApi } from "../support/api/client";
+import { testBackends } from "../support/api/database";
+import { DATASET, seedDataset, TOKEN, type DatasetPod } from "../support/api/dataset";
+import { address, insertPod, ZERO } from "../support/api/fixtures";
 
 const byId = (pods: DatasetPod[]) => pods.map((pod) => String(pod.id));
 

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import type { Database } from "../../services/indexer/db";
-import { startTestApi, type TestApi } from "./helpers/client";
-import { testBackends } from "./helpers/database";
-import { seedDataset, TOKEN } from "./helpers/dataset";
-import { address, bytes32, insertBalance, insertPod, insertPurchase, insertVersion, insertWithdrawal, setCursor, ZERO } from "./helpers/fixtures";
+import type { Database } from "../../services/database";
+import { startTestApi, type TestApi } from "../support/api/client";
+import { testBackends } from "../support/api/database";
+import { seedDataset, TOKEN } from "../support/api/dataset";
+import { address, bytes32, insertBalance, insertPod, insertPurchase, insertVersion, insertWithdrawal, setCursor, ZERO } from "../support/api/fixtures";
 
 for (const backend of testBackends()) {
   describe(`GraphQL queries (${backend.name})`, function () {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { OperationSnapshot } from "../../services/api/snapshot";
-import { testBackends } from "./helpers/database";
-import { insertPod } from "./helpers/fixtures";
+import { testBackends } from "../support/api/database";
+import { insertPod } from "../support/api/fixtures";
 
 for (const backend of testBackends()) {
   describe(`operation snapshots (${backend.name})`, () => {

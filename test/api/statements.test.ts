@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { parse } from "graphql";
-import type { Database } from "../../services/indexer/db";
+import type { Database } from "../../services/database";
 import { FIELD_STATEMENTS, MANY } from "../../services/api/resolvers/reads";
 import { buildApiSchema } from "../../services/api/schema";
 import { checkStatementDeclarations, statementsOf } from "../../services/api/statements";
-import { startTestApi, type TestApi } from "./helpers/client";
-import { testBackends } from "./helpers/database";
-import { insertPod, setCursor } from "./helpers/fixtures";
-import { spyDatabase, type SpyDatabase } from "./helpers/spy-database";
+import { startTestApi, type TestApi } from "../support/api/client";
+import { testBackends } from "../support/api/database";
+import { insertPod, setCursor } from "../support/api/fixtures";
+import { spyDatabase, type SpyDatabase } from "../support/api/spy-database";
 
 describe("statement counts of operations (which may skip the snapshot transaction)", () => {
   const schema = buildApiSchema();

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import type { Database } from "../../services/indexer/db";
-import { startTestApi, type TestApi } from "./helpers/client";
-import { testBackends } from "./helpers/database";
-import { address, bytes32 } from "./helpers/fixtures";
-import { subscribe, type SseSubscription } from "./helpers/sse";
+import type { Database } from "../../services/database";
+import { startTestApi, type TestApi } from "../support/api/client";
+import { testBackends } from "../support/api/database";
+import { address, bytes32 } from "../support/api/fixtures";
+import { subscribe, type SseSubscription } from "../support/api/sse";
 
 const ROLLBACK_FRAGMENT = `... on Rollback { fromBlock toBlock commonAncestor { number hash } }`;
 

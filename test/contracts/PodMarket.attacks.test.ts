@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { ReentrantPodBuyer, ReentrantWithdrawer } from "../../typechain-types";
-import { deployMarket, FEE_BPS, NATIVE, ref, split } from "./fixtures";
+import { deployMarket, FEE_BPS, NATIVE, ref, split } from "../support/contracts";
 
 const PRICE = ethers.parseEther("1");
 const POD_PRICE = ethers.parseEther("3");

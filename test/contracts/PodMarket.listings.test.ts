@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployMarket, FEE_BPS, NATIVE, publishOriginal } from "./fixtures";
+import { deployMarket, FEE_BPS, NATIVE, publishOriginal } from "../support/contracts";
 
 const UINT96_MAX = (1n << 96n) - 1n;
 

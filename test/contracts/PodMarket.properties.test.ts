@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { MockERC20, PodMarket, PodRegistry } from "../../typechain-types";
-import { BPS, NATIVE, PUBLIC, ref } from "./fixtures";
+import { BPS, NATIVE, PUBLIC, ref } from "../support/contracts";
 
 /**
  * Property: whatever the prices, the fee, the royalties and the sequence of purchases and

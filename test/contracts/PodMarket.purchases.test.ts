@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployMarket, FEE_BPS, NATIVE, publishFork, publishOriginal, split } from "./fixtures";
+import { deployMarket, FEE_BPS, NATIVE, publishFork, publishOriginal, split } from "../support/contracts";
 
 const PRICE = ethers.parseEther("1");
 const POD_PRICE = ethers.parseEther("20");

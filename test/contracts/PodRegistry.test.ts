@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployRegistry, nameHash, PRIVATE, PUBLIC, publishFork, publishOriginal, ref } from "./fixtures";
+import { deployRegistry, nameHash, PRIVATE, PUBLIC, publishFork, publishOriginal, ref } from "../support/contracts";
 
 describe("PodRegistry", function () {
   describe("metadata and interfaces", function () {

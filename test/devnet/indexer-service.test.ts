@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "../helpers/wait";
-import { freePort, startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
+import { waitFor } from "../support/wait";
+import { freePort, startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
 import { indexerScript } from "../../scripts/lib/indexer-script";
 
 /**

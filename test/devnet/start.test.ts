@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rpcChainId } from "../../services/devnet/hardhat-node";
-import { waitFor } from "../helpers/wait";
+import { waitFor } from "../support/wait";
 import { indexerScript } from "../../scripts/lib/indexer-script";
-import { freePort } from "../helpers/hardhat-node";
+import { freePort } from "../support/hardhat-node";
 
 interface Started {
   child: ChildProcess;

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { openDatabase, type Database } from "../../services/indexer/db";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { deployFloods, type FloodChain } from "./support/flood";
-import { dumpTables, freshIndexDump, freshSchemaName, latestBlock } from "./support/harness";
-import { killHard, spawnIndexer } from "./support/indexer-process";
+import { openDatabase, type Database } from "../../services/database";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { dumpTables, freshIndexDump, freshSchemaName, latestBlock } from "../support/indexer/harness";
+import { killHard, spawnIndexer } from "../support/indexer/indexer-process";
 
 describe("indexer: kill -9 during backfill", function () {
   this.timeout(240_000);

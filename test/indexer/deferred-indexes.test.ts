@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import pino from "pino";
 import type { Indexer } from "../../services/indexer";
-import { migrate, openDatabase, type Database, type Queryable } from "../../services/indexer/db";
+import { migrate, openDatabase, type Database, type Queryable } from "../../services/database";
 import {
   DEFERRED_INDEXES_KEY,
   deferIndexes,
@@ -16,10 +16,10 @@ import {
   secondaryIndexes,
 } from "../../services/indexer/deferred-indexes";
 import type { Logger } from "../../services/log";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { deployFloods, type FloodChain } from "./support/flood";
-import { backends, dumpTables, freshIndexDump, freshSchemaName, latestBlock, quietLog, startTestIndexer, waitFor, waitForHead, type Backend } from "./support/harness";
-import { killHard, spawnIndexer, stopGently } from "./support/indexer-process";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { backends, dumpTables, freshIndexDump, freshSchemaName, latestBlock, quietLog, startTestIndexer, waitFor, waitForHead, type Backend } from "../support/indexer/harness";
+import { killHard, spawnIndexer, stopGently } from "../support/indexer/indexer-process";
 
 /**
  * Every index of the current schema (primary keys and bookkeeping tables included), as

@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Indexer } from "../../services/indexer";
-import { createSwarmClient, startDevSwarmNode, type DevSwarmNode, type SwarmClient } from "../../services/swarm";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { deployFloods, type FloodChain } from "./support/flood";
-import { backends, startTestIndexer, waitFor, waitForHead, type Backend, latestBlock } from "./support/harness";
+import { createSwarmClient, type SwarmClient } from "../../services/swarm";
+import { startDevSwarmNode, type DevSwarmNode } from "../../services/swarm-dev-node/server";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { backends, startTestIndexer, waitFor, waitForHead, type Backend, latestBlock } from "../support/indexer/harness";
 
 describe("indexer: pod descriptions from the recipe on Swarm", function () {
   this.timeout(120_000);

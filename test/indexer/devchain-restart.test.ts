@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { Indexer, IndexerEventMap } from "../../services/indexer";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { deployFloods, prng, randomActivity, type FloodChain } from "./support/flood";
-import { backends, dumpTables, freshIndexDump, startTestIndexer, waitFor, waitForHead, type Backend, latestBlock } from "./support/harness";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { deployFloods, prng, randomActivity, type FloodChain } from "../support/indexer/flood";
+import { backends, dumpTables, freshIndexDump, startTestIndexer, waitFor, waitForHead, type Backend, latestBlock } from "../support/indexer/harness";
 
 describe("indexer: a restarted dev chain", function () {
   this.timeout(240_000);

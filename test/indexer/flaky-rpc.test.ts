@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { createIndexerMetrics, type Indexer } from "../../services/indexer";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { startFlakyProxy, type FlakyProxy } from "./support/flaky-proxy";
-import { deployFloods, prng, randomActivity, type FloodChain } from "./support/flood";
-import { backends, dumpTables, freshIndexDump, startTestIndexer, waitForHead, type Backend, latestBlock } from "./support/harness";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { startFlakyProxy, type FlakyProxy } from "../support/indexer/flaky-proxy";
+import { deployFloods, prng, randomActivity, type FloodChain } from "../support/indexer/flood";
+import { backends, dumpTables, freshIndexDump, startTestIndexer, waitForHead, type Backend, latestBlock } from "../support/indexer/harness";
 
 describe("indexer: a flaky JSON-RPC endpoint", function () {
   this.timeout(240_000);

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import type { Indexer } from "../../services/indexer";
-import type { Database, Transaction } from "../../services/indexer/db";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { deployFloods, type FloodChain } from "./support/flood";
-import { backends, dumpTables, freshIndexDump, latestBlock, startTestIndexer, waitForHead, type Backend } from "./support/harness";
+import type { Database, Transaction } from "../../services/database";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { backends, dumpTables, freshIndexDump, latestBlock, startTestIndexer, waitForHead, type Backend } from "../support/indexer/harness";
 
 const FINALITY = 8;
 

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { JsonRpcProvider, ZeroAddress, type JsonRpcSigner } from "ethers";
 import type { Indexer } from "../../services/indexer";
 import { PodMarket__factory, PodRegistry__factory, type PodMarket, type PodRegistry } from "../../typechain-types";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { backends, startTestIndexer, waitForHead, type Backend, latestBlock } from "./support/harness";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { backends, startTestIndexer, waitForHead, type Backend, latestBlock } from "../support/indexer/harness";
 
 const ref = (byte: string) => `0x${byte.repeat(32)}`;
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { Indexer } from "../../services/indexer";
-import { startHardhatNode, type TestHardhatNode } from "../helpers/hardhat-node";
-import { deployFloods, prng, randomActivity, type FloodChain } from "./support/flood";
-import { dumpTables, freshIndexDump, latestBlock, startTestIndexer, waitForHead } from "./support/harness";
+import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { deployFloods, prng, randomActivity, type FloodChain } from "../support/indexer/flood";
+import { dumpTables, freshIndexDump, latestBlock, startTestIndexer, waitForHead } from "../support/indexer/harness";
 
 describe("indexer: a ws:// RPC URL (newHeads subscription)", function () {
   this.timeout(180_000);

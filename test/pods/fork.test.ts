@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { forkPod } from "../../services/pods/fork";
-import { MemoryStorage } from "./helpers";
+import { MemoryStorage } from "../support/pods";
 
 const LIMITS = { maxBytes: 1 << 20, maxEntries: 100 };
 const recipe = (extra: Record<string, unknown> = {}) =>

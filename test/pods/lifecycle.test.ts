@@ -12,9 +12,10 @@ import type { ForkResult } from "../../services/pods/fork";
 import type { PersistResult } from "../../services/pods/persist";
 import { isSealedPod, keyBytes, loadKey, openSealedPod } from "../../services/pods/private";
 import type { ShareResult } from "../../services/pods/share";
-import { createSwarmClient, startDevSwarmNode, swarmReference, type DevSwarmNode, type SwarmClient } from "../../services/swarm";
+import { createSwarmClient, swarmReference, type SwarmClient } from "../../services/swarm";
+import { startDevSwarmNode, type DevSwarmNode } from "../../services/swarm-dev-node/server";
 import type { PodMarket, PodRegistry } from "../../typechain-types";
-import { makeZip, text } from "./helpers";
+import { makeZip, text } from "../support/pods";
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { safeEntryPath, UnsafeArchiveError } from "../../services/pods/archive";
 import { resolveExternalPayloads } from "../../services/pods/payloads";
-import { lieAboutZipSizes, makeTar, makeZip, MemoryStorage, text } from "./helpers";
+import { lieAboutZipSizes, makeTar, makeZip, MemoryStorage, text } from "../support/pods";
 
 const LIMITS = { maxBytes: 10 * 1024 * 1024, maxEntries: 1000 };
 

@@ -13,7 +13,7 @@ import {
   type PodRecipe,
 } from "../../services/pods/recipe";
 
-const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/sovr");
+const FIXTURES = path.resolve(__dirname, "../fixtures/sovr");
 const REF = "da41f8dfd57e2e89df2dacd3b01c4a1dbc7c4a1df429f96743317e6a220c5fac";
 
 async function recipeFiles(dir: string): Promise<string[]> {

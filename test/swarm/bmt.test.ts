@@ -4,7 +4,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { MerkleTree } from "cafe-utility";
 import { chunkAddress, swarmReference } from "../../services/swarm/bmt";
 import { wasmKeccak, WASM_SCRATCH_START } from "../../services/swarm/wasm-keccak";
-import { hex } from "./helpers";
+import { hex } from "../support/swarm";
 
 describe("swarm: the WebAssembly keccak and the BMT built on it", function () {
   it("keccak256 of 64- and 40-byte blocks equals @noble/hashes, several blocks per call, scalar and SIMD", () => {

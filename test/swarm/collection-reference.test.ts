@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { collectionReference, createSwarmClient, startDevSwarmNode } from "../../services/swarm";
+import { collectionReference, createSwarmClient } from "../../services/swarm";
+import { startDevSwarmNode } from "../../services/swarm-dev-node/server";
 
 describe("collectionReference (offline)", function () {
   let node: Awaited<ReturnType<typeof startDevSwarmNode>>;

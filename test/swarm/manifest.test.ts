@@ -4,7 +4,7 @@ import path from "node:path";
 import { BeeResponseError, MantarayNode, NULL_ADDRESS } from "@ethersphere/bee-js";
 import { MerkleTree } from "cafe-utility";
 import { SwarmRequestError } from "../../services/swarm";
-import { startTestNode, tempDir, type TestNode } from "./helpers";
+import { startTestNode, tempDir, type TestNode } from "../support/swarm";
 
 const text = (value: string) => new TextEncoder().encode(value);
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { MerkleTree } from "cafe-utility";
 import { swarmReference } from "../../services/swarm";
-import { hex, startTestNode, type TestNode } from "./helpers";
+import { hex, startTestNode, type TestNode } from "../support/swarm";
 
 describe("swarm: byte round trips through the dev node", function () {
   let t: TestNode;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fs from "node:fs";
 import { encodeSpan, swarmReference } from "../../services/swarm/bmt";
-import { sequentialBytes, startTestNode, type TestNode } from "./helpers";
+import { sequentialBytes, startTestNode, type TestNode } from "../support/swarm";
 
 interface Vector {
   kind: "bytes" | "chunk" | "bzz-file" | "sequential";
@@ -12,7 +12,7 @@ interface Vector {
   reference: string;
 }
 
-const vectorsFile = require.resolve("../../../shared/fixtures/swarm-vectors.json");
+const vectorsFile = require.resolve("../fixtures/swarm-vectors.json");
 const { vectors } = JSON.parse(fs.readFileSync(vectorsFile, "utf8")) as { vectors: Vector[] };
 
 describe("swarm: known Bee references (fixtures/swarm-vectors.json) through bee-js over HTTP", function () {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parseEther } from "ethers";
 import { deployLure } from "../../scripts/deploy";
 import { deploymentSchema } from "../../services/chain/deployments";
-import { runTask, taskError } from "./capture";
+import { runTask, taskError } from "../support/capture";
 
 const REF_A = "92672a471f4419b255d7cb0cf313474a6f5856fb347c5ece85fb706d644b630f";
 const REF_B = "680bb26ce329867d9063251135dea6f02b58d0ef3d4eb9076c3d5fc03fe54cf6";

@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
 import { EventEmitter } from "node:events";
-import { openDatabase } from "../../indexer/db";
+import { openDatabase } from "../../database";
 import { logger } from "../../log";
 import type { ApiIndexerStatus } from "../events";
 import { createApiServer } from "../server";

@@ -1,4 +1,4 @@
-import type { Queryable } from "../../indexer/db";
+import type { Queryable } from "../../database";
 import { decodeCursor, encodeCursor, type CursorValue } from "../cursor";
 import { BadArgumentError } from "../errors";
 import { SqlParams, type SqlType } from "./params";

@@ -1,0 +1,53 @@
+import { EventEmitter } from "node:events";
+import type { Database } from "../../../services/database";
+import type { ApiIndexerStatus } from "../../../services/api/events";
+import { createApiServer, type ApiServerOptions, type RunningApi } from "../../../services/api/server";
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestApi {
+  running: RunningApi;
+  events: EventEmitter;
+  status: ApiIndexerStatus;
+  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Like query, but fails the test on GraphQL errors. */
+  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Starts the real API (express + yoga) on an ephemeral port of 127.0.0.1 over `db`. */
+export async function startTestApi(db: Database, overrides: Partial<ApiServerOptions> = {}): Promise<TestApi> {
+  const events = new EventEmitter();
+  const status: ApiIndexerStatus = {
+    chainId: 31337,
+    headBlock: 100,
+    indexedBlock: { number: 100, hash: `0x${"ab".repeat(32)}`, timestamp: 1_700_000_100 },
+    backfilling: false,
+    hasIndexingErrors: false,
+  };
+  const server = createApiServer({ db, events, status: () => status, dev: true, ...overrides });
+  const running = await server.listen("127.0.0.1", 0);
+  const query = async <T>(text: string, variables?: Record<string, unknown>) => {
+    const response = await fetch(`${running.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+      body: JSON.stringify({ query: text, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<T>;
+  };
+  return {
+    running,
+    events,
+    status,
+    query,
+    async data<T>(text: string, variables?: Record<string, unknown>) {
+      const result = await query<T>(text, variables);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data as T;
+    },
+    close: () => running.close(),
+  };
+}
