@@ -4,6 +4,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "./tasks";
+import { networkAccess, type RpcNetwork } from "./services/config/networks";
 import { ConfigurationError } from "./tasks/lib/errors";
 
 /** The one compiler version Lure builds with; it must match the pinned `solc` npm package. */
@@ -27,24 +28,16 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }
 });
 
 /**
- * Remote networks read their RPC URL and key lazily: a missing variable is an error only when
- * that network is actually selected, and the error names the variable.
+ * Each JSON-RPC network reads its URL (and, remote ones, the deployer key) through services/config,
+ * lazily: a missing or malformed variable is an error only when that network is actually selected,
+ * and the error names the variable.
  */
-function remoteNetwork(chainId: number, urlVariable: string) {
-  const selected = process.argv.includes("--network") && process.argv[process.argv.indexOf("--network") + 1];
-  const wanted = selected === (chainId === 137 ? "polygon" : "amoy") || process.env.HARDHAT_NETWORK === (chainId === 137 ? "polygon" : "amoy");
-  const url = process.env[urlVariable];
-  const key = process.env.DEPLOYER_PRIVATE_KEY;
-  if (wanted) {
-    if (!url) throw new ConfigurationError(`${urlVariable} is not set: it is required for the ${chainId === 137 ? "polygon" : "amoy"} network`);
-    if (!key) throw new ConfigurationError("DEPLOYER_PRIVATE_KEY is not set: it is required to send transactions on a remote network");
-    if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new ConfigurationError("DEPLOYER_PRIVATE_KEY must be 32 bytes of hex");
-  }
-  return {
-    chainId,
-    url: url ?? "http://127.0.0.1:0",
-    accounts: key && /^(0x)?[0-9a-fA-F]{64}$/.test(key) ? [key.startsWith("0x") ? key : `0x${key}`] : [],
-  };
+function rpcNetwork(name: RpcNetwork, chainId: number) {
+  const selectedByFlag = process.argv.includes("--network") && process.argv[process.argv.indexOf("--network") + 1] === name;
+  const selected = selectedByFlag || process.env.HARDHAT_NETWORK === name;
+  const access = networkAccess(name);
+  if (selected && access.problem) throw new ConfigurationError(access.problem);
+  return name === "localhost" ? { url: access.url, chainId } : { url: access.url, chainId, accounts: access.accounts };
 }
 
 const config: HardhatUserConfig = {
@@ -57,9 +50,9 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: { chainId: 31337 },
-    localhost: { url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
-    amoy: remoteNetwork(80002, "AMOY_RPC_URL"),
-    polygon: remoteNetwork(137, "POLYGON_RPC_URL"),
+    localhost: rpcNetwork("localhost", 31337),
+    amoy: rpcNetwork("amoy", 80002),
+    polygon: rpcNetwork("polygon", 137),
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: {

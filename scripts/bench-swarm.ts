@@ -21,7 +21,8 @@ import { createSwarmClient, swarmReference, type SwarmClient } from "../services
 import { startDevSwarmNode } from "../services/swarm-dev-node/server";
 import { toHex } from "../services/swarm/bmt";
 import { ChunkTreeWriter } from "../services/swarm/chunk-tree-writer";
-import { forkPod, payloadLimitsFromEnv, persistPod, scaffoldPod } from "../services/pods";
+import { payloadLimits } from "../services/config";
+import { forkPod, persistPod, scaffoldPod } from "../services/pods";
 
 const MB = 1024 * 1024;
 const UPLOAD_GOAL_MB_PER_S = 20;
@@ -231,7 +232,7 @@ async function benchPodLifeCycle(client: SwarmClient, workDir: string): Promise<
     const bytes = sizeMb * MB;
     const persisted = await timed(() => persistPod({ dir, storage: client, contracts, keysDir: path.join(workDir, "keys") }));
     const forked = await timed(() =>
-      forkPod({ source: { podId: persisted.result.podId }, dir: path.join(workDir, `fork-${sizeMb}`), storage: client, contracts, limits: payloadLimitsFromEnv() }),
+      forkPod({ source: { podId: persisted.result.podId }, dir: path.join(workDir, `fork-${sizeMb}`), storage: client, contracts, limits: payloadLimits() }),
     );
     if (!fs.readFileSync(path.join(forked.result.dir, "payload", "model.bin")).equals(fs.readFileSync(path.join(dir, "payload", "model.bin")))) {
       throw new Error(`the fork of pod ${persisted.result.podId} differs from its folder`);

@@ -1,50 +1,21 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { ZeroAddress, formatUnits } from "ethers";
-import { lureContracts, type LureContracts } from "./lib/contracts";
-import { LureTaskError } from "./lib/errors";
+import { formatUnits } from "ethers";
+import { decimalsOf, tokenLabel } from "../services/chain/tokens";
+import { withdraw, withdrawable } from "../services/market/balances";
+import { PriceAboveMaximumError } from "../services/market/errors";
+import { allowToken } from "../services/market/governance";
+import { delist, listPod, requireListing, setPaused, setPrices } from "../services/market/listings";
+import { purchase, quotePurchase, type PurchaseItem } from "../services/market/purchase";
+import { lureContracts } from "./lib/contracts";
+import { LureTaskError, explained } from "./lib/errors";
 import { print } from "./lib/output";
-import { sendAndWait } from "./lib/send";
 import { parseAddress, parsePodId, parsePrice, parseToken } from "./lib/validate";
-import { tokenDecimals } from "./registry";
 
-const ERC20_ABI = [
-  "function allowance(address owner, address spender) view returns (uint256)",
-  "function approve(address spender, uint256 amount) returns (bool)",
-  "function balanceOf(address account) view returns (uint256)",
-  "function decimals() view returns (uint8)",
-];
+/** The market on the command line: arguments in, one printed result out; the rules are in services/market. */
 
-interface Erc20 {
-  allowance(owner: string, spender: string): Promise<bigint>;
-  approve(spender: string, amount: bigint): Promise<import("ethers").ContractTransactionResponse>;
-  balanceOf(account: string): Promise<bigint>;
-}
-
-async function decimalsOf(hre: HardhatRuntimeEnvironment, token: string): Promise<number> {
-  return token === ZeroAddress ? 18 : tokenDecimals(hre, token);
-}
-
-function tokenLabel(token: string): string {
-  return token === ZeroAddress ? "native" : token;
-}
-
-/** The market moves the pod token itself in `buyPod`, so a seller who offers the pod approves it first. */
-async function approvePodForSale(contracts: LureContracts, podId: bigint): Promise<string | undefined> {
-  const marketAddress = await contracts.market.getAddress();
-  const approved = await contracts.registry.getApproved(podId);
-  const operator = await contracts.registry.isApprovedForAll(contracts.signerAddress, marketAddress);
-  if (approved === marketAddress || operator) return undefined;
-  const receipt = await sendAndWait(contracts, () => contracts.registry.approve(marketAddress, podId));
-  return receipt.hash;
-}
-
-/** The current, valid listing of a pod, or a one-line error. */
-async function validListing(contracts: LureContracts, podId: bigint) {
-  const [listing, valid] = await contracts.market.listing(podId);
-  if (!valid) throw new LureTaskError(`pod ${podId} is not listed (or its listing was made by a previous owner)`);
-  return listing;
-}
+/** Each market task does one thing, so a chain refusal is printed as the bare reason. */
+const ONE_STEP = { namesTheStep: false };
 
 task("market:list", "Lists a pod you own: a licence price, and optionally a price for the whole pod")
   .addParam("pod", "Pod id")
@@ -56,14 +27,13 @@ task("market:list", "Lists a pod you own: a licence price, and optionally a pric
   .setAction(async (args, hre) => {
     const podId = parsePodId(args.pod);
     const token = parseToken(args.token);
-    const decimals = await decimalsOf(hre, token);
+    const decimals = await decimalsOf(token, hre.ethers.provider);
     const price = parsePrice(args.price, decimals);
     const podPrice = parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true });
     const contracts = await lureContracts(hre, args.account);
-    const approvalTx = podPrice > 0n ? await approvePodForSale(contracts, podId) : undefined;
-    const receipt = await sendAndWait(contracts, () => contracts.market.list(podId, token, price, podPrice));
+    const { approvalTx, tx } = await explained(() => listPod(contracts, podId, { token, price, podPrice }), ONE_STEP);
     print(
-      { podId, token: tokenLabel(token), price: formatUnits(price, decimals), podPrice: podPrice === 0n ? "not for sale" : formatUnits(podPrice, decimals), approvalTx: approvalTx ?? "none needed", tx: receipt.hash },
+      { podId, token: tokenLabel(token), price: formatUnits(price, decimals), podPrice: podPrice === 0n ? "not for sale" : formatUnits(podPrice, decimals), approvalTx: approvalTx ?? "none needed", tx },
       { json: args.json, title: `Listed pod ${podId}` },
     );
   });
@@ -77,13 +47,12 @@ task("market:price", "Changes the prices of your listing")
   .setAction(async (args, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
-    const listing = await validListing(contracts, podId);
-    const decimals = await decimalsOf(hre, listing.token);
+    const listing = await explained(() => requireListing(contracts, podId), ONE_STEP);
+    const decimals = await decimalsOf(listing.token, hre.ethers.provider);
     const price = parsePrice(args.price, decimals);
     const podPrice = parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true });
-    if (podPrice > 0n) await approvePodForSale(contracts, podId);
-    const receipt = await sendAndWait(contracts, () => contracts.market.setPrice(podId, price, podPrice));
-    print({ podId, price: formatUnits(price, decimals), podPrice: formatUnits(podPrice, decimals), tx: receipt.hash }, { json: args.json, title: `Repriced pod ${podId}` });
+    const { tx } = await explained(() => setPrices(contracts, podId, { price, podPrice }), ONE_STEP);
+    print({ podId, price: formatUnits(price, decimals), podPrice: formatUnits(podPrice, decimals), tx }, { json: args.json, title: `Repriced pod ${podId}` });
   });
 
 task("market:pause", "Pauses (or with --resume, resumes) sales of your listing")
@@ -94,8 +63,8 @@ task("market:pause", "Pauses (or with --resume, resumes) sales of your listing")
   .setAction(async (args, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
-    const receipt = await sendAndWait(contracts, () => contracts.market.setPaused(podId, !args.resume));
-    print({ podId, paused: !args.resume, tx: receipt.hash }, { json: args.json, title: args.resume ? `Resumed pod ${podId}` : `Paused pod ${podId}` });
+    const { tx } = await explained(() => setPaused(contracts, podId, !args.resume), ONE_STEP);
+    print({ podId, paused: !args.resume, tx }, { json: args.json, title: args.resume ? `Resumed pod ${podId}` : `Paused pod ${podId}` });
   });
 
 task("market:delist", "Removes your listing")
@@ -105,39 +74,30 @@ task("market:delist", "Removes your listing")
   .setAction(async (args, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
-    const receipt = await sendAndWait(contracts, () => contracts.market.delist(podId));
-    print({ podId, tx: receipt.hash }, { json: args.json, title: `Delisted pod ${podId}` });
+    const { tx } = await explained(() => delist(contracts, podId), ONE_STEP);
+    print({ podId, tx }, { json: args.json, title: `Delisted pod ${podId}` });
   });
 
-/** Shared by market:buy and market:buy-pod: checks the price guard, approves an ERC-20 if needed, pays. */
-async function purchase(hre: HardhatRuntimeEnvironment, args: { pod: string; maxPrice?: string; account?: string; json: boolean }, whole: boolean) {
+/** market:buy and market:buy-pod: the quote gives the token's decimals that --max-price is read in. */
+async function buy(hre: HardhatRuntimeEnvironment, args: { pod: string; maxPrice?: string; account?: string; json: boolean }, item: PurchaseItem) {
   const podId = parsePodId(args.pod);
   const contracts = await lureContracts(hre, args.account);
-  const listing = await validListing(contracts, podId);
-  const decimals = await decimalsOf(hre, listing.token);
-  const price = whole ? listing.podPrice : listing.price;
-  if (whole && price === 0n) throw new LureTaskError(`pod ${podId} itself is not for sale`);
-  const maxPrice = args.maxPrice === undefined ? price : parsePrice(args.maxPrice, decimals, "max-price");
-  if (price > maxPrice) {
-    throw new LureTaskError(`the price of pod ${podId} is ${formatUnits(price, decimals)}, above --max-price ${formatUnits(maxPrice, decimals)}`);
-  }
-  const marketAddress = await contracts.market.getAddress();
-  let approvalTx: string | undefined;
-  if (listing.token !== ZeroAddress) {
-    const erc20 = (await hre.ethers.getContractAt(ERC20_ABI, listing.token, contracts.signer)) as unknown as Erc20;
-    const balance = await erc20.balanceOf(contracts.signerAddress);
-    if (balance < price) throw new LureTaskError(`balance ${formatUnits(balance, decimals)} of ${listing.token} is below the price ${formatUnits(price, decimals)}`);
-    if ((await erc20.allowance(contracts.signerAddress, marketAddress)) < price) {
-      approvalTx = (await sendAndWait(contracts, () => erc20.approve(marketAddress, price))).hash;
-    }
-  }
-  const value = listing.token === ZeroAddress ? price : 0n;
-  const receipt = await sendAndWait(contracts, () =>
-    whole ? contracts.market.buyPod(podId, listing.token, maxPrice, { value }) : contracts.market.buy(podId, listing.token, maxPrice, { value }),
+  const quote = await explained(() => quotePurchase(contracts, podId, item), ONE_STEP);
+  const maxPrice = args.maxPrice === undefined ? undefined : parsePrice(args.maxPrice, quote.decimals, "max-price");
+  const bought = await explained(
+    () =>
+      purchase(contracts, quote, { maxPrice }).catch((error: unknown) => {
+        // The guard's limit is this task's --max-price (or the quoted price): say so in its own words.
+        if (error instanceof PriceAboveMaximumError) {
+          throw new LureTaskError(`the price of pod ${podId} is ${formatUnits(error.price, error.decimals)}, above --max-price ${formatUnits(error.maxPrice, error.decimals)}`);
+        }
+        throw error;
+      }),
+    ONE_STEP,
   );
   print(
-    { podId, buyer: contracts.signerAddress, token: tokenLabel(listing.token), paid: formatUnits(price, decimals), approvalTx: approvalTx ?? "none needed", tx: receipt.hash },
-    { json: args.json, title: whole ? `Bought pod ${podId}` : `Bought a licence for pod ${podId}` },
+    { podId, buyer: bought.buyer, token: tokenLabel(bought.token), paid: formatUnits(bought.price, bought.decimals), approvalTx: bought.approvalTx ?? "none needed", tx: bought.tx },
+    { json: args.json, title: item === "pod" ? `Bought pod ${podId}` : `Bought a licence for pod ${podId}` },
   );
 }
 
@@ -146,14 +106,14 @@ task("market:buy", "Buys a licence for a listed pod")
   .addOptionalParam("maxPrice", "Refuse to pay more than this (default: the current price)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => purchase(hre, args, false));
+  .setAction(async (args, hre) => buy(hre, args, "licence"));
 
 task("market:buy-pod", "Buys the pod token itself; ownership moves to you")
   .addParam("pod", "Pod id")
   .addOptionalParam("maxPrice", "Refuse to pay more than this (default: the current price)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => purchase(hre, args, true));
+  .setAction(async (args, hre) => buy(hre, args, "pod"));
 
 task("market:withdraw", "Withdraws everything credited to you in one token")
   .addOptionalParam("token", "native, or an ERC-20 address", "native")
@@ -162,11 +122,9 @@ task("market:withdraw", "Withdraws everything credited to you in one token")
   .setAction(async (args, hre) => {
     const token = parseToken(args.token);
     const contracts = await lureContracts(hre, args.account);
-    const decimals = await decimalsOf(hre, token);
-    const amount = await contracts.market.balanceOf(contracts.signerAddress, token);
-    if (amount === 0n) throw new LureTaskError(`nothing to withdraw: ${contracts.signerAddress} has no ${tokenLabel(token)} credit`);
-    const receipt = await sendAndWait(contracts, () => contracts.market.withdraw(token));
-    print({ account: contracts.signerAddress, token: tokenLabel(token), amount: formatUnits(amount, decimals), tx: receipt.hash }, { json: args.json, title: "Withdrawn" });
+    const decimals = await decimalsOf(token, hre.ethers.provider);
+    const { amount, tx } = await explained(() => withdraw(contracts, token), ONE_STEP);
+    print({ account: contracts.account, token: tokenLabel(token), amount: formatUnits(amount, decimals), tx }, { json: args.json, title: "Withdrawn" });
   });
 
 task("market:balance", "Shows what an account can withdraw")
@@ -176,9 +134,9 @@ task("market:balance", "Shows what an account can withdraw")
   .setAction(async (args, hre) => {
     const token = parseToken(args.token);
     const contracts = await lureContracts(hre);
-    const account = args.address === undefined ? contracts.signerAddress : parseAddress(args.address, "address");
-    const decimals = await decimalsOf(hre, token);
-    const amount = await contracts.market.balanceOf(account, token);
+    const account = args.address === undefined ? contracts.account : parseAddress(args.address, "address");
+    const decimals = await decimalsOf(token, hre.ethers.provider);
+    const amount = await explained(() => withdrawable(contracts, account, token), ONE_STEP);
     print({ account, token: tokenLabel(token), withdrawable: formatUnits(amount, decimals), wei: amount }, { json: args.json, title: "Withdrawable balance" });
   });
 
@@ -190,6 +148,6 @@ task("market:allow-token", "Governance: allows (or with --disallow, removes) an 
   .setAction(async (args, hre) => {
     const token = parseAddress(args.token, "token");
     const contracts = await lureContracts(hre, args.account);
-    const receipt = await sendAndWait(contracts, () => contracts.market.setTokenAllowed(token, !args.disallow));
-    print({ token, allowed: !args.disallow, tx: receipt.hash }, { json: args.json, title: args.disallow ? "Token disallowed" : "Token allowed" });
+    const { tx } = await explained(() => allowToken(contracts, token, !args.disallow), ONE_STEP);
+    print({ token, allowed: !args.disallow, tx }, { json: args.json, title: args.disallow ? "Token disallowed" : "Token allowed" });
   });

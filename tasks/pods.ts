@@ -1,39 +1,26 @@
 import path from "node:path";
 import { task, types } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { ZeroAddress } from "ethers";
-import { loadConfig } from "../services/config";
-import { UnsafeArchiveError } from "../services/pods/archive";
+import { decimalsOf } from "../services/chain/tokens";
+import { loadConfig, payloadLimits, podKeysDir } from "../services/config";
+import type { ListingTerms } from "../services/market/listings";
 import { PodError } from "../services/pods/errors";
-import { PodFolderError } from "../services/pods/pack";
-import { PrivatePodError, defaultKeysDir } from "../services/pods/private";
-import { RecipeError } from "../services/pods/recipe";
-import type { ListingTerms } from "../services/pods/persist";
 import type { PodStorage } from "../services/pods/storage";
 import { lureContracts } from "./lib/contracts";
-import { InvalidArgumentError, LureTaskError } from "./lib/errors";
+import { InvalidArgumentError, explained as explainedAs } from "./lib/errors";
 import { print } from "./lib/output";
 import { parsePodId, parsePrice, parseToken, parseUint } from "./lib/validate";
-import { tokenDecimals } from "./registry";
 
 /**
  * The pod life cycle on the command line: init, persist, fork, share. Each task validates its
  * arguments and the recipe before anything is uploaded or sent, and prints one result (`--json`).
  */
 
-/** Service errors become one-line task errors (no stack trace); anything else is a bug and keeps its trace. */
-async function explained<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const known = [PodError, RecipeError, UnsafeArchiveError, PodFolderError, PrivatePodError];
-    // Swarm's errors are matched by name: bee-js is loaded only when a task needs Swarm.
-    const swarmError = error instanceof Error && ["SwarmRequestError", "NoPostageBatchError"].includes(error.name);
-    if (swarmError || known.some((kind) => error instanceof kind)) {
-      throw new LureTaskError((error as Error).message);
-    }
-    throw error;
-  }
+/**
+ * Service errors become one-line task errors (no stack trace); anything else is a bug and keeps its
+ * trace. The pod tasks run several steps, so a chain refusal names the step.
+ */
+function explained<T>(work: () => Promise<T>): Promise<T> {
+  return explainedAs(work, { namesTheStep: true });
 }
 
 function requireDir(value: unknown, argument = "dir"): string {
@@ -42,7 +29,7 @@ function requireDir(value: unknown, argument = "dir"): string {
 }
 
 function keysDirOf(value: unknown): string {
-  return typeof value === "string" && value !== "" ? path.resolve(value) : defaultKeysDir();
+  return typeof value === "string" && value !== "" ? path.resolve(value) : podKeysDir();
 }
 
 /** Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). */
@@ -53,20 +40,11 @@ async function storageFor(beeUrl: unknown): Promise<PodStorage> {
   return podStorage({ url, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
 }
 
-function payloadLimits() {
-  const config = loadConfig();
-  return { maxBytes: config.PAYLOAD_MAX_BYTES, maxEntries: config.PAYLOAD_MAX_ENTRIES };
-}
-
 /** stderr progress, so stdout stays one parseable document with --json. */
 function progress(json: boolean): (line: string) => void {
   return (line) => {
     if (!json) console.error(`  … ${line}`);
   };
-}
-
-async function decimalsOf(hre: HardhatRuntimeEnvironment, token: string): Promise<number> {
-  return token === ZeroAddress ? 18 : tokenDecimals(hre, token);
 }
 
 task("pod:init", "Creates a new pod folder with a runnable hello example")
@@ -102,7 +80,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
     let listing: ListingTerms | undefined;
     if (args.price !== undefined) {
       const token = parseToken(args.token);
-      const decimals = await decimalsOf(hre, token);
+      const decimals = await decimalsOf(token, hre.ethers.provider);
       listing = {
         token,
         price: parsePrice(args.price, decimals),
@@ -114,7 +92,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
       persistPod({
         dir,
         storage,
-        contracts: { registry: contracts.registry, market: contracts.market, account: contracts.signerAddress },
+        contracts,
         private: args.private,
         listing,
         forkRoyaltyBps,
@@ -194,7 +172,7 @@ task("pod:share", "Makes a pod public (readable by anyone with its id or referen
       sharePod({
         podId,
         visibility,
-        contracts: { registry: contracts.registry, market: contracts.market, account: contracts.signerAddress },
+        contracts,
         storage,
         keysDir: keysDirOf(args.keysDir),
         limits: payloadLimits(),

@@ -1,15 +1,18 @@
 import { task, types } from "hardhat/config";
-import { ZeroAddress, formatUnits } from "ethers";
+import { formatUnits } from "ethers";
+import { refHex, VISIBILITIES } from "../services/chain/refs";
+import { tokenLabel } from "../services/chain/tokens";
+import { describePod, publishPod, publishVersion } from "../services/pods/registry";
 import { lureContracts } from "./lib/contracts";
-import { InvalidArgumentError } from "./lib/errors";
+import { InvalidArgumentError, explained } from "./lib/errors";
 import { print } from "./lib/output";
-import { readOrExplain, sendAndWait } from "./lib/send";
 import { parsePodId, parseRef, parseUint } from "./lib/validate";
 
-const VISIBILITY = ["private", "public"] as const;
+/** The registry and market tasks print the chain's reason alone: each does one thing. */
+const ONE_STEP = { namesTheStep: false };
 
 function parseVisibility(value: string): number {
-  const index = VISIBILITY.indexOf(value.toLowerCase() as (typeof VISIBILITY)[number]);
+  const index = VISIBILITIES.indexOf(value.toLowerCase() as (typeof VISIBILITIES)[number]);
   if (index < 0) throw new InvalidArgumentError(`--visibility: expected "public" or "private", got ${JSON.stringify(value)}`);
   return index;
 }
@@ -18,11 +21,6 @@ function parseName(value: string): string {
   const bytes = Buffer.byteLength(value, "utf8");
   if (bytes === 0 || bytes > 64) throw new InvalidArgumentError(`--name: expected 1 to 64 bytes, got ${JSON.stringify(value)} (${bytes} bytes)`);
   return value;
-}
-
-/** Strips the 0x so references read as Bee prints them. */
-export function refHex(ref: string): string {
-  return ref.replace(/^0x/, "").toLowerCase();
 }
 
 task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-721 token)")
@@ -44,21 +42,12 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
     const forkRoyalty = parseUint(args.forkRoyalty, "fork-royalty", 10_000n);
 
     const contracts = await lureContracts(hre, args.account);
-    const receipt = await sendAndWait(contracts, () =>
-      contracts.registry.publish(name, ref, visibility, parent, parentVersion, forkRoyalty),
+    const { podId, tx } = await explained(
+      () => publishPod(contracts, { name, ref, visibility, parentPodId: parent, parentVersion, forkRoyaltyBps: forkRoyalty }),
+      ONE_STEP,
     );
-    const event = receipt.logs
-      .map((log) => {
-        try {
-          return contracts.registry.interface.parseLog(log);
-        } catch {
-          return null;
-        }
-      })
-      .find((parsed) => parsed?.name === "PodPublished");
-    const podId = event ? (event.args.podId as bigint) : await contracts.registry.podIdOf(contracts.signerAddress, name);
     print(
-      { podId, name, owner: contracts.signerAddress, version: 1, ref: refHex(ref), visibility: VISIBILITY[visibility], parent, tx: receipt.hash },
+      { podId, name, owner: contracts.account, version: 1, ref: refHex(ref), visibility: VISIBILITIES[visibility], parent, tx },
       { json: args.json, title: `Published pod ${podId}` },
     );
   });
@@ -72,9 +61,8 @@ task("pod:version", "Appends a new version (Swarm reference) to a pod you own")
     const podId = parsePodId(args.pod);
     const ref = parseRef(args.ref);
     const contracts = await lureContracts(hre, args.account);
-    const receipt = await sendAndWait(contracts, () => contracts.registry.publishVersion(podId, ref));
-    const pod = await contracts.registry.pod(podId);
-    print({ podId, version: pod.versionCount, ref: refHex(ref), tx: receipt.hash }, { json: args.json, title: `Pod ${podId} is now at version ${pod.versionCount}` });
+    const { version, tx } = await explained(() => publishVersion(contracts, podId, ref), ONE_STEP);
+    print({ podId, version, ref: refHex(ref), tx }, { json: args.json, title: `Pod ${podId} is now at version ${version}` });
   });
 
 task("pod:show", "Shows a pod: owner, versions, lineage, royalty and listing")
@@ -83,54 +71,31 @@ task("pod:show", "Shows a pod: owner, versions, lineage, royalty and listing")
   .setAction(async (args, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre);
-    const { registry, market } = contracts;
-    const pod = await readOrExplain(contracts, () => registry.pod(podId));
-    const owner = await registry.ownerOf(podId);
-    // The registry stores only the name hash (gas); name and creator come from PodPublished.
-    // Public RPCs may refuse a long log range; the rest of the record is still worth showing.
-    const published = await registry
-      .queryFilter(registry.filters.PodPublished(podId), contracts.deployment.contracts.PodRegistry.blockNumber)
-      .then(([event]) => event, () => undefined);
-    const versions = [];
-    for (let n = 1n; n <= pod.versionCount; n++) {
-      const version = await registry.version(podId, n);
-      versions.push({ version: n, ref: refHex(version.manifestRef), publishedAt: new Date(Number(version.publishedAt) * 1000).toISOString() });
-    }
-    const [listing, valid] = await market.listing(podId);
-    const decimals = listing.token === ZeroAddress ? 18 : await tokenDecimals(hre, listing.token);
+    const pod = await explained(() => describePod(contracts, podId, { fromBlock: contracts.deployment.contracts.PodRegistry.blockNumber }), ONE_STEP);
+    const listing = pod.listing;
     print(
       {
         podId,
-        name: published?.args.name ?? `(name hash ${pod.nameHash})`,
-        owner,
-        creator: published?.args.owner ?? "(unknown)",
-        visibility: VISIBILITY[Number(pod.visibility)],
+        name: pod.name ?? `(name hash ${pod.nameHash})`,
+        owner: pod.owner,
+        creator: pod.creator ?? "(unknown)",
+        visibility: pod.visibility,
         versions: pod.versionCount,
-        latestRef: refHex(pod.latestRef),
-        tokenURI: await registry.tokenURI(podId),
+        latestRef: pod.latestRef,
+        tokenURI: pod.tokenURI,
         parent: pod.parentPodId === 0n ? "none (original)" : `${pod.parentPodId} v${pod.parentVersion}`,
         royaltyBps: pod.royaltyBps,
         forkRoyaltyBps: pod.forkRoyaltyBps,
-        listing: valid
+        listing: listing
           ? {
-              token: listing.token === ZeroAddress ? "native" : listing.token,
-              price: formatUnits(listing.price, decimals),
-              podPrice: listing.podPrice === 0n ? "not for sale" : formatUnits(listing.podPrice, decimals),
+              token: tokenLabel(listing.token),
+              price: formatUnits(listing.price, listing.decimals),
+              podPrice: listing.podPrice === 0n ? "not for sale" : formatUnits(listing.podPrice, listing.decimals),
               paused: listing.paused,
             }
           : "not listed",
-        history: versions,
+        history: pod.history.map((entry) => ({ version: entry.version, ref: entry.ref, publishedAt: entry.publishedAt.toISOString() })),
       },
       { json: args.json, title: `Pod ${podId}` },
     );
   });
-
-/** decimals() of an ERC-20, 18 when the token does not answer. */
-export async function tokenDecimals(hre: { ethers: { getContractAt: (abi: string[], address: string) => Promise<unknown> } }, token: string): Promise<number> {
-  const erc20 = (await hre.ethers.getContractAt(["function decimals() view returns (uint8)"], token)) as { decimals: () => Promise<bigint> };
-  try {
-    return Number(await erc20.decimals());
-  } catch {
-    return 18;
-  }
-}

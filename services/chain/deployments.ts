@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { setting } from "../config";
 
 /** The names of the contracts Lure deploys, in deployment order. */
 export const LURE_CONTRACTS = ["PodRegistry", "PodMarket"] as const;
@@ -13,7 +14,7 @@ const deployedContractSchema = z.object({
   txHash: hex(32),
 });
 
-/** The fixed shape of `deployments/<network>.json` (see shared/interfaces.md). */
+/** The fixed shape of `deployments/<network>.json` (see docs/interfaces.md). */
 export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   contracts: z.record(z.string(), deployedContractSchema),
@@ -65,5 +66,5 @@ export function requireContract(deployment: Deployment | undefined, network: str
 
 /** `DEPLOYMENTS_DIR` lets tests and side-by-side devnets keep their files apart. */
 export function defaultDeploymentsDir(): string {
-  return process.env.DEPLOYMENTS_DIR || "deployments";
+  return setting("DEPLOYMENTS_DIR");
 }

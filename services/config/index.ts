@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
 /**
@@ -7,7 +9,10 @@ import { z } from "zod";
 const optionalUrl = z.string().url().optional();
 const port = z.coerce.number().int().min(0).max(65535);
 
-export const configSchema = z.object({
+/** A 32-byte private key in hex, 0x optional: the one rule for DEPLOYER_PRIVATE_KEY and any signer key. */
+export const PRIVATE_KEY_PATTERN = /^(0x)?[0-9a-fA-F]{64}$/;
+
+const settingsSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   // Chain
@@ -16,7 +21,7 @@ export const configSchema = z.object({
   LOCAL_RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
   AMOY_RPC_URL: optionalUrl,
   POLYGON_RPC_URL: optionalUrl,
-  DEPLOYER_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be 32 bytes of hex").optional(),
+  DEPLOYER_PRIVATE_KEY: z.string().regex(PRIVATE_KEY_PATTERN, "must be 32 bytes of hex").optional(),
   DEPLOYMENTS_DIR: z.string().default("deployments"),
 
   // Swarm
@@ -54,7 +59,9 @@ export const configSchema = z.object({
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
-}).superRefine((config, context) => {
+});
+
+export const configSchema = settingsSchema.superRefine((config, context) => {
   // PGlite lives inside one process: other processes cannot open it.
   if (config.API_WORKERS > 1 && !config.DATABASE_URL) {
     context.addIssue({ code: "custom", path: ["API_WORKERS"], message: "more than one API worker needs PostgreSQL (set DATABASE_URL); embedded PGlite serves one process" });
@@ -71,9 +78,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** Empty strings count as unset, as in most .env files. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
+}
+
 /** Parses `env` (default: process.env). Empty strings count as unset, as in most .env files. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LureConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const cleaned = withoutEmpty(env);
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
@@ -81,6 +93,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LureConfig {
     );
   }
   return parsed.data;
+}
+
+/**
+ * One variable, parsed by the same rule and default as in `loadConfig`, without reading the others.
+ * For code that runs at module load or in every process (the logger, the deployments folder), where
+ * an unrelated bad variable must not stop it; a bad value of this one throws a ConfigError naming it.
+ */
+export function setting<Name extends keyof LureConfig>(name: Name, env: NodeJS.ProcessEnv = process.env): LureConfig[Name] {
+  const result = trySetting(name, env);
+  if (!result.ok) throw new ConfigError([result.problem]);
+  return result.value;
+}
+
+/** Like `setting`, but a bad value is returned as a one-line problem instead of thrown. */
+export function trySetting<Name extends keyof LureConfig>(
+  name: Name,
+  env: NodeJS.ProcessEnv = process.env,
+): { ok: true; value: LureConfig[Name] } | { ok: false; problem: string } {
+  const raw = withoutEmpty(env)[name];
+  const parsed = settingsSchema.shape[name].safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data as LureConfig[Name] };
+  return { ok: false, problem: `${name}=${JSON.stringify(raw ?? null)}: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+}
+
+/** Where private pods' keys live: POD_KEYS_DIR (resolved against the working folder), else ~/.lure/keys. */
+export function podKeysDir(env: NodeJS.ProcessEnv = process.env): string {
+  const configured = setting("POD_KEYS_DIR", env);
+  return configured !== undefined ? path.resolve(configured) : path.join(os.homedir(), ".lure", "keys");
+}
+
+/** What an external payload may unpack to: PAYLOAD_MAX_BYTES and PAYLOAD_MAX_ENTRIES (2 GiB and 100,000 by default). */
+export function payloadLimits(config: Pick<LureConfig, "PAYLOAD_MAX_BYTES" | "PAYLOAD_MAX_ENTRIES"> = loadConfig()): { maxBytes: number; maxEntries: number } {
+  return { maxBytes: config.PAYLOAD_MAX_BYTES, maxEntries: config.PAYLOAD_MAX_ENTRIES };
 }
 
 /** The JSON-RPC URL for the configured network, or an error naming the missing variable. */
@@ -98,6 +143,3 @@ export function rpcUrlFor(config: LureConfig): string {
       return config.POLYGON_RPC_URL;
   }
 }
-
-/** Chain ids Lure knows, by network name. */
-export const CHAIN_IDS = { hardhat: 31337, localhost: 31337, amoy: 80002, polygon: 137 } as const;

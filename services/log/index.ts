@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { setting } from "../config";
 
 export type { Logger };
 
@@ -7,7 +8,7 @@ export type { Logger };
  * Each subsystem asks for a child logger named after itself.
  */
 const root: Logger = pino(
-  { level: process.env.LOG_LEVEL ?? "info", base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+  { level: setting("LOG_LEVEL"), base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
   pino.destination(2),
 );
 

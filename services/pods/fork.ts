@@ -1,8 +1,10 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { LureContracts } from "../chain/contracts";
+import { refHex, VISIBILITY_PUBLIC } from "../chain/refs";
+import { read } from "../chain/transact";
 import { logger } from "../log";
 import { SafeWriter, safeEntryPath, type UnpackLimits } from "./archive";
-import { bytes32ToRef, read, VISIBILITY_PUBLIC, type PodContracts } from "./chain";
 import { PodError } from "./errors";
 import { parseRecipeText, RecipeError, type ForkedFrom } from "./recipe";
 import { buildFolderAtomically, isMissingOrEmpty } from "./staging";
@@ -17,7 +19,7 @@ export interface ForkOptions {
   dir: string;
   storage: PodStorage;
   /** Needed to fork by pod id (and to check visibility). */
-  contracts?: Pick<PodContracts, "registry" | "market">;
+  contracts?: Pick<LureContracts, "registry" | "market">;
   /** Renames the fork (its recipe's `name`), e.g. when you already own a pod of the parent's name. */
   name?: string;
   /** Bounds the download, as for external payloads. */
@@ -113,18 +115,13 @@ async function locate(options: ForkOptions): Promise<Origin> {
   const contracts = options.contracts;
   if (!contracts) throw new PodError(`pod ${source.podId}: forking by pod id needs the chain`);
   const label = `pod ${source.podId}`;
-  const exists = await read("exists", contracts, () => contracts.registry.exists(source.podId));
+  const exists = await read(() => contracts.registry.exists(source.podId), { action: "exists" });
   if (!exists) throw new PodError(`${label} does not exist on chain`);
-  const pod = await read(label, contracts, () => contracts.registry.pod(source.podId));
+  const pod = await read(() => contracts.registry.pod(source.podId), { action: label });
   if (Number(pod.visibility) !== VISIBILITY_PUBLIC) throw new PodError(`${label} is private; only public pods can be forked`);
   const count = Number(pod.versionCount);
   const version = source.version ?? count;
   if (!Number.isInteger(version) || version < 1 || version > count) throw new PodError(`${label} has versions 1 to ${count}, not ${version}`);
-  const record = await read(`version ${version} of ${label}`, contracts, () => contracts.registry.version(source.podId, version));
-  return { ref: bytes32ToRef(record.manifestRef), podId: source.podId, version, label };
-}
-
-/** Reads the recipe text of a folder (used by tests and tasks to show what was written). */
-export async function readRecipeFile(dir: string): Promise<string> {
-  return readFile(path.join(dir, POD_INDEX_DOCUMENT), "utf8");
+  const record = await read(() => contracts.registry.version(source.podId, version), { action: `version ${version} of ${label}` });
+  return { ref: refHex(record.manifestRef), podId: source.podId, version, label };
 }

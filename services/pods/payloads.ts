@@ -1,5 +1,4 @@
 import path from "node:path";
-import { loadConfig } from "../config";
 import { logger } from "../log";
 import { archiveKind, SafeWriter, safeEntryPath, unpackArchive, UnsafeArchiveError, type UnpackLimits } from "./archive";
 import { PodError } from "./errors";
@@ -27,12 +26,6 @@ export interface ResolvedPayload {
   kind: "zip" | "tar" | "file";
   files: number;
   bytes: number;
-}
-
-/** Limits from PAYLOAD_MAX_BYTES and PAYLOAD_MAX_ENTRIES (defaults 2 GiB and 100,000 entries). */
-export function payloadLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): UnpackLimits {
-  const config = loadConfig(env);
-  return { maxBytes: config.PAYLOAD_MAX_BYTES, maxEntries: config.PAYLOAD_MAX_ENTRIES };
 }
 
 export interface ResolveOptions {

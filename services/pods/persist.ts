@@ -1,11 +1,15 @@
 import { stat } from "node:fs/promises";
-import { ZeroAddress } from "ethers";
+import type { LureContracts } from "../chain/contracts";
+import { refHex, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC } from "../chain/refs";
+import { NATIVE_TOKEN } from "../chain/tokens";
+import { read } from "../chain/transact";
 import { logger } from "../log";
-import { bytes32ToRef, eventsOf, read, refToBytes32, transact, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC, type PodContracts } from "./chain";
+import { listPod, type ListingTerms } from "../market/listings";
 import { PodError } from "./errors";
 import { readPodFolder, type PodFile } from "./pack";
 import { contentHash, loadKey, saveKey, sealPod } from "./private";
 import { loadRecipe, type ForkedFrom } from "./recipe";
+import { publishPod, publishVersion } from "./registry";
 import { POD_INDEX_DOCUMENT, type PodStorage } from "./storage";
 import { collectionReference } from "../swarm/collection-reference";
 import { deterministicTar } from "./tar";
@@ -13,19 +17,12 @@ import { deterministicTar } from "./tar";
 const log = logger("pods");
 const MAX_COLLECTION_PATH_BYTES = 100;
 
-/** Listing terms, already converted to the token's smallest unit. */
-export interface ListingTerms {
-  /** address(0) for the native coin. */
-  token: string;
-  price: bigint;
-  /** Price of the whole pod; 0 = not for sale. */
-  podPrice: bigint;
-}
+export type { ListingTerms };
 
 export interface PersistOptions {
   dir: string;
   storage: PodStorage;
-  contracts: PodContracts;
+  contracts: LureContracts;
   /** Encrypt before upload. Also implied by `"public": false` in the recipe or a private pod on chain. */
   private?: boolean;
   listing?: ListingTerms;
@@ -72,14 +69,14 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   const parsed = await loadRecipe(options.dir);
   const recipe = parsed.recipe;
   const royalty = options.forkRoyaltyBps ?? 0;
-  const maxRoyalty = Number(await read("MAX_ROYALTY_BPS", contracts, () => contracts.registry.MAX_ROYALTY_BPS()));
+  const maxRoyalty = Number(await read(() => contracts.registry.MAX_ROYALTY_BPS(), { action: "MAX_ROYALTY_BPS" }));
   if (!Number.isInteger(royalty) || royalty < 0 || royalty > maxRoyalty) {
     throw new PodError(`fork royalty: expected whole basis points from 0 to ${maxRoyalty}, got ${royalty}`);
   }
   if (options.listing && options.listing.price <= 0n) throw new PodError(`price: must be greater than zero, got ${options.listing.price}`);
 
-  const existingId = await read("podIdOf", contracts, () => contracts.registry.podIdOf(contracts.account, recipe.name));
-  const existing = existingId === 0n ? undefined : await read(`pod ${existingId}`, contracts, () => contracts.registry.pod(existingId));
+  const existingId = await read(() => contracts.registry.podIdOf(contracts.account, recipe.name), { action: "podIdOf" });
+  const existing = existingId === 0n ? undefined : await read(() => contracts.registry.pod(existingId), { action: `pod ${existingId}` });
   const onChainPrivate = existing !== undefined && Number(existing.visibility) === VISIBILITY_PRIVATE;
   const wantsPrivate = options.private === true || recipe.public === false || onChainPrivate;
   if (existing && wantsPrivate && !onChainPrivate) {
@@ -107,7 +104,7 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   say(`${recipe.name}: ${files.length} files, ${bytes} bytes${wantsPrivate ? ", private (encrypted)" : ""}`);
 
   // 3. Upload, unless the content is already the latest version.
-  const latestRef = existing ? bytes32ToRef(existing.latestRef) : undefined;
+  const latestRef = existing ? refHex(existing.latestRef) : undefined;
   const upload = wantsPrivate ? await uploadPrivate(files, recipe.name, latestRef, options) : await uploadPublic(files, storage, latestRef);
   const unchanged = latestRef !== undefined && upload.reference === latestRef;
 
@@ -130,45 +127,33 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   // 4. Publish.
   if (!existing) {
     say(`publishing new pod "${recipe.name}" → ${upload.reference}`);
-    const args = [
-      recipe.name,
-      refToBytes32(upload.reference),
-      wantsPrivate ? VISIBILITY_PRIVATE : VISIBILITY_PUBLIC,
-      parent?.podId ?? 0n,
-      BigInt(parent?.version ?? 0),
-      royalty,
-    ] as const;
-    const receipt = await transact(
-      `publish "${recipe.name}"`,
-      contracts,
-      () => contracts.registry.publish.staticCall(...args),
-      () => contracts.registry.publish(...args),
-    );
-    const event = eventsOf(receipt, contracts.registry.interface, "PodPublished")[0];
-    if (!event) throw new PodError(`publish "${recipe.name}": transaction ${receipt.hash} emitted no PodPublished event`);
-    result.podId = event.args.podId as bigint;
+    const published = await publishPod(contracts, {
+      name: recipe.name,
+      ref: upload.reference,
+      visibility: wantsPrivate ? VISIBILITY_PRIVATE : VISIBILITY_PUBLIC,
+      parentPodId: parent?.podId ?? 0n,
+      parentVersion: BigInt(parent?.version ?? 0),
+      forkRoyaltyBps: royalty,
+    });
+    result.podId = published.podId;
     result.version = 1;
     result.created = true;
-    result.transactions.push(receipt.hash);
+    result.transactions.push(published.tx);
   } else if (!unchanged) {
     say(`publishing version ${Number(existing.versionCount) + 1} of pod ${existingId} → ${upload.reference}`);
-    const ref = refToBytes32(upload.reference);
-    const receipt = await transact(
-      `publishVersion of pod ${existingId}`,
-      contracts,
-      () => contracts.registry.publishVersion.staticCall(existingId, ref),
-      () => contracts.registry.publishVersion(existingId, ref),
-    );
-    const event = eventsOf(receipt, contracts.registry.interface, "VersionPublished")[0];
-    result.version = event ? Number(event.args.version) : Number(existing.versionCount) + 1;
-    result.transactions.push(receipt.hash);
+    const published = await publishVersion(contracts, existingId, upload.reference);
+    result.version = Number(published.version);
+    result.transactions.push(published.tx);
   } else {
     say(`pod ${existingId} is unchanged (version ${result.version}); nothing published`);
   }
 
-  // 5. List, in the same step.
+  // 5. List, in the same step (approving the market for the pod first when the pod itself is for sale).
   if (options.listing) {
-    await listPod(result.podId, options.listing, contracts, result);
+    const listed = await listPod(contracts, result.podId, options.listing);
+    if (listed.approvalTx) result.transactions.push(listed.approvalTx);
+    result.transactions.push(listed.tx);
+    result.listed = true;
   }
   log.info({ podId: result.podId.toString(), version: result.version, reference: result.reference, unchanged }, "pod persisted");
   return result;
@@ -224,7 +209,7 @@ async function checkParent(
   forkedFrom: ForkedFrom | undefined,
   existingId: bigint,
   existingParentId: bigint | undefined,
-  contracts: PodContracts,
+  contracts: LureContracts,
   name: string,
 ): Promise<{ podId: bigint; version: number } | undefined> {
   if (!forkedFrom || forkedFrom.podId === undefined || forkedFrom.version === undefined) return undefined;
@@ -238,52 +223,26 @@ async function checkParent(
     }
     return { podId, version };
   }
-  const exists = await read("exists", contracts, () => contracts.registry.exists(podId));
+  const exists = await read(() => contracts.registry.exists(podId), { action: "exists" });
   if (!exists) throw new PodError(`forkedFrom.podId: pod ${podId} does not exist on chain`);
-  const parentPod = await read(`pod ${podId}`, contracts, () => contracts.registry.pod(podId));
+  const parentPod = await read(() => contracts.registry.pod(podId), { action: `pod ${podId}` });
   if (Number(parentPod.visibility) !== VISIBILITY_PUBLIC) throw new PodError(`forkedFrom.podId: pod ${podId} is private and cannot be forked`);
   if (version > Number(parentPod.versionCount)) {
     throw new PodError(`forkedFrom.version: pod ${podId} has ${parentPod.versionCount} versions, not ${version}`);
   }
-  const parentVersion = await read(`version ${version} of pod ${podId}`, contracts, () => contracts.registry.version(podId, version));
-  if (bytes32ToRef(parentVersion.manifestRef) !== forkedFrom.ref) {
+  const parentVersion = await read(() => contracts.registry.version(podId, version), { action: `version ${version} of pod ${podId}` });
+  if (refHex(parentVersion.manifestRef) !== forkedFrom.ref) {
     throw new PodError(
-      `forkedFrom.ref: version ${version} of pod ${podId} is ${bytes32ToRef(parentVersion.manifestRef)}, not ${forkedFrom.ref}`,
+      `forkedFrom.ref: version ${version} of pod ${podId} is ${refHex(parentVersion.manifestRef)}, not ${forkedFrom.ref}`,
     );
   }
   return { podId, version };
 }
 
-async function checkListable(listing: ListingTerms, contracts: PodContracts): Promise<void> {
-  if (listing.token !== ZeroAddress) {
-    const allowed = await read("isTokenAllowed", contracts, () => contracts.market.isTokenAllowed(listing.token));
+async function checkListable(listing: ListingTerms, contracts: LureContracts): Promise<void> {
+  if (listing.token !== NATIVE_TOKEN) {
+    const allowed = await read(() => contracts.market.isTokenAllowed(listing.token), { action: "isTokenAllowed" });
     if (!allowed) throw new PodError(`token: ${listing.token} is not accepted by the market`);
   }
-  if (await read("paused", contracts, () => contracts.market.paused())) throw new PodError("the market is paused; nothing was uploaded");
-}
-
-async function listPod(podId: bigint, listing: ListingTerms, contracts: PodContracts, result: PersistResult): Promise<void> {
-  if (listing.podPrice > 0n) {
-    // Selling the whole pod needs the market to move the token: approve it for this pod only.
-    const marketAddress = await contracts.market.getAddress();
-    const approved = await contracts.registry.getApproved(podId);
-    const operator = await contracts.registry.isApprovedForAll(contracts.account, marketAddress);
-    if (!operator && approved.toLowerCase() !== marketAddress.toLowerCase()) {
-      const receipt = await transact(
-        `approve the market for pod ${podId}`,
-        contracts,
-        () => contracts.registry.approve.staticCall(marketAddress, podId),
-        () => contracts.registry.approve(marketAddress, podId),
-      );
-      result.transactions.push(receipt.hash);
-    }
-  }
-  const receipt = await transact(
-    `list pod ${podId}`,
-    contracts,
-    () => contracts.market.list.staticCall(podId, listing.token, listing.price, listing.podPrice),
-    () => contracts.market.list(podId, listing.token, listing.price, listing.podPrice),
-  );
-  result.listed = true;
-  result.transactions.push(receipt.hash);
+  if (await read(() => contracts.market.paused(), { action: "paused" })) throw new PodError("the market is paused; nothing was uploaded");
 }

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 
 /**
@@ -73,11 +72,6 @@ export interface PodKeyRecord {
   /** sha256 of the deterministic tar, hex. */
   contentSha256: string;
   createdAt: string;
-}
-
-/** The key folder: POD_KEYS_DIR when set, else ~/.lure/keys. */
-export function defaultKeysDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.POD_KEYS_DIR && env.POD_KEYS_DIR !== "" ? path.resolve(env.POD_KEYS_DIR) : path.join(os.homedir(), ".lure", "keys");
 }
 
 export function contentHash(bytes: Uint8Array): string {

@@ -1,9 +1,12 @@
+import type { LureContracts } from "../chain/contracts";
+import { refHex, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC } from "../chain/refs";
+import { read, simulate, transact } from "../chain/transact";
 import { logger } from "../log";
 import type { UnpackLimits } from "./archive";
 import { unpackArchive } from "./archive";
-import { bytes32ToRef, eventsOf, read, refToBytes32, simulate, transact, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC, type PodContracts } from "./chain";
 import { PodError } from "./errors";
 import { keyBytes, loadKey, openSealedPod } from "./private";
+import { publishVersion } from "./registry";
 import { POD_INDEX_DOCUMENT, type PodStorage } from "./storage";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -14,7 +17,7 @@ const log = logger("pods");
 export interface ShareOptions {
   podId: bigint;
   visibility: "public" | "private";
-  contracts: PodContracts;
+  contracts: LureContracts;
   storage: PodStorage;
   keysDir: string;
   limits: UnpackLimits;
@@ -40,33 +43,27 @@ export interface ShareResult {
 export async function sharePod(options: ShareOptions): Promise<ShareResult> {
   const { contracts, podId } = options;
   const say = options.progress ?? (() => undefined);
-  const exists = await read("exists", contracts, () => contracts.registry.exists(podId));
+  const exists = await read(() => contracts.registry.exists(podId), { action: "exists" });
   if (!exists) throw new PodError(`pod ${podId} does not exist on chain`);
-  const pod = await read(`pod ${podId}`, contracts, () => contracts.registry.pod(podId));
+  const pod = await read(() => contracts.registry.pod(podId), { action: `pod ${podId}` });
   const current = Number(pod.visibility) === VISIBILITY_PUBLIC ? "public" : "private";
   const result: ShareResult = { podId, visibility: options.visibility, changed: false, transactions: [] };
   if (current === options.visibility) return result;
 
   const target = options.visibility === "public" ? VISIBILITY_PUBLIC : VISIBILITY_PRIVATE;
   // Simulate the visibility change first, so a caller who does not own the pod uploads nothing.
-  await simulate(`set visibility of pod ${podId}`, contracts, () => contracts.registry.setVisibility.staticCall(podId, target));
+  const setVisibility = { action: `set visibility of pod ${podId}` };
+  await simulate(contracts.registry.setVisibility, [podId, target], setVisibility);
 
   if (options.visibility === "public") {
-    const latestRef = bytes32ToRef(pod.latestRef);
+    const latestRef = refHex(pod.latestRef);
     const key = await loadKey(options.keysDir, latestRef);
     if (key) {
       say(`pod ${podId}: decrypting version ${pod.versionCount} to publish it in the clear`);
       const reference = await publishInTheClear(latestRef, keyBytes(key), options);
-      const ref32 = refToBytes32(reference);
-      const receipt = await transact(
-        `publishVersion of pod ${podId}`,
-        contracts,
-        () => contracts.registry.publishVersion.staticCall(podId, ref32),
-        () => contracts.registry.publishVersion(podId, ref32),
-      );
-      const event = eventsOf(receipt, contracts.registry.interface, "VersionPublished")[0];
-      result.publishedVersion = { version: event ? Number(event.args.version) : Number(pod.versionCount) + 1, reference };
-      result.transactions.push(receipt.hash);
+      const published = await publishVersion(contracts, podId, reference);
+      result.publishedVersion = { version: Number(published.version), reference };
+      result.transactions.push(published.tx);
     } else if (!(await isPlainPod(latestRef, options.storage))) {
       throw new PodError(
         `pod ${podId}: its latest version ${latestRef} is encrypted and its key is not in ${options.keysDir}; persist the folder again or restore the key first`,
@@ -74,12 +71,7 @@ export async function sharePod(options: ShareOptions): Promise<ShareResult> {
     }
   }
 
-  const receipt = await transact(
-    `set visibility of pod ${podId}`,
-    contracts,
-    () => contracts.registry.setVisibility.staticCall(podId, target),
-    () => contracts.registry.setVisibility(podId, target),
-  );
+  const receipt = await transact(contracts.registry.setVisibility, [podId, target], setVisibility);
   result.transactions.push(receipt.hash);
   result.changed = true;
   log.info({ podId: podId.toString(), visibility: options.visibility }, "pod visibility changed");

@@ -1,40 +1,29 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
-import type { PodMarket, PodRegistry } from "../../typechain-types";
-import { readDeployment, requireContract, type Deployment } from "../../services/chain/deployments";
-import { InvalidArgumentError, LureTaskError } from "./errors";
+import { connectLure, type LureConnection } from "../../services/chain/contracts";
+import { InvalidArgumentError, LureTaskError, asTaskError } from "./errors";
 
-export interface LureContracts {
-  registry: PodRegistry;
-  market: PodMarket;
+/**
+ * The Hardhat side of services/chain: the selected network's deployment, connected to one of its
+ * accounts through hre.ethers. Everything else about contracts lives in services/chain.
+ */
+
+export interface TaskContracts extends LureConnection {
   signer: Signer;
-  signerAddress: string;
-  deployment: Deployment;
 }
 
 /**
- * The deployed contracts of the selected network, connected to its first signer. Fails with a
- * message that says how to deploy when the file is missing or points at a chain without the code
- * (for example a dev chain that was restarted).
+ * The deployed contracts of the selected network, connected to the account `--account` names (the
+ * first by default). A missing deployment, another chain or a reset dev chain is a one-line error
+ * that says how to deploy.
  */
-export async function lureContracts(hre: HardhatRuntimeEnvironment, account?: string): Promise<LureContracts> {
-  const network = hre.network.name;
-  const deployment = readDeployment(network);
-  const registryEntry = requireContract(deployment, network, "PodRegistry");
-  const marketEntry = requireContract(deployment, network, "PodMarket");
-  const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
-  if (deployment!.chainId !== chainId) {
-    throw new LureTaskError(`deployments/${network}.json is for chainId ${deployment!.chainId}, but the node reports ${chainId}`);
-  }
-  if ((await hre.ethers.provider.getCode(registryEntry.address)) === "0x") {
-    throw new LureTaskError(
-      `no PodRegistry code at ${registryEntry.address} on ${network}: the chain was reset; run \`npx hardhat run scripts/deploy.ts --network ${network}\``,
-    );
-  }
+export async function lureContracts(hre: HardhatRuntimeEnvironment, account?: string): Promise<TaskContracts> {
   const signer = await pickSigner(hre, account);
-  const registry = (await hre.ethers.getContractAt("PodRegistry", registryEntry.address, signer)) as unknown as PodRegistry;
-  const market = (await hre.ethers.getContractAt("PodMarket", marketEntry.address, signer)) as unknown as PodMarket;
-  return { registry, market, signer, signerAddress: await signer.getAddress(), deployment: deployment! };
+  try {
+    return { ...(await connectLure(signer, { network: hre.network.name })), signer };
+  } catch (error) {
+    throw asTaskError(error, { namesTheStep: true });
+  }
 }
 
 /**

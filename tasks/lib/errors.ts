@@ -1,6 +1,17 @@
 import { inspect } from "node:util";
 import { HardhatPluginError } from "hardhat/plugins";
-import type { Interface } from "ethers";
+import { ChainError } from "../../services/chain/errors";
+import { MarketError } from "../../services/market/errors";
+import { UnsafeArchiveError } from "../../services/pods/archive";
+import { PodError } from "../../services/pods/errors";
+import { PodFolderError } from "../../services/pods/pack";
+import { PrivatePodError } from "../../services/pods/private";
+import { RecipeError } from "../../services/pods/recipe";
+
+/**
+ * How errors read on the command line. Services throw their own error classes and never print;
+ * here the ones that are a refusal (not a bug) become one line without a stack trace.
+ */
 
 /**
  * A bad command-line value. Hardhat prints plugin errors as one line (no stack trace) and exits
@@ -24,44 +35,38 @@ export class InvalidArgumentError extends HardhatPluginError {
 /** A refused or failed chain operation, told in one line. */
 export class LureTaskError extends InvalidArgumentError {}
 
-interface RevertLike {
-  data?: string | { data?: string };
-  info?: { error?: { data?: string | { data?: string } } };
-  error?: { data?: string };
-  shortMessage?: string;
-  message?: string;
-}
-
-function revertData(error: unknown): string | undefined {
-  const candidate = error as RevertLike;
-  const nested = candidate.info?.error?.data;
-  const direct = typeof candidate.data === "string" ? candidate.data : candidate.data?.data;
-  const data = direct ?? (typeof nested === "string" ? nested : nested?.data) ?? candidate.error?.data;
-  return typeof data === "string" && data.startsWith("0x") && data.length >= 10 ? data : undefined;
-}
-
-/**
- * Turns a revert into `PodMarket: OwnPod(podId=3)` using the contracts' ABIs, so custom errors read
- * as their names instead of hex.
- */
-export function describeRevert(error: unknown, interfaces: Record<string, Interface>): string {
-  const data = revertData(error);
-  if (data) {
-    for (const [contractName, iface] of Object.entries(interfaces)) {
-      try {
-        const parsed = iface.parseError(data);
-        if (parsed) {
-          const args = parsed.fragment.inputs.map((input, index) => `${input.name}=${String(parsed.args[index])}`);
-          return `${contractName}: ${parsed.name}(${args.join(", ")})`;
-        }
-      } catch {
-        // not this contract's error; try the next one
-      }
-    }
-  }
-  const candidate = error as RevertLike;
-  return candidate.shortMessage ?? candidate.message ?? String(error);
-}
-
 /** A network or environment setting that is missing or malformed, told in one line. */
 export class ConfigurationError extends InvalidArgumentError {}
+
+/** Service errors that mean "refused", as opposed to a bug that should keep its stack trace. */
+const REFUSALS = [ChainError, MarketError, PodError, RecipeError, UnsafeArchiveError, PodFolderError, PrivatePodError];
+
+/** Swarm's errors are matched by name: bee-js is loaded only when a task needs Swarm. */
+const SWARM_REFUSALS = ["SwarmRequestError", "NoPostageBatchError"];
+
+export interface ExplainOptions {
+  /**
+   * Whether a chain error names the step that failed ("list pod 3 refused: …"). The registry and
+   * market tasks do one thing each and print the bare reason ("refused: …"); the pod tasks run
+   * several steps and name them.
+   */
+  namesTheStep: boolean;
+}
+
+/** Runs a task's work; a service's refusal becomes a one-line task error, anything else keeps its trace. */
+export async function explained<T>(work: () => Promise<T>, options: ExplainOptions): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asTaskError(error, options);
+  }
+}
+
+/** The one-line task error for a service's refusal; other errors are returned as they are. */
+export function asTaskError(error: unknown, options: ExplainOptions): unknown {
+  if (error instanceof InvalidArgumentError) return error;
+  if (error instanceof ChainError) return new LureTaskError(options.namesTheStep ? error.message : error.messageWithoutAction);
+  const swarmError = error instanceof Error && SWARM_REFUSALS.includes(error.name);
+  if (swarmError || REFUSALS.some((kind) => error instanceof kind)) return new LureTaskError((error as Error).message);
+  return error;
+}

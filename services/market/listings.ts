@@ -1,0 +1,70 @@
+import type { LureContracts } from "../chain/contracts";
+import { transact } from "../chain/transact";
+import { MarketError } from "./errors";
+import { approvePodForSale } from "./pod-approval";
+
+/** A listing as the market stores it; amounts in the token's smallest unit. */
+export interface Listing {
+  seller: string;
+  /** address(0) for the native coin. */
+  token: string;
+  price: bigint;
+  /** Price of the whole pod; 0 = not for sale. */
+  podPrice: bigint;
+  paused: boolean;
+}
+
+/** Listing terms, already converted to the token's smallest unit. */
+export interface ListingTerms {
+  /** address(0) for the native coin. */
+  token: string;
+  price: bigint;
+  /** Price of the whole pod; 0 = not for sale. */
+  podPrice: bigint;
+}
+
+/** Transactions a market operation sent: the pod approval when one was needed, then the operation. */
+export interface MarketReceipt {
+  approvalTx?: string;
+  tx: string;
+}
+
+/** The pod's current listing, or undefined when it has none that is valid (a previous owner's listing is void). */
+export async function currentListing(contracts: Pick<LureContracts, "market">, podId: bigint): Promise<Listing | undefined> {
+  const [listing, valid] = await contracts.market.listing(podId);
+  if (!valid) return undefined;
+  return { seller: listing.seller, token: listing.token, price: listing.price, podPrice: listing.podPrice, paused: listing.paused };
+}
+
+/** The pod's current, valid listing, or a MarketError saying it has none. */
+export async function requireListing(contracts: Pick<LureContracts, "market">, podId: bigint): Promise<Listing> {
+  const listing = await currentListing(contracts, podId);
+  if (!listing) throw new MarketError(`pod ${podId} is not listed (or its listing was made by a previous owner)`);
+  return listing;
+}
+
+/** Lists a pod the account owns; offering the whole pod (podPrice > 0) approves the market for it first. */
+export async function listPod(contracts: LureContracts, podId: bigint, terms: ListingTerms): Promise<MarketReceipt> {
+  const approvalTx = terms.podPrice > 0n ? await approvePodForSale(contracts, podId) : undefined;
+  const receipt = await transact(contracts.market.list, [podId, terms.token, terms.price, terms.podPrice], { action: `list pod ${podId}` });
+  return { approvalTx, tx: receipt.hash };
+}
+
+/** New prices for the account's listing (same token); as with listPod, offering the pod approves it. */
+export async function setPrices(contracts: LureContracts, podId: bigint, prices: { price: bigint; podPrice: bigint }): Promise<MarketReceipt> {
+  const approvalTx = prices.podPrice > 0n ? await approvePodForSale(contracts, podId) : undefined;
+  const receipt = await transact(contracts.market.setPrice, [podId, prices.price, prices.podPrice], { action: `reprice pod ${podId}` });
+  return { approvalTx, tx: receipt.hash };
+}
+
+/** Pauses (true) or resumes (false) sales of the account's listing. */
+export async function setPaused(contracts: LureContracts, podId: bigint, paused: boolean): Promise<MarketReceipt> {
+  const receipt = await transact(contracts.market.setPaused, [podId, paused], { action: `${paused ? "pause" : "resume"} pod ${podId}` });
+  return { tx: receipt.hash };
+}
+
+/** Removes the account's listing. */
+export async function delist(contracts: LureContracts, podId: bigint): Promise<MarketReceipt> {
+  const receipt = await transact(contracts.market.delist, [podId], { action: `delist pod ${podId}` });
+  return { tx: receipt.hash };
+}

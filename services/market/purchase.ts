@@ -1,0 +1,51 @@
+import type { LureContracts } from "../chain/contracts";
+import { decimalsOf, NATIVE_TOKEN } from "../chain/tokens";
+import { transact } from "../chain/transact";
+import { prepareErc20Payment } from "./allowance";
+import { MarketError, PriceAboveMaximumError } from "./errors";
+import { requireListing } from "./listings";
+
+/** A licence (the right to run the pod) or the pod token itself. */
+export type PurchaseItem = "licence" | "pod";
+
+/** What buying costs now, read from the listing; a buyer states a maximum against it. */
+export interface PurchaseQuote {
+  podId: bigint;
+  item: PurchaseItem;
+  token: string;
+  price: bigint;
+  decimals: number;
+}
+
+export interface PurchaseResult extends PurchaseQuote {
+  buyer: string;
+  /** The ERC-20 approval sent first, when the allowance was short. */
+  approvalTx?: string;
+  tx: string;
+}
+
+/** The current price of a licence or of the whole pod; a MarketError when it is not listed or the pod is not for sale. */
+export async function quotePurchase(contracts: LureContracts, podId: bigint, item: PurchaseItem): Promise<PurchaseQuote> {
+  const listing = await requireListing(contracts, podId);
+  const price = item === "pod" ? listing.podPrice : listing.price;
+  if (item === "pod" && price === 0n) throw new MarketError(`pod ${podId} itself is not for sale`);
+  return { podId, item, token: listing.token, price, decimals: await decimalsOf(listing.token, contracts.market.runner) };
+}
+
+/**
+ * The one payment path: refuses, sending nothing, when the quoted price is above `maxPrice`
+ * (default: the quoted price, so a price raised since the quote fails on chain instead of costing
+ * more); for an ERC-20 checks the balance and approves the market if needed; pays in the native
+ * coin with the call's value. The market checks `maxPrice` again on chain.
+ */
+export async function purchase(contracts: LureContracts, quote: PurchaseQuote, options: { maxPrice?: bigint } = {}): Promise<PurchaseResult> {
+  const { podId, token, price } = quote;
+  const maxPrice = options.maxPrice ?? price;
+  if (price > maxPrice) throw new PriceAboveMaximumError(podId, price, maxPrice, quote.decimals);
+  const approvalTx = token === NATIVE_TOKEN ? undefined : await prepareErc20Payment(contracts, token, price, quote.decimals);
+  const value = token === NATIVE_TOKEN ? price : 0n;
+  const action = quote.item === "pod" ? `buy pod ${podId}` : `buy a licence for pod ${podId}`;
+  const method = quote.item === "pod" ? contracts.market.buyPod : contracts.market.buy;
+  const receipt = await transact(method, [podId, token, maxPrice, { value }], { action });
+  return { ...quote, buyer: contracts.account, approvalTx, tx: receipt.hash };
+}
