@@ -13,7 +13,7 @@
  * Options (environment): BENCH_PODS (default 100000), BENCH_SECONDS per run (default 10),
  * BENCH_DATABASE_URL (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
  * `none` skips PostgreSQL), BENCH_API_WORKERS (default 2: PostgreSQL is measured with one API
- * process and again with this many worker processes of services/api/cluster, as API_WORKERS runs
+ * process and again with this many worker processes of services/api/http/cluster, as API_WORKERS runs
  * them; 1 skips that run), BENCH_BACKENDS (comma-separated, e.g. `postgres`: only these),
  * BENCH_CPU_PROF (a directory: every API process writes a CPU profile there), BENCH_CHILD_NODE_FLAGS
  * (replaces the service's Node flags below).
@@ -38,7 +38,7 @@ import { benchChildNodeFlags, indexerScript } from "./lib/indexer-script";
 const PODS = Number(process.env.BENCH_PODS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OWNERS = 5000;
-/** PostgreSQL is also measured with the API in this many processes (services/api/cluster). */
+/** PostgreSQL is also measured with the API in this many processes (services/api/http/cluster). */
 const API_WORKERS = Number(process.env.BENCH_API_WORKERS ?? 2);
 
 /** The compiled bench the API child runs: the services as `npm run indexer` runs them. */
@@ -85,8 +85,8 @@ FROM generate_series(1, ${PODS}) AS g`;
 
 async function serve(backend: "pglite" | "postgres", databaseUrl: string | undefined, workers: number): Promise<void> {
   const { openDatabase, migrate } = await import("../services/database");
-  const { createApiServer } = await import("../services/api/server");
-  const { startApiCluster } = await import("../services/api/cluster/primary");
+  const { createApiServer } = await import("../services/api/http/server");
+  const { startApiCluster } = await import("../services/api/http/cluster/primary");
   const { EventEmitter } = await import("node:events");
   const schema = backend === "postgres" ? `bench_graphql_${randomBytes(4).toString("hex")}` : undefined;
   // PGlite in a data directory of its own, as the service keeps it (PGLITE_DIR), not in memory:

@@ -8,13 +8,13 @@ import type { Shutdown } from "../../services/process/shutdown";
  */
 export async function startIndexerAndApi(config: LureConfig, shutdown: Shutdown, options: { dev: boolean }): Promise<{ url: string }> {
   const { startIndexer, indexerMetrics } = await import("../../services/indexer");
-  const { createApiServer } = await import("../../services/api/server");
+  const { createApiServer } = await import("../../services/api/http/server");
   const indexer = await startIndexer({ config });
   shutdown.add("indexer", () => indexer.stop());
   const shared = { events: indexer.events, status: () => indexer.status(), registry: indexerMetrics.registry };
   const server =
     config.API_WORKERS > 1 && config.DATABASE_URL
-      ? await (await import("../../services/api/cluster/primary")).startApiCluster({
+      ? await (await import("../../services/api/http/cluster/primary")).startApiCluster({
           workers: config.API_WORKERS,
           settings: { databaseUrl: config.DATABASE_URL, host: config.GRAPHQL_HOST, port: config.GRAPHQL_PORT, dev: options.dev },
           ...shared,

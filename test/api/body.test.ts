@@ -95,7 +95,7 @@ describe("GraphQL request bodies (read and bounded by the API, then handed to yo
 
   it("the express app serves GraphQL by itself too (yoga stays mounted on it for embedders)", async () => {
     const { createServer } = await import("node:http");
-    const { createApiServer } = await import("../../services/api/server");
+    const { createApiServer } = await import("../../services/api/http/server");
     const { EventEmitter } = await import("node:events");
     const embedded = createApiServer({ db, events: new EventEmitter(), status: () => api.status, dev: false });
     const server = createServer(embedded.app);

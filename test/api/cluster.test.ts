@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import { request as httpRequest } from "node:http";
 import { Pool } from "pg";
 import { Counter, Registry } from "prom-client";
-import { startApiCluster, type RunningApiCluster } from "../../services/api/cluster/primary";
+import { startApiCluster, type RunningApiCluster } from "../../services/api/http/cluster/primary";
 import type { ApiIndexerStatus } from "../../services/api/events";
 import { migrate, openDatabase, type Database } from "../../services/database";
 import { loadConfig } from "../../services/config";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Database } from "../../services/database";
 import type { Indexer } from "../../services/indexer";
-import { createApiServer, type RunningApi } from "../../services/api/server";
+import { createApiServer, type RunningApi } from "../../services/api/http/server";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
 import { deployFloods, type FloodChain } from "../support/indexer/flood";
 import { startTestIndexer, waitFor, waitForHead, latestBlock } from "../support/indexer/harness";

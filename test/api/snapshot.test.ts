@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { OperationSnapshot } from "../../services/api/snapshot";
+import { OperationSnapshot } from "../../services/api/graphql/snapshot/operation-snapshot";
 import { testBackends } from "../support/api/database";
 import { insertPod } from "../support/api/fixtures";
 

@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { parse } from "graphql";
 import type { Database } from "../../services/database";
-import { FIELD_STATEMENTS, MANY } from "../../services/api/resolvers/reads";
-import { buildApiSchema } from "../../services/api/schema";
-import { checkStatementDeclarations, statementsOf } from "../../services/api/statements";
+import { buildApiSchema } from "../../services/api/graphql/schema";
+import { checkStatementDeclarations, FIELD_STATEMENTS } from "../../services/api/graphql/snapshot/declarations";
+import { MANY } from "../../services/api/graphql/snapshot/statement-count";
+import { statementsOf } from "../../services/api/graphql/snapshot/statements";
 import { startTestApi, type TestApi } from "../support/api/client";
 import { testBackends } from "../support/api/database";
 import { insertPod, setCursor } from "../support/api/fixtures";

@@ -2,11 +2,13 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { buildSchema, type GraphQLObjectType } from "graphql";
 import { readFileSync } from "node:fs";
-import { decodeCursor, encodeCursor } from "../../services/api/cursor";
-import { checkWhereInputs, SCHEMA_PATH } from "../../services/api/schema";
-import { POD_FIELD_COLUMNS, POD_FILTERS, podColumnsFor } from "../../services/api/lists";
-import { SqlParams } from "../../services/api/sql/params";
-import { compileWhere, splitFilterName } from "../../services/api/sql/where";
+import { decodeCursor, encodeCursor } from "../../services/api/graphql/cursor";
+import { SCHEMA_PATH } from "../../services/api/graphql/schema";
+import { checkWhereInputs } from "../../services/api/graphql/where-inputs";
+import { POD_FIELD_COLUMNS, podColumnsFor } from "../../services/api/domains/pods/columns";
+import { POD_FILTERS } from "../../services/api/domains/pods/lists";
+import { SqlParams } from "../../services/api/graphql/sql/params";
+import { compileWhere, splitFilterName } from "../../services/api/graphql/sql/where";
 import { generate } from "../../scripts/graphql-types";
 
 describe("where compiler, cursors and schema checks (unit)", () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Database } from "../../../services/database";
 import type { ApiIndexerStatus } from "../../../services/api/events";
-import { createApiServer, type ApiServerOptions, type RunningApi } from "../../../services/api/server";
+import { createApiServer, type ApiServerOptions, type RunningApi } from "../../../services/api/http/server";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;

@@ -1,0 +1,11 @@
+import { indexingDomain } from "./indexing";
+import { marketDomain } from "./market";
+import { podsDomain } from "./pods";
+import type { ApiDomain } from "./types";
+
+/**
+ * Every domain of the API: the schema builder merges their resolvers, the start-up checks cover
+ * their statement counts and `where` inputs. A new domain (runs, groups, messages) is a folder
+ * like ./pods, one entry here and its models in ./types.ts.
+ */
+export const API_DOMAINS: readonly ApiDomain[] = [podsDomain, marketDomain, indexingDomain];

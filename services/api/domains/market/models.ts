@@ -1,0 +1,104 @@
+import type { PurchaseKind } from "../../../../graphql/generated/types";
+import type { Page } from "../../graphql/sql/list";
+
+/** The parent values the market domain's resolvers receive, by SDL type (see domains/types.ts). */
+
+export interface ListingModel {
+  seller: string;
+  token: string;
+  price: string;
+  podPrice: string;
+  paused: boolean;
+}
+
+export interface ListingEventRow {
+  podId: string;
+  kind: string;
+  seller: string;
+  token: string | null;
+  price: string | null;
+  podPrice: string | null;
+  paused: boolean | null;
+  timestamp: number;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
+export interface LicenseRow {
+  podId: string;
+  holder: string;
+  token: string;
+  price: string;
+  purchasedAt: number;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
+export interface PurchaseRow {
+  kind: PurchaseKind;
+  podId: string;
+  buyer: string;
+  seller: string;
+  token: string;
+  price: string;
+  fee: string;
+  feeRecipient: string;
+  royalty: string;
+  royaltyReceiver: string | null;
+  sellerProceeds: string;
+  timestamp: number;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
+export interface BalanceRow {
+  token: string;
+  withdrawable: string;
+  earned: string;
+}
+
+export interface WithdrawalRow {
+  account: string;
+  token: string;
+  amount: string;
+  timestamp: number;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
+/** An address; every domain may add its own fields to Account (the pods domain adds `pods`). */
+export interface AccountModel {
+  address: string;
+}
+
+export interface PurchaseMadeModel {
+  __typename: "PurchaseMade";
+  kind: PurchaseKind;
+  podId: string;
+  buyer: string;
+  seller: string;
+  token: string;
+  price: string;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
+export interface MarketModels {
+  Listing: ListingModel;
+  ListingEvent: ListingEventRow;
+  ListingEventList: Page<ListingEventRow>;
+  License: LicenseRow;
+  LicenseList: Page<LicenseRow>;
+  Purchase: PurchaseRow;
+  PurchaseList: Page<PurchaseRow>;
+  Balance: BalanceRow;
+  Withdrawal: WithdrawalRow;
+  WithdrawalList: Page<WithdrawalRow>;
+  Account: AccountModel;
+  PurchaseMade: PurchaseMadeModel;
+}
