@@ -1,5 +1,6 @@
 import path from "node:path";
 import { task, types } from "hardhat/config";
+import { refHex } from "../services/chain/refs";
 import { decimalsOf } from "../services/chain/tokens";
 import { loadConfig, payloadLimits, podKeysDir } from "../services/config";
 import type { ListingTerms } from "../services/market/listings";
@@ -140,7 +141,7 @@ task("pod:fork", "Copies a public pod into a new folder and records its lineage 
     const isRef = /^(0x)?[0-9a-fA-F]{64}$/.test(text);
     if (isRef && args.podVersion !== undefined) throw new InvalidArgumentError("--pod-version: only meaningful with a pod id, not a reference");
     const source = isRef
-      ? { ref: text.replace(/^0x/, "").toLowerCase() }
+      ? { ref: refHex(text) }
       : { podId: parsePodId(text), version: args.podVersion === undefined ? undefined : Number(parseUint(args.podVersion, "pod-version", 2n ** 32n)) };
     if (args.name !== undefined && (typeof args.name !== "string" || args.name.trim() === "")) {
       throw new InvalidArgumentError(`--name: expected a pod name, got ${JSON.stringify(args.name)}`);

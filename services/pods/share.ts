@@ -1,5 +1,5 @@
 import type { LureContracts } from "../chain/contracts";
-import { refHex, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC } from "../chain/refs";
+import { refHex, visibilityName, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC } from "../chain/refs";
 import { read, simulate, transact } from "../chain/transact";
 import { logger } from "../log";
 import type { UnpackLimits } from "./archive";
@@ -46,7 +46,7 @@ export async function sharePod(options: ShareOptions): Promise<ShareResult> {
   const exists = await read(() => contracts.registry.exists(podId), { action: "exists" });
   if (!exists) throw new PodError(`pod ${podId} does not exist on chain`);
   const pod = await read(() => contracts.registry.pod(podId), { action: `pod ${podId}` });
-  const current = Number(pod.visibility) === VISIBILITY_PUBLIC ? "public" : "private";
+  const current = visibilityName(pod.visibility);
   const result: ShareResult = { podId, visibility: options.visibility, changed: false, transactions: [] };
   if (current === options.visibility) return result;
 

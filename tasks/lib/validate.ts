@@ -1,4 +1,5 @@
 import { ZeroAddress, getAddress, isAddress, parseUnits } from "ethers";
+import { refToBytes32 } from "../../services/chain/refs";
 import { InvalidArgumentError } from "./errors";
 
 /** `--name value` as the user wrote it, for error messages. */
@@ -12,7 +13,7 @@ export function parseRef(value: string | undefined, argument = "ref"): string {
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(text)) {
     throw new InvalidArgumentError(`--${argument}: expected a 64-hex Swarm reference, got ${shown(value)}`);
   }
-  const ref = `0x${text.replace(/^0x/, "").toLowerCase()}`;
+  const ref = refToBytes32(text);
   if (/^0x0{64}$/.test(ref)) throw new InvalidArgumentError(`--${argument}: the zero reference is not a pod`);
   return ref;
 }
