@@ -4,13 +4,13 @@
  * Events are emitted only after the data they describe is committed.
  */
 
-export interface BlockEvent {
+interface BlockEvent {
   number: number;
   hash: string;
   timestamp: number;
 }
 
-export interface PodPublishedEvent {
+interface PodPublishedEvent {
   podId: bigint | string;
   owner: string;
   name: string;
@@ -19,7 +19,7 @@ export interface PodPublishedEvent {
   blockNumber: number;
 }
 
-export interface PurchaseEvent {
+interface PurchaseEvent {
   kind: "license" | "pod";
   podId: bigint | string;
   buyer: string;

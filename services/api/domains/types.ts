@@ -11,7 +11,7 @@ import type { PodsModels } from "./pods/models";
  * Ties every SDL object type to its model, over all domains; `Resolvers<ApiModels, …>` checks it
  * against the generated `Models`, so a type missing here fails to compile.
  */
-export interface ApiModels extends CommonModels, PodsModels, MarketModels, IndexingModels {}
+interface ApiModels extends CommonModels, PodsModels, MarketModels, IndexingModels {}
 
 /** A resolver map typed against the SDL (graphql/generated/types.ts). */
 export type ApiResolvers = Resolvers<ApiModels, ApiContext>;

@@ -43,5 +43,5 @@ export function mergeDomainResolvers(domains: readonly ApiDomain[]): ApiResolver
       }
     }
   }
-  return merged as ApiResolvers;
+  return merged;
 }

@@ -5,7 +5,7 @@
  * field names, so most fields need no resolver.
  */
 
-export interface PageInfoModel {
+interface PageInfoModel {
   hasNextPage: boolean;
   endCursor: string | null;
 }
@@ -17,7 +17,7 @@ export interface ChangeRefModel {
   logIndex: number;
 }
 
-export interface BlockRefModel {
+interface BlockRefModel {
   number: number;
   hash: string;
 }

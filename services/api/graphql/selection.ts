@@ -1,10 +1,10 @@
-import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from "graphql";
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 
 /** The fields selected directly in `set`, looking through inline fragments and fragment spreads. */
 function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, into: FieldNode[] = []): FieldNode[] {
   for (const selection of set?.selections ?? []) {
-    if (selection.kind === "Field") into.push(selection);
-    else if (selection.kind === "InlineFragment") fieldsOf(info, selection.selectionSet, into);
+    if (selection.kind === Kind.FIELD) into.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) fieldsOf(info, selection.selectionSet, into);
     else fieldsOf(info, info.fragments[selection.name.value]?.selectionSet, into);
   }
   return into;

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
+import { GraphQLError, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { DEFAULT_PAGE_SIZE } from "../graphql/sql/list";
 
@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_SIZE } from "../graphql/sql/list";
  * is multiplied by its page size (`first`, from a literal, a variable or the default of 100).
  * Unlike a purely syntactic rule this sees `first: $n`, so variables cannot hide a huge request.
  */
-export function operationCost(
+function operationCost(
   selectionSet: SelectionSetNode,
   variables: Readonly<Record<string, unknown>>,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
@@ -56,14 +56,17 @@ function isListShaped(field: FieldNode): boolean {
 export function costLimitPlugin(maxCost: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
+      // Envelop types the execution arguments as `any`; yoga hands graphql-js's validated document.
+      const document = args.document as DocumentNode;
+      const operationName = args.operationName as string | null | undefined;
       const fragments: Record<string, FragmentDefinitionNode> = {};
-      for (const definition of args.document.definitions) {
+      for (const definition of document.definitions) {
         if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
       }
-      const operation = args.document.definitions.find(
-        (d: { kind: string; name?: { value: string } }) => d.kind === Kind.OPERATION_DEFINITION && (args.operationName == null || d.name?.value === args.operationName),
+      const operation = document.definitions.find(
+        (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
       );
-      if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return;
+      if (!operation) return;
       const cost = operationCost(operation.selectionSet, (args.variableValues ?? {}) as Record<string, unknown>, fragments);
       if (cost > maxCost) {
         setResultAndStopExecution({

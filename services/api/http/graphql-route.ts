@@ -8,7 +8,7 @@ import type { ApiMetrics } from "./metrics";
 const log = logger("api");
 
 /** No legitimate operation comes near this; larger bodies are refused before they are read. */
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => void;
 

@@ -23,7 +23,7 @@ export function armorPlugin(limits: GuardLimits, dev: boolean): Plugin {
     maxDirectives: { n: 20 },
     // Field suggestions help in development and leak the schema in production.
     blockFieldSuggestion: { enabled: !dev },
-  }) as Plugin;
+  });
 }
 
 /** The argument (and its field) whose literal contains `target`, if any. */
@@ -52,13 +52,16 @@ function argumentAround(document: DocumentNode, target: ASTNode): { argument: st
 export function nameBadArgumentsPlugin(): Plugin {
   return {
     onValidate({ params }) {
+      // Envelop types the validation's document and errors as `any`; these are graphql-js's.
+      const document = params.documentAST as DocumentNode;
       return ({ result, setResult }) => {
-        if (result.length === 0) return;
+        const errors = result as readonly GraphQLError[];
+        if (errors.length === 0) return;
         setResult(
-          result.map((error) => {
+          errors.map((error) => {
             const node = error.nodes?.[0];
             if (!node || error.message.startsWith("Argument ")) return error;
-            const around = argumentAround(params.documentAST, node);
+            const around = argumentAround(document, node);
             if (!around) return error;
             return new GraphQLError(`Argument "${around.argument}" of "${around.field}": ${error.message}`, {
               nodes: error.nodes,

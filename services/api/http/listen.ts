@@ -12,7 +12,7 @@ export interface RunningApi {
 }
 
 /** Serves `handler` on host:port (0 = any free port); resolves once accepting connections. */
-export function listen(handler: NodeHandler, host: string, port: number): Promise<RunningApi> {
+export function listenOn(handler: NodeHandler, host: string, port: number): Promise<RunningApi> {
   return new Promise<RunningApi>((resolve, reject) => {
     const server: Server = createServer(handler);
     server.once("error", reject);

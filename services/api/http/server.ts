@@ -5,7 +5,7 @@ import type { ApiEventSource, ApiIndexerStatus } from "../events";
 import { operationsApp } from "./app";
 import { graphqlRoute, isGraphqlPath, type NodeHandler } from "./graphql-route";
 import { DEFAULT_LIMITS, type GuardLimits } from "./guards";
-import { listen, type RunningApi } from "./listen";
+import { listenOn, type RunningApi } from "./listen";
 import { ApiMetrics } from "./metrics";
 import { createApiYoga, type ApiYoga } from "./yoga";
 
@@ -54,6 +54,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     dev: options.dev,
     workerId: options.workerId,
   });
-  const handler: NodeHandler = (req, res) => (isGraphqlPath(req.url, yoga.graphqlEndpoint) ? graphql(req, res) : app(req, res));
-  return { app, handler, yoga, metrics, listen: (host, port) => listen(handler, host, port) };
+  const handler: NodeHandler = (req, res) => {
+    if (isGraphqlPath(req.url, yoga.graphqlEndpoint)) graphql(req, res);
+    else app(req, res);
+  };
+  return { app, handler, yoga, metrics, listen: (host, port) => listenOn(handler, host, port) };
 }

@@ -1,6 +1,6 @@
 /** The parent values the indexing domain's resolvers receive, by SDL type (see domains/types.ts). */
 
-export interface BlockModel {
+interface BlockModel {
   number: number;
   hash: string;
   timestamp: number;

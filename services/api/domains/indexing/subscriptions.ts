@@ -16,7 +16,7 @@ export const indexingSubscriptions: ApiResolvers = {
     },
     reorgs: {
       subscribe: (_root, _args, ctx) =>
-        streamOf(ctx.events, { event: SUBSCRIPTIONS.reorgs, rollbacks: false, map: rollbackModel }) as AsyncIterableIterator<RollbackModel>,
+        streamOf<typeof SUBSCRIPTIONS.reorgs, RollbackModel>(ctx.events, { event: SUBSCRIPTIONS.reorgs, rollbacks: false, map: rollbackModel }),
       resolve: passThrough,
     },
   },

@@ -3,7 +3,7 @@ import type { Page } from "../../graphql/sql/list";
 
 /** The parent values the market domain's resolvers receive, by SDL type (see domains/types.ts). */
 
-export interface ListingModel {
+interface ListingModel {
   seller: string;
   token: string;
   price: string;
@@ -11,7 +11,7 @@ export interface ListingModel {
   paused: boolean;
 }
 
-export interface ListingEventRow {
+interface ListingEventRow {
   podId: string;
   kind: string;
   seller: string;
@@ -25,7 +25,7 @@ export interface ListingEventRow {
   logIndex: number;
 }
 
-export interface LicenseRow {
+interface LicenseRow {
   podId: string;
   holder: string;
   token: string;
@@ -36,7 +36,7 @@ export interface LicenseRow {
   logIndex: number;
 }
 
-export interface PurchaseRow {
+interface PurchaseRow {
   kind: PurchaseKind;
   podId: string;
   buyer: string;
@@ -54,13 +54,13 @@ export interface PurchaseRow {
   logIndex: number;
 }
 
-export interface BalanceRow {
+interface BalanceRow {
   token: string;
   withdrawable: string;
   earned: string;
 }
 
-export interface WithdrawalRow {
+interface WithdrawalRow {
   account: string;
   token: string;
   amount: string;
@@ -71,7 +71,7 @@ export interface WithdrawalRow {
 }
 
 /** An address; every domain may add its own fields to Account (the pods domain adds `pods`). */
-export interface AccountModel {
+interface AccountModel {
   address: string;
 }
 

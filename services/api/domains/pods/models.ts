@@ -30,7 +30,7 @@ export interface PodRow extends ChangeRefModel {
   createdAt: number;
 }
 
-export interface PodVersionRow extends ChangeRefModel {
+interface PodVersionRow extends ChangeRefModel {
   podId: string;
   version: number;
   manifestRef: string;

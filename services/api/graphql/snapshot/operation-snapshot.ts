@@ -53,7 +53,7 @@ export class OperationSnapshot {
                 });
               }),
           )
-          .catch((error: unknown) => rejectTx(error));
+          .catch(rejectTx);
       });
     }
     return this.opened;

@@ -1,4 +1,4 @@
-import type { DocumentNode, OperationDefinitionNode } from "graphql";
+import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { logger } from "../../../log";
 import type { ApiContext } from "../context";
@@ -19,13 +19,16 @@ export function snapshotPlugin(onOperationDone: OperationDone): Plugin<ApiContex
   const oneStatement = new WeakMap<DocumentNode, Map<string, boolean>>();
   return {
     onExecute({ args }) {
-      const operation = args.document.definitions.find((d: { kind: string }): d is OperationDefinitionNode => d.kind === "OperationDefinition");
-      const byName = oneStatement.get(args.document) ?? new Map<string, boolean>();
-      oneStatement.set(args.document, byName);
-      const name = args.operationName ?? "";
+      // Envelop types the execution arguments as `any`; yoga hands graphql-js's.
+      const document = args.document as DocumentNode;
+      const operationName = args.operationName as string | null | undefined;
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      const byName = oneStatement.get(document) ?? new Map<string, boolean>();
+      oneStatement.set(document, byName);
+      const name = operationName ?? "";
       let single = byName.get(name);
       if (single === undefined) {
-        single = statementsOf(args.schema, args.document, args.operationName) <= 1;
+        single = statementsOf(args.schema as GraphQLSchema, document, operationName) <= 1;
         byName.set(name, single);
       }
       if (single) args.contextValue.snapshot.readWithoutTransaction();

@@ -14,7 +14,8 @@
 /** More than one statement, or an unknown number (recursive queries, per-level follow-ups). */
 export const MANY = Number.POSITIVE_INFINITY;
 
-export type StatementCount = 0 | 1 | typeof MANY;
+/** 0, 1 or MANY. */
+export type StatementCount = number;
 
 /** `Type.field` → how many statements its resolver issues. */
 export type FieldStatements = Readonly<Record<string, StatementCount>>;

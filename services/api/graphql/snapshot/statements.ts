@@ -6,6 +6,7 @@ import {
   isNonNullType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -30,7 +31,7 @@ export function statementsOf(schema: GraphQLSchema, document: DocumentNode, oper
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     else if (definition.kind === Kind.OPERATION_DEFINITION && (operationName == null || definition.name?.value === operationName)) operation ??= definition;
   }
-  const root = operation?.operation === "query" ? schema.getQueryType() : undefined;
+  const root = operation?.operation === OperationTypeNode.QUERY ? schema.getQueryType() : undefined;
   // Mutations, subscriptions and unknown operations never skip the snapshot.
   if (!operation || !root) return MANY;
   return countSelections(schema, operation.selectionSet, root, fragments, new Set());

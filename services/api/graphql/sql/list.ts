@@ -6,7 +6,7 @@ import { compileWhere, type FilterColumns } from "./where";
 
 /** `first` when the client gives none, and the most one page may hold (shared/interfaces.md). */
 export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 
 export interface KeyColumn {
   sql: string;
@@ -51,7 +51,7 @@ export interface ExtraCondition {
   values: readonly { value: unknown; type: SqlType }[];
 }
 
-export function checkFirst(first: number | undefined, argument = "first"): number {
+function checkFirst(first: number | undefined, argument = "first"): number {
   const value = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(value) || value < 0 || value > MAX_PAGE_SIZE) {
     throw new BadArgumentError(argument, `must be between 0 and ${MAX_PAGE_SIZE}, got ${value}`);
@@ -113,6 +113,8 @@ function cursorValue(value: unknown): CursorValue {
   if (value === null || value === undefined) return null;
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  // Anything else (a driver's own numeric or date object) is keyed by its text, as it prints.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return String(value);
 }
 

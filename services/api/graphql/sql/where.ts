@@ -7,8 +7,7 @@ import { SqlParams, type SqlType } from "./params";
  * trusted column expression here, and every value is bound as a parameter.
  */
 
-export const SUFFIXES = ["_contains_nocase", "_starts_with", "_gte", "_lte", "_not", "_gt", "_lt", "_in"] as const;
-export type Suffix = (typeof SUFFIXES)[number];
+const SUFFIXES = ["_contains_nocase", "_starts_with", "_gte", "_lte", "_not", "_gt", "_lt", "_in"] as const;
 export type Operator = "eq" | "not" | "gt" | "gte" | "lt" | "lte" | "in" | "contains_nocase" | "starts_with";
 
 export interface FilterColumn {

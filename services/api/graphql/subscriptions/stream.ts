@@ -75,11 +75,11 @@ export function streamOf<K extends keyof ApiEventMap, T>(source: ApiEventSource,
       }
       return { value: queue.shift() as Item, done: false };
     },
-    async return(): Promise<IteratorResult<Item>> {
+    return(): Promise<IteratorResult<Item>> {
       stop();
       queue.length = 0;
       wake?.();
-      return { value: undefined, done: true };
+      return Promise.resolve({ value: undefined, done: true });
     },
     [Symbol.asyncIterator]() {
       return iterator;

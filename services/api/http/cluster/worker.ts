@@ -53,6 +53,8 @@ export async function runApiWorker(settings: WorkerSettings): Promise<void> {
     workerId: cluster.worker?.id,
   });
 
+  // Assigned once listening, but `stop` may run before that (a shutdown during start-up): not a const.
+  // eslint-disable-next-line prefer-const
   let running: Awaited<ReturnType<typeof api.listen>> | undefined;
   let stopping = false;
   const stop = async (code: number) => {
