@@ -1,6 +1,6 @@
 import type { Logger } from "../log";
 import { listMigrations, type Database, type Queryable } from "../database";
-import { APPEND_ONLY_TABLES, MUTABLE_TABLES } from "./tables";
+import { indexedSchema } from "./schema";
 
 /**
  * Secondary indexes deferred during a backfill from an empty database.
@@ -26,19 +26,19 @@ export interface DeferredIndex {
   definition: string;
 }
 
-/** The tables whose secondary indexes are deferred: the indexed data, not the bookkeeping. */
-const DEFERRABLE_TABLES: readonly string[] = [...MUTABLE_TABLES, ...APPEND_ONLY_TABLES].map((table) => table.name);
+/** The tables whose secondary indexes are deferred by default: the indexed data of the registered modules, not the bookkeeping. */
+const registeredDataTables = (): readonly string[] => indexedSchema().dataTableNames;
 
 const INDEX_NAME = /^[a-z_][a-z0-9_$]{0,62}$/;
 
 /**
- * The non-unique secondary indexes of the data tables. Tables are resolved with to_regclass, i.e.
+ * The non-unique secondary indexes of the data tables (`tables`). Tables are resolved with to_regclass, i.e.
  * through the search_path exactly as the unqualified names in every other statement (a per-test
  * schema on PostgreSQL). pg_get_indexdef(..., pretty) names the table without its schema when the
  * search_path finds it, so a definition replays into the same schema the rest of the code writes to.
  * Indexes behind a constraint (exclusion constraints; unique ones are excluded anyway) are left alone.
  */
-export async function secondaryIndexes(db: Queryable): Promise<DeferredIndex[]> {
+export async function secondaryIndexes(db: Queryable, tables: readonly string[] = registeredDataTables()): Promise<DeferredIndex[]> {
   return db.query<DeferredIndex>(
     `SELECT i.relname AS name, t.relname AS "table", pg_get_indexdef(x.indexrelid, 0, true) AS definition
        FROM pg_index x
@@ -48,7 +48,7 @@ export async function secondaryIndexes(db: Queryable): Promise<DeferredIndex[]> 
         AND NOT x.indisunique AND NOT x.indisprimary
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
       ORDER BY t.relname, i.relname`,
-    [DEFERRABLE_TABLES],
+    [tables],
   );
 }
 
@@ -73,14 +73,14 @@ function isDeferredIndex(value: unknown): value is DeferredIndex {
  * if nothing is indexed yet (no cursor) and nothing is deferred already. Returns the number dropped
  * (0 when it did nothing).
  */
-export async function deferIndexes(db: Database, log: Logger): Promise<number> {
+export async function deferIndexes(db: Database, log: Logger, tables: readonly string[] = registeredDataTables()): Promise<number> {
   const started = Date.now();
   const dropped = await db.transaction(async (tx) => {
     // Checked inside the transaction that drops: only the indexer writes, but the decision and the
     // drop must see the same state.
     const [cursor] = await tx.query(`SELECT 1 FROM cursor`);
     if (cursor || (await readDeferredIndexes(tx)) !== undefined) return [];
-    const indexes = await secondaryIndexes(tx);
+    const indexes = await secondaryIndexes(tx, tables);
     if (indexes.length === 0) return [];
     for (const index of indexes) {
       if (!INDEX_NAME.test(index.name)) throw new Error(`unexpected index name ${JSON.stringify(index.name)} on table ${index.table}`);

@@ -1,23 +1,18 @@
 import { EventEmitter } from "node:events";
+import type { ContractAnnouncements } from "./contracts";
 
-/** Payloads of what the indexer announces. Each is emitted only after its data is committed. */
-export interface IndexerEventMap {
+/** What the engine itself announces, whatever the contracts. */
+interface EngineEventMap {
   block: { number: number; hash: string; timestamp: number };
-  podPublished: { podId: string; owner: string; name: string; manifestRef: string; parentPodId: string | null; blockNumber: number };
-  purchase: {
-    kind: "license" | "pod";
-    podId: string;
-    buyer: string;
-    seller: string;
-    token: string;
-    price: string;
-    blockNumber: number;
-    txHash: string;
-    logIndex: number;
-  };
   /** Blocks fromBlock..toBlock were removed; the data now reflects `commonAncestor`. */
   rollback: { fromBlock: number; toBlock: number; commonAncestor: { number: number; hash: string } };
 }
+
+/**
+ * Payloads of what the indexer announces: the engine's, and those the contract modules declare
+ * (podPublished, purchase ...). Each is emitted only after its data is committed.
+ */
+export type IndexerEventMap = EngineEventMap & ContractAnnouncements;
 
 export type IndexerEventName = keyof IndexerEventMap;
 

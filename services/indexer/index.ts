@@ -1,12 +1,15 @@
 import { loadConfig, rpcUrlFor, type LureConfig } from "../config";
-import { readDeployment, requireContract, type Deployment } from "../chain/deployments";
+import { readDeployment, type DeployedContract, type Deployment } from "../chain/deployments";
+import { RpcClient } from "../chain/rpc";
 import { logger, type Logger } from "../log";
 import { migrate, openDatabase, type Database } from "../database";
+import { CONTRACT_MODULES } from "./contracts";
+import type { RegisteredContract } from "./contracts/module";
 import { IndexerEvents } from "./events";
 import { finalityDepthFor } from "./finality";
 import { IndexerLoop, type IndexerStatus } from "./indexer";
 import { indexerMetrics, type IndexerMetrics } from "./metrics";
-import { ChainClient } from "./rpc";
+import { indexedSchema } from "./schema";
 import { DescriptionEnricher, type RecipeSource } from "./describe";
 import { rebuildDeferredIndexesBeforeMigrations } from "./deferred-indexes";
 
@@ -30,6 +33,11 @@ export interface StartIndexerOptions {
   rpcUrl?: string;
   /** Contract addresses and start blocks; default deployments/<NETWORK>.json. */
   deployment?: Deployment;
+  /**
+   * The contract modules to follow, each found in the deployment by its name; default every
+   * registered one (contracts/index.ts). Tests plug in modules of their own here.
+   */
+  contracts?: readonly RegisteredContract[];
   /** An open database (not closed by stop()); otherwise one is opened from the options/config. */
   db?: Database;
   databaseUrl?: string;
@@ -61,8 +69,8 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
   const log = options.log ?? logger("indexer");
   const metrics = options.metrics ?? indexerMetrics;
   const deployment = options.deployment ?? readDeployment(config.NETWORK, config.DEPLOYMENTS_DIR);
-  const registry = requireContract(deployment, config.NETWORK, "PodRegistry");
-  const market = requireContract(deployment, config.NETWORK, "PodMarket");
+  const schema = indexedSchema(options.contracts ?? CONTRACT_MODULES);
+  const followed = schema.modules.map((module) => ({ module: module.name, ...deployed(deployment, config.NETWORK, module.name) }));
 
   const ownsDb = options.db === undefined;
   const db =
@@ -73,12 +81,12 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       schema: options.schema,
       pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     }));
-  let client: ChainClient | undefined;
+  let client: RpcClient | undefined;
   try {
     // A migration must see the full schema, even after a crash left a backfill's indexes deferred.
     await rebuildDeferredIndexesBeforeMigrations(db, log);
     await migrate(db);
-    client = await ChainClient.connect({
+    client = await RpcClient.connect({
       url: options.rpcUrl ?? rpcUrlFor(config),
       log,
       timeoutMs: options.rpcTimeoutMs,
@@ -95,11 +103,9 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       events,
       metrics,
       log,
-      contracts: [
-        { address: registry.address, contract: "PodRegistry" },
-        { address: market.address, contract: "PodMarket" },
-      ],
-      startBlock: Math.min(registry.blockNumber, market.blockNumber),
+      schema,
+      contracts: followed.map((entry) => ({ address: entry.address, contract: entry.module })),
+      startBlock: Math.min(...followed.map((entry) => entry.blockNumber)),
       finalityDepth,
       pollMs: options.pollMs ?? config.INDEXER_POLL_MS,
       targetLogsPerRange: options.targetLogsPerRange ?? config.INDEXER_TARGET_LOGS,
@@ -113,7 +119,7 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
         : options.descriptions;
     const enricher = source ? new DescriptionEnricher(db, source, log) : undefined;
     if (enricher) events.on("podPublished", (pod) => enricher.enqueue(pod.podId, pod.manifestRef));
-    log.info({ chainId: client.chainId, registry: registry.address, market: market.address, finalityDepth, database: db.dialect }, "indexer starting");
+    log.info({ chainId: client.chainId, contracts: Object.fromEntries(followed.map((entry) => [entry.module, entry.address])), finalityDepth, database: db.dialect }, "indexer starting");
     await loop.start();
     return {
       db,
@@ -130,4 +136,11 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
     if (ownsDb) await db.close();
     throw error;
   }
+}
+
+/** The deployment of the contract named `name`, or an error that says how to deploy. */
+function deployed(deployment: Deployment | undefined, network: string, name: string): DeployedContract {
+  const entry = deployment?.contracts[name];
+  if (!entry) throw new Error(`${name} is not deployed on network "${network}": run \`npx hardhat run scripts/deploy.ts --network ${network}\``);
+  return entry;
 }

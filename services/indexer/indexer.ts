@@ -1,12 +1,14 @@
-import type { Logger } from "../log";
-import type { LureContract } from "./abi";
-import { Batch, newRowCache, rowCacheSize, type ChainEvent } from "./batch";
+import { StoppedError, type BlockHeader, type RpcClient } from "../chain/rpc";
 import type { Database } from "../database";
-import type { IndexerEvents } from "./events";
+import type { Logger } from "../log";
+import { Batch, newRowCache, rowCacheSize } from "./batch";
+import type { ChainEvent } from "./chain-event";
+import type { IndexerEventName, IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
 import { deferIndexes, readDeferredIndexes, rebuildDeferredIndexes } from "./deferred-indexes";
+import { getDecodedLogs, RangeTooLargeError } from "./get-logs";
 import type { ContractAddress, DecodedLogs } from "./log-decoding";
-import { ChainClient, RangeTooLargeError, StoppedError, type BlockHeader } from "./rpc";
+import type { IndexedSchema } from "./schema";
 import { commitStatements, isUniqueViolation, lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
 
 export interface IndexerStatus {
@@ -28,11 +30,14 @@ export class FatalIndexingError extends Error {
 
 export interface IndexerSettings {
   db: Database;
-  client: ChainClient;
+  client: RpcClient;
   events: IndexerEvents;
   metrics: IndexerMetrics;
   log: Logger;
-  contracts: { address: string; contract: LureContract }[];
+  /** The tables, routes and announcements of the modules whose contracts are followed. */
+  schema: IndexedSchema;
+  /** Where each followed contract lives (`contract`: its module's name). */
+  contracts: ContractAddress[];
   startBlock: number;
   finalityDepth: number;
   pollMs: number;
@@ -154,7 +159,7 @@ export class IndexerLoop {
   }
 
   /**
-   * A database indexes one chain and one pair of contracts. A different chain id is refused (it is
+   * A database indexes one chain and one set of contracts. A different chain id is refused (it is
    * somebody's real data); a different genesis hash with the same chain id is a restarted dev chain,
    * and different contract addresses a redeployment: both start over from scratch.
    */
@@ -171,7 +176,7 @@ export class IndexerLoop {
     await this.s.db.transaction(async (tx) => {
       if (restarted || redeployed) {
         this.s.log.warn({ storedGenesis, genesis: genesis.hash, redeployed }, restarted ? "the chain was restarted (new genesis hash): re-indexing from scratch" : "the contracts were redeployed: re-indexing from scratch");
-        await wipe(tx);
+        await wipe(tx, this.s.schema);
       }
       await writeMeta(tx, "chain_id", String(this.s.client.chainId));
       await writeMeta(tx, "genesis_hash", genesis.hash);
@@ -240,7 +245,7 @@ export class IndexerLoop {
     const finalBoundary = head.number - this.s.finalityDepth;
     if (from <= finalBoundary) {
       // From an empty database, the indexes are built once over the loaded tables instead of row by row.
-      if (!cursor && !this.indexesDeferred) this.indexesDeferred = (await deferIndexes(this.s.db, this.s.log)) > 0;
+      if (!cursor && !this.indexesDeferred) this.indexesDeferred = (await deferIndexes(this.s.db, this.s.log, this.s.schema.dataTableNames)) > 0;
       await this.backfillFinal(from, finalBoundary);
     } else if (this.indexesDeferred) {
       // The final blocks are in: the indexes come back before the tail is followed (and journaled
@@ -294,7 +299,7 @@ export class IndexerLoop {
     // strictly in order, one at a time: each starts when the previous one is committed, and none
     // starts after a failure. A batch reads the rows earlier batches touched from a cache shared with
     // them; a row missing from it was touched by no uncommitted batch, so the database has it right.
-    let cache = newRowCache();
+    let cache = newRowCache(this.s.schema);
     let previous: Batch | undefined;
     // The last commit requested; each one waits for its predecessor.
     let committedInOrder: Promise<void> = Promise.resolve();
@@ -316,7 +321,7 @@ export class IndexerLoop {
         // Nothing below needs the range's logs, nor (after apply) the events: let them die young
         // instead of being promoted while the previous commit is awaited.
         range.logs = { events: [], unknown: [] };
-        const batch = new Batch(false, cache);
+        const batch = new Batch(this.s.schema, false, cache);
         previous = batch;
         await batch.load(this.s.db, decoded);
         await applyYielding(batch, decoded);
@@ -408,7 +413,7 @@ export class IndexerLoop {
   /** The logs of blocks from..to; a range the node refuses is split in halves (and, when `adapt`, later ranges shrink). */
   private async fetchLogs(from: number, to: number, adapt: boolean): Promise<DecodedLogs> {
     try {
-      return await this.s.client.getLogs(from, to, this.contracts);
+      return await getDecodedLogs(this.s.client, from, to, this.contracts, this.s.schema.modules);
     } catch (error) {
       if (!(error instanceof RangeTooLargeError)) throw error;
       if (adapt) this.rangeSize = Math.max(1, Math.min(this.rangeSize, Math.floor((to - from + 1) / 2)));
@@ -439,7 +444,7 @@ export class IndexerLoop {
   private async commitRange(logs: DecodedLogs, headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
     const events = this.timestamped(logs, headers);
     const attempt = async (viaStaging: boolean) => {
-      const batch = new Batch(journal);
+      const batch = new Batch(this.s.schema, journal);
       await this.s.db.transaction(async (tx) => {
         await batch.load(tx, events);
         for (const event of events) batch.apply(event);
@@ -464,8 +469,8 @@ export class IndexerLoop {
     this.s.metrics.indexedBlock.set(cursor.number);
     this.s.metrics.eventsProcessed.inc(eventCount);
     if (announceBlock) this.s.events.emit("block", { number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp });
-    for (const payload of batch.announcements.podPublished) this.s.events.emit("podPublished", payload);
-    for (const payload of batch.announcements.purchase) this.s.events.emit("purchase", payload);
+    // Typed where the modules build them (EventEffects.announce); the engine only relays them.
+    for (const [name, payloads] of batch.announcements) for (const payload of payloads) this.s.events.emit(name as IndexerEventName, payload as never);
   }
 
   /**
@@ -495,7 +500,7 @@ export class IndexerLoop {
       if (genesis && storedGenesis !== undefined && genesis.hash !== storedGenesis) {
         this.s.log.warn({ storedGenesis, genesis: genesis.hash }, "the chain was restarted (new genesis hash): re-indexing from scratch");
         await this.s.db.transaction(async (tx) => {
-          await wipe(tx);
+          await wipe(tx, this.s.schema);
           await writeMeta(tx, "genesis_hash", genesis.hash);
         });
         const removedTo = cursor.number;
@@ -521,7 +526,7 @@ export class IndexerLoop {
       await this.idle(this.s.pollMs);
       return;
     }
-    await this.s.db.transaction((tx) => rollbackTo(tx, this.s.client.chainId, found));
+    await this.s.db.transaction((tx) => rollbackTo(tx, this.s.schema, this.s.client.chainId, found));
     this.cursor = { chainId: this.s.client.chainId, number: found.number, hash: found.hash, timestamp: found.timestamp };
     this.s.metrics.rollbacks.inc();
     this.s.metrics.rolledBackBlocks.inc(cursor.number - found.number);

@@ -1,11 +1,20 @@
-import { decodeLog, type LureContract } from "./abi";
-import type { ChainEvent } from "./batch";
-import type { RawLog } from "./rpc";
+import type { ChainEvent } from "./chain-event";
+import { CONTRACT_MODULES } from "./contracts";
+import type { RegisteredContract } from "./contracts/module";
+import { eventDecodersOf, type EventDecoder } from "./event-decoder";
+import type { RawLog } from "./get-logs";
 
-/** Which contract lives at which address (any case). */
+/** Which contract module's contract lives at which address (any case). */
 export interface ContractAddress {
   address: string;
-  contract: LureContract;
+  /** The module's name (ContractModule.name). */
+  contract: string;
+}
+
+/** A followed contract as the decoder looks it up by address: its name and its events' decoders. */
+interface FollowedContract {
+  name: string;
+  decoders: Map<string, EventDecoder>;
 }
 
 /** A log of one of our contracts whose event the ABI does not know: kept out, and reported. */
@@ -32,7 +41,7 @@ export interface DecodedLogs {
 export class LogDecoder {
   readonly events: ChainEvent[] = [];
   readonly unknown: UnknownLog[] = [];
-  private readonly contractOf: Map<string, LureContract>;
+  private readonly contractOf: Map<string, FollowedContract>;
   // Consecutive logs mostly share their block and transaction: one lower-cased copy of each hash
   // serves them all (a fresh string per log was garbage, or memory held by the rows that keep it).
   private block = "";
@@ -40,8 +49,9 @@ export class LogDecoder {
   private tx = "";
   private txLower = "";
 
-  constructor(contracts: readonly ContractAddress[]) {
-    this.contractOf = new Map(contracts.map((entry) => [entry.address.toLowerCase(), entry.contract]));
+  /** @param modules the modules `contracts` name (default: every registered one) */
+  constructor(contracts: readonly ContractAddress[], modules: readonly RegisteredContract[] = CONTRACT_MODULES) {
+    this.contractOf = new Map(contracts.map((entry) => [entry.address.toLowerCase(), followed(entry.contract, modules)]));
   }
 
   add(log: RawLog): void {
@@ -50,17 +60,19 @@ export class LogDecoder {
     if (!contract) return;
     if (!Array.isArray(log.topics) || !log.topics.every((topic) => typeof topic === "string")) throw malformed(log, "topics", log.topics);
     if (typeof log.data !== "string") throw malformed(log, "data", log.data);
-    const decoded = decodeLog(contract, log.topics, log.data);
-    if (!decoded) {
+    const topic0 = log.topics[0]?.toLowerCase();
+    const decoder = topic0 === undefined ? undefined : contract.decoders.get(topic0);
+    if (!decoder) {
       this.unknown.push({ address: log.address, topic0: log.topics[0], txHash: log.transactionHash });
       return;
     }
+    const args = decoder.decode(log.topics, log.data);
     if (log.blockHash !== this.block) this.blockLower = (this.block = hash(log, "blockHash")).toLowerCase();
     if (log.transactionHash !== this.tx) this.txLower = (this.tx = hash(log, "transactionHash")).toLowerCase();
     this.events.push({
-      contract: decoded.contract,
-      name: decoded.name,
-      args: decoded.args,
+      contract: contract.name,
+      name: decoder.name,
+      args,
       blockNumber: quantity(log, "blockNumber"),
       blockHash: this.blockLower,
       txHash: this.txLower,
@@ -72,6 +84,12 @@ export class LogDecoder {
   decoded(): DecodedLogs {
     return { events: this.events, unknown: this.unknown };
   }
+}
+
+function followed(name: string, modules: readonly RegisteredContract[]): FollowedContract {
+  const module = modules.find((candidate) => candidate.name === name);
+  if (!module) throw new Error(`no contract module is named ${name} (registered: ${modules.map((candidate) => candidate.name).join(", ")})`);
+  return { name: module.name, decoders: eventDecodersOf(module) };
 }
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
@@ -97,8 +115,8 @@ function hash(log: RawLog, field: "blockHash" | "transactionHash"): string {
 }
 
 /** Decodes a whole list of raw logs (see LogDecoder). */
-export function decodeRawLogs(logs: readonly RawLog[], contracts: readonly ContractAddress[]): DecodedLogs {
-  const decoder = new LogDecoder(contracts);
+export function decodeRawLogs(logs: readonly RawLog[], contracts: readonly ContractAddress[], modules: readonly RegisteredContract[] = CONTRACT_MODULES): DecodedLogs {
+  const decoder = new LogDecoder(contracts, modules);
   for (const log of logs) decoder.add(log);
   return decoder.decoded();
 }

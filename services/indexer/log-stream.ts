@@ -1,4 +1,4 @@
-import type { RawLog } from "./rpc";
+import type { RawLog } from "./get-logs";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -1,8 +1,9 @@
+import type { BlockHeader } from "../chain/rpc";
 import type { Database, Queryable, Transaction } from "../database";
 import type { Batch } from "./batch";
 import { CopyRows } from "./copy";
-import type { BlockHeader } from "./rpc";
-import { APPEND_ONLY_TABLES, DATA_TABLES, MUTABLE_TABLES, bulkInsert, conflictClause, type Row, type TableSpec } from "./tables";
+import type { IndexedSchema } from "./schema";
+import { bulkInsert, conflictClause, type Row, type TableSpec } from "./tables";
 
 export interface Cursor {
   chainId: number;
@@ -26,19 +27,16 @@ export async function writeMeta(db: Queryable, key: string, value: string): Prom
   await db.query(`INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [key, value]);
 }
 
-/** The stored hash of an unfinalized block (or of the cursor block), if kept. */
-export async function storedBlock(db: Queryable, number: number): Promise<BlockHeader | undefined> {
-  const [row] = await db.query<{ number: string; hash: string; parent_hash: string; timestamp: string }>(`SELECT * FROM blocks WHERE number = $1`, [number]);
-  return row ? { number: Number(row.number), hash: row.hash, parentHash: row.parent_hash, timestamp: Number(row.timestamp) } : undefined;
-}
-
 export async function lowestStoredBlock(db: Queryable): Promise<number | undefined> {
   const [row] = await db.query<{ number: string | null }>(`SELECT min(number) AS number FROM blocks`);
   return row?.number === null || row?.number === undefined ? undefined : Number(row.number);
 }
 
-/** A parameterised statement, or new rows to COPY into a table. */
-export type Statement = { sql: string; params: unknown[] } | { copy: TableSpec; data: Buffer };
+/**
+ * A parameterised statement, or new rows to COPY into a table; `upsert` (new rows of a mutable table)
+ * makes the staging fallback update a row that exists, where history rows keep the first.
+ */
+export type Statement = { sql: string; params: unknown[] } | { copy: TableSpec; data: Buffer; upsert?: boolean };
 
 /**
  * The statements that write a batch's rows, the headers to remember, the undo journal and the new
@@ -56,12 +54,11 @@ export function prepareCommit(
       const rows = new CopyRows(table);
       batch.copies.push(rows);
       for (const row of created) rows.add(row);
-      statements.push({ copy: table, data: rows.bytes() });
+      statements.push({ copy: table, data: rows.bytes(), upsert: true });
     }
     if (updated.length > 0) statements.push(bulkInsert(table, updated, true));
   }
-  for (const table of APPEND_ONLY_TABLES) {
-    const rows = batch.history[table.name as keyof Batch["history"]];
+  for (const [table, rows] of batch.history) {
     if (rows.size > 0) statements.push({ copy: table, data: rows.bytes() });
   }
   if (batch.undo.length > 0) {
@@ -98,17 +95,16 @@ export async function runStatements(tx: Transaction, statements: readonly Statem
   for (const statement of statements) {
     if (!("copy" in statement)) await tx.query(statement.sql, statement.params);
     else if (!viaStaging) await tx.copyFrom(statement.copy.name, statement.copy.columns.map(([column]) => column), statement.data);
-    else await copyViaStaging(tx, statement.copy, statement.data);
+    else await copyViaStaging(tx, statement.copy, statement.data, statement.upsert === true);
   }
 }
 
-async function copyViaStaging(tx: Transaction, table: TableSpec, data: Buffer): Promise<void> {
+async function copyViaStaging(tx: Transaction, table: TableSpec, data: Buffer, upsert: boolean): Promise<void> {
   const columns = table.columns.map(([column]) => column).join(", ");
   const staging = `staging_${table.name}`;
   await tx.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} (LIKE ${table.name}) ON COMMIT DELETE ROWS`);
   await tx.copyFrom(staging, table.columns.map(([column]) => column), data);
-  const mutable = (MUTABLE_TABLES as readonly TableSpec[]).includes(table);
-  await tx.query(`INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM ${staging} ${conflictClause(table, mutable)}`);
+  await tx.query(`INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM ${staging} ${conflictClause(table, upsert)}`);
   await tx.query(`TRUNCATE ${staging}`);
 }
 
@@ -149,12 +145,12 @@ async function writeCursor(tx: Queryable, chainId: number, cursor: BlockHeader):
  * change above it (the oldest journal entry per row), history rows above it are deleted, and the
  * cursor moves to the ancestor. One transaction, run by the caller.
  */
-export async function rollbackTo(tx: Queryable, chainId: number, ancestor: BlockHeader): Promise<void> {
+export async function rollbackTo(tx: Queryable, schema: IndexedSchema, chainId: number, ancestor: BlockHeader): Promise<void> {
   const entries = await tx.query<{ table_name: string; row_key: Row; image: Row | null }>(
     `SELECT DISTINCT ON (table_name, row_key) table_name, row_key, image FROM undo_log WHERE block_number > $1 ORDER BY table_name, row_key, id ASC`,
     [ancestor.number],
   );
-  for (const table of MUTABLE_TABLES) {
+  for (const table of schema.mutableTables) {
     const mine = entries.filter((entry) => entry.table_name === table.name);
     const removed = mine.filter((entry) => entry.image === null).map((entry) => entry.row_key);
     const restored = mine.filter((entry) => entry.image !== null).map((entry) => entry.image!);
@@ -170,7 +166,7 @@ export async function rollbackTo(tx: Queryable, chainId: number, ancestor: Block
       await tx.query(sql, params);
     }
   }
-  for (const table of APPEND_ONLY_TABLES) {
+  for (const table of schema.appendOnlyTables) {
     await tx.query(`DELETE FROM ${table.name} WHERE block_number > $1`, [ancestor.number]);
   }
   await tx.query(`DELETE FROM undo_log WHERE block_number > $1`, [ancestor.number]);
@@ -179,6 +175,6 @@ export async function rollbackTo(tx: Queryable, chainId: number, ancestor: Block
 }
 
 /** Forgets everything indexed (a restarted dev chain); the caller re-indexes from the start block. */
-export async function wipe(tx: Queryable): Promise<void> {
-  for (const table of DATA_TABLES) await tx.query(`DELETE FROM ${table}`);
+export async function wipe(tx: Queryable, schema: IndexedSchema): Promise<void> {
+  for (const table of schema.wipedTableNames) await tx.query(`DELETE FROM ${table}`);
 }

@@ -6,7 +6,11 @@ import { ConfigError, loadConfig } from "../../services/config";
 import { CopyRows, spareCopyBytes } from "../../services/indexer/copy";
 import { PGlite } from "@electric-sql/pglite";
 import { COPY_PAYLOAD_FILE, copyThroughMemoryFile, openDatabase, pgliteSettings, type Database } from "../../services/database";
-import { APPEND_ONLY_TABLES, BALANCES, EVENTS, MARKET_SETTINGS, MARKET_TOKENS, PODS } from "../../services/indexer/tables";
+import { BALANCES } from "../../services/indexer/contracts/balances";
+import { MARKET_SETTINGS, MARKET_TOKENS } from "../../services/indexer/contracts/pod-market";
+import { PODS } from "../../services/indexer/contracts/pod-tables";
+import { APPEND_ONLY_TABLES } from "../../services/indexer/schema";
+import { EVENTS } from "../../services/indexer/tables";
 import { backends, type Backend } from "../support/indexer/harness";
 
 /**

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { CopyRows, copyValue } from "../../services/indexer/copy";
 import { openDatabase } from "../../services/database";
 import { commitStatements, type Statement } from "../../services/indexer/store";
-import { EVENTS, LICENSES, PODS, type Row } from "../../services/indexer/tables";
+import { LICENSES } from "../../services/indexer/contracts/pod-market";
+import { PODS } from "../../services/indexer/contracts/pod-tables";
+import { EVENTS, type Row } from "../../services/indexer/tables";
 import { backends, type Backend } from "../support/indexer/harness";
 
 const changedBy = (block: number, logIndex: number) => ({ block_number: block, block_hash: `0x${"b".repeat(64)}`, tx_hash: `0x${"c".repeat(64)}`, log_index: logIndex });

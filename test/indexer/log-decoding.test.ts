@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { IPodMarket__factory } from "../../typechain-types/factories/contracts/interfaces/IPodMarket__factory";
 import { decodeRawLogs, LogDecoder } from "../../services/indexer/log-decoding";
-import type { RawLog } from "../../services/indexer/rpc";
+import type { RawLog } from "../../services/indexer/get-logs";
 
 const MARKET = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
 const ACCOUNT = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LogStreamSplitter } from "../../services/indexer/log-stream";
-import { streamLogs, type RawLog } from "../../services/indexer/rpc";
+import { streamLogs, type RawLog } from "../../services/indexer/get-logs";
 
 /** The error `promise` rejects with (fails the test when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<Error> {

@@ -1,37 +1,13 @@
 import { EventFragment, Interface, type ParamType } from "ethers";
-// The two factory files only: the typechain index pulls in every contract of the repository.
-import { IPodMarket__factory } from "../../typechain-types/factories/contracts/interfaces/IPodMarket__factory";
-import { IPodRegistry__factory } from "../../typechain-types/factories/contracts/interfaces/IPodRegistry__factory";
-
-/** Which Lure contract emitted a log; the indexer only asks for these two addresses. */
-export type LureContract = "PodRegistry" | "PodMarket";
+import type { DecodedArgs } from "./chain-event";
+import type { RegisteredContract } from "./contracts/module";
 
 /**
- * Events the implementations inherit from OpenZeppelin rather than declare in the interfaces.
- * They are decoded so every event lands in the `events` table, and Transfer drives ownership.
+ * Log decoding for any contract module: one decoder per event of its ABI, keyed by topic0, compiled
+ * once per module. Nothing here knows a contract.
  */
-const INHERITED_EVENTS = [
-  "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)",
-  "event Approval(address indexed owner, address indexed approved, uint256 indexed tokenId)",
-  "event ApprovalForAll(address indexed owner, address indexed operator, bool approved)",
-  "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
-  "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
-  "event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole)",
-  "event Paused(address account)",
-  "event Unpaused(address account)",
-  "event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)",
-];
 
-/** Decoded arguments: uints as decimal strings, addresses/bytes lower-case hex, bools, strings. */
-export type DecodedArgs = Record<string, string | boolean>;
-
-export interface DecodedLog {
-  contract: LureContract;
-  name: string;
-  args: DecodedArgs;
-}
-
-interface EventDecoder {
+export interface EventDecoder {
   name: string;
   decode(topics: readonly string[], data: string): DecodedArgs;
 }
@@ -105,26 +81,17 @@ function normalise(value: unknown): string | boolean {
   return String(value).toLowerCase();
 }
 
-function decodersFor(abi: Interface | readonly string[] | ReturnType<typeof IPodRegistry__factory.createInterface>): Map<string, EventDecoder> {
-  const iface = abi instanceof Interface ? abi : new Interface(abi as readonly string[]);
-  const decoders = new Map<string, EventDecoder>();
-  iface.forEachEvent((fragment) => decoders.set(fragment.topicHash.toLowerCase(), compileDecoder(iface, fragment)));
+const decodersByModule = new WeakMap<RegisteredContract, Map<string, EventDecoder>>();
+
+/** The decoders of a module's events, by lower-case topic0 (built once per module). */
+export function eventDecodersOf(module: RegisteredContract): Map<string, EventDecoder> {
+  let decoders = decodersByModule.get(module);
+  if (!decoders) {
+    const iface = new Interface(module.abi);
+    decoders = new Map<string, EventDecoder>();
+    const compiled = decoders;
+    iface.forEachEvent((fragment) => compiled.set(fragment.topicHash.toLowerCase(), compileDecoder(iface, fragment)));
+    decodersByModule.set(module, decoders);
+  }
   return decoders;
-}
-
-const registryDecoders = decodersFor(new Interface([...IPodRegistry__factory.abi.filter((item) => item.type === "event"), ...INHERITED_EVENTS]));
-const marketDecoders = decodersFor(new Interface([...IPodMarket__factory.abi.filter((item) => item.type === "event"), ...INHERITED_EVENTS]));
-
-/** topic0 of every event the indexer understands, per contract (for eth_getLogs filters). */
-export function knownTopics(contract: LureContract): string[] {
-  return [...(contract === "PodRegistry" ? registryDecoders : marketDecoders).keys()];
-}
-
-/** Decodes a raw log; undefined for an event this ABI does not know (kept out, logged by the caller). */
-export function decodeLog(contract: LureContract, topics: readonly string[], data: string): DecodedLog | undefined {
-  const topic0 = topics[0]?.toLowerCase();
-  if (!topic0) return undefined;
-  const decoder = (contract === "PodRegistry" ? registryDecoders : marketDecoders).get(topic0);
-  if (!decoder) return undefined;
-  return { contract, name: decoder.name, args: decoder.decode(topics, data) };
 }

@@ -1,0 +1,18 @@
+import type { AnnouncementsOf, RegisteredContract } from "./module";
+import { podMarket } from "./pod-market";
+import { podRegistry } from "./pod-registry";
+
+/**
+ * The contracts the indexer follows. Registering a module here is the only edit the engine needs;
+ * its tables come from a migration in services/database/migrations/ (services/indexer/README.md,
+ * "Adding a contract module"). The order is the order rows are loaded and written, and announcements
+ * emitted, after each commit.
+ */
+const MODULES = [podRegistry, podMarket] as const;
+
+export const CONTRACT_MODULES: readonly RegisteredContract[] = MODULES;
+
+type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (value: infer Intersection) => void ? Intersection : never;
+
+/** Every registered module's announcements, by name, with their payloads (merged into IndexerEventMap). */
+export type ContractAnnouncements = UnionToIntersection<AnnouncementsOf<(typeof MODULES)[number]>>;
