@@ -1,7 +1,7 @@
-import type { ApiContext } from "../../graphql/context";
-import type { LineageModel, LineageNodeModel, PodRow } from "./models";
-import { POD_COLUMNS } from "./columns";
 import { intInRange } from "../../graphql/arguments";
+import type { ApiContext } from "../../graphql/context";
+import { POD_COLUMNS } from "./columns";
+import type { LineageModel, LineageNodeModel, PodRow } from "./models";
 
 const MAX_LINEAGE_DEPTH = 100;
 const MAX_LINEAGE_DESCENDANTS = 10_000;

@@ -1,6 +1,6 @@
 import type { Queryable } from "../../../database";
-import type { PodRow } from "./models";
 import { POD_COLUMNS } from "./columns";
+import type { PodRow } from "./models";
 
 /**
  * Loads pods by id for one operation, batching the ids asked for in the same tick into one
