@@ -1,4 +1,5 @@
 // solidity-coverage settings for `npm run coverage` (contracts/ only; figures must stay >= 95% lines and branches).
+/* global module -- solidity-coverage loads this file with require(), as CommonJS */
 module.exports = {
   // Test doubles and pure interfaces are not product code.
   skipFiles: ["test/", "interfaces/"],

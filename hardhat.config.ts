@@ -4,6 +4,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "./tasks";
+import { version as solcPackageVersion } from "solc/package.json";
 import { networkAccess, type RpcNetwork } from "./services/config/networks";
 import { ConfigurationError } from "./tasks/lib/errors";
 
@@ -12,18 +13,20 @@ const SOLC_VERSION = "0.8.28";
 
 // There is no route to the compiler download site from these machines, so Hardhat is given
 // the solc-js build that ships inside the pinned `solc` npm package instead.
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }) => {
+// (Hardhat wants a Promise from a task action; nothing here is awaited.)
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, (args: { solcVersion: string }) => {
   if (args.solcVersion !== SOLC_VERSION) {
-    throw new Error(`solc ${args.solcVersion} requested, but only the pinned solc ${SOLC_VERSION} is installed`);
+    return Promise.reject(new Error(`solc ${args.solcVersion} requested, but only the pinned solc ${SOLC_VERSION} is installed`));
   }
   const compilerPath = require.resolve("solc/soljson.js");
-  return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: require("solc/package.json").version };
+  return Promise.resolve({ compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: solcPackageVersion });
 });
 
 // `hardhat test` alone would load every file under test/, helpers and child-process entry points
 // included; only `*.test.ts` files are suites.
 subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }, _hre, runSuper) => {
-  const files: string[] = await runSuper(args);
+  // runSuper is typed Promise<any>; the built-in subtask resolves to the list of test file paths.
+  const files = (await runSuper(args)) as string[];
   return args.testFiles.length > 0 ? files : files.filter((file) => file.endsWith(".test.ts")).sort();
 });
 

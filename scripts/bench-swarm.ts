@@ -151,7 +151,7 @@ async function benchStreamingMemory(sizeMb: number): Promise<void> {
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let output = "";
-      child.stdout!.on("data", (part: Buffer) => {
+      child.stdout.on("data", (part: Buffer) => {
         output += part.toString();
         const match = /listening on (http:\/\/\S+)/.exec(output);
         if (match) resolve(match[1]);
@@ -214,8 +214,7 @@ async function benchStreamingMemory(sizeMb: number): Promise<void> {
  */
 async function benchPodLifeCycle(client: SwarmClient, workDir: string): Promise<number[]> {
   process.env.HARDHAT_NETWORK ??= "hardhat";
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const hre: import("hardhat/types").HardhatRuntimeEnvironment = require("hardhat");
+  const { default: hre } = await import("hardhat");
   await hre.run("compile", { quiet: true });
   const { deployLure } = await import("./deploy");
   const { registry, market } = await deployLure(hre, { write: false, verbose: false });

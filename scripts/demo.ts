@@ -30,7 +30,8 @@ function lure<T = Record<string, string>>(task: string, args: Record<string, str
   });
   const result = JSON.parse(output.slice(output.indexOf("{"))) as T;
   for (const [key, value] of Object.entries(result as Record<string, unknown>)) {
-    if (typeof value !== "object") console.log(`  ${key}: ${String(value)}`);
+    // JSON output: anything not an object or null is a string, a number or a boolean.
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") console.log(`  ${key}: ${String(value)}`);
   }
   return result;
 }

@@ -54,8 +54,8 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
       say(`Lure already deployed on ${network} (chainId ${chainId}); nothing sent.`);
       return {
         deployment: existing,
-        registry: (await hre.ethers.getContractAt("PodRegistry", existing.contracts.PodRegistry.address)) as unknown as PodRegistry,
-        market: (await hre.ethers.getContractAt("PodMarket", existing.contracts.PodMarket.address)) as unknown as PodMarket,
+        registry: await hre.ethers.getContractAt("PodRegistry", existing.contracts.PodRegistry.address),
+        market: await hre.ethers.getContractAt("PodMarket", existing.contracts.PodMarket.address),
         reused: true,
       };
     }
@@ -87,8 +87,8 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
 
 // `npx hardhat run scripts/deploy.ts --network <name>`
 if (require.main === module) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const hre: HardhatRuntimeEnvironment = require("hardhat");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when run as a script, synchronously, as before the deployment starts
+  const hre = require("hardhat") as HardhatRuntimeEnvironment;
   deployLure(hre).then(
     () => process.exit(0),
     (error: Error) => {

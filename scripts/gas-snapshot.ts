@@ -10,7 +10,6 @@ import { join } from "node:path";
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockERC20, PodMarket, PodRegistry } from "../typechain-types";
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 const PUBLIC = 1;
@@ -44,19 +43,19 @@ function median(values: number[]): number {
 }
 
 async function deployments(samples: Samples, deployer: HardhatEthersSigner) {
-  const registry = (await hre.ethers.deployContract("PodRegistry", [], deployer)) as unknown as PodRegistry;
+  const registry = await hre.ethers.deployContract("PodRegistry", [], deployer);
   await registry.waitForDeployment();
   const registryReceipt = await registry.deploymentTransaction()?.wait();
   samples.set("PodRegistry deployment", [Number(registryReceipt?.gasUsed ?? 0)]);
-  const market = (await hre.ethers.deployContract(
+  const market = await hre.ethers.deployContract(
     "PodMarket",
     [await registry.getAddress(), deployer.address, deployer.address, 250],
     deployer,
-  )) as unknown as PodMarket;
+  );
   await market.waitForDeployment();
   const marketReceipt = await market.deploymentTransaction()?.wait();
   samples.set("PodMarket deployment", [Number(marketReceipt?.gasUsed ?? 0)]);
-  const token = (await hre.ethers.deployContract("MockERC20", ["Test USD", "TUSD"], deployer)) as unknown as MockERC20;
+  const token = await hre.ethers.deployContract("MockERC20", ["Test USD", "TUSD"], deployer);
   await token.waitForDeployment();
   return { registry, market, token };
 }

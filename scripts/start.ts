@@ -26,8 +26,7 @@ async function startChain(config: LureConfig, shutdown: Shutdown) {
 
   // The Hardhat runtime is loaded only now, pointed at the node that was just started.
   process.env.HARDHAT_NETWORK = "localhost";
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const hre: import("hardhat/types").HardhatRuntimeEnvironment = require("hardhat");
+  const { default: hre } = await import("hardhat");
   await hre.run("compile", { quiet: true });
   const { deployLure } = await import("./deploy");
   const { deployment } = await deployLure(hre, { verbose: false });

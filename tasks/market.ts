@@ -17,6 +17,63 @@ import { parseAddress, parsePodId, parsePrice, parseToken } from "./lib/validate
 /** Each market task does one thing, so a chain refusal is printed as the bare reason. */
 const ONE_STEP = { namesTheStep: false };
 
+/** Arguments as Hardhat passes them: every parameter is a string (its default when left out), every flag a boolean. */
+interface ListArgs {
+  pod: string;
+  price: string;
+  token: string;
+  podPrice: string;
+  account?: string;
+  json: boolean;
+}
+
+interface PriceArgs {
+  pod: string;
+  price: string;
+  podPrice: string;
+  account?: string;
+  json: boolean;
+}
+
+interface PauseArgs {
+  pod: string;
+  resume: boolean;
+  account?: string;
+  json: boolean;
+}
+
+interface DelistArgs {
+  pod: string;
+  account?: string;
+  json: boolean;
+}
+
+interface BuyArgs {
+  pod: string;
+  maxPrice?: string;
+  account?: string;
+  json: boolean;
+}
+
+interface WithdrawArgs {
+  token: string;
+  account?: string;
+  json: boolean;
+}
+
+interface BalanceArgs {
+  address?: string;
+  token: string;
+  json: boolean;
+}
+
+interface AllowTokenArgs {
+  token: string;
+  disallow: boolean;
+  account?: string;
+  json: boolean;
+}
+
 task("market:list", "Lists a pod you own: a licence price, and optionally a price for the whole pod")
   .addParam("pod", "Pod id")
   .addParam("price", "Licence price in whole token units, e.g. 1.5")
@@ -24,7 +81,7 @@ task("market:list", "Lists a pod you own: a licence price, and optionally a pric
   .addOptionalParam("podPrice", "Price of the pod token itself (0 = not for sale)", "0")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: ListArgs, hre) => {
     const podId = parsePodId(args.pod);
     const token = parseToken(args.token);
     const decimals = await decimalsOf(token, hre.ethers.provider);
@@ -44,7 +101,7 @@ task("market:price", "Changes the prices of your listing")
   .addOptionalParam("podPrice", "New price of the whole pod (0 = not for sale)", "0")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: PriceArgs, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
     const listing = await explained(() => requireListing(contracts, podId), ONE_STEP);
@@ -60,7 +117,7 @@ task("market:pause", "Pauses (or with --resume, resumes) sales of your listing")
   .addFlag("resume", "Resume instead of pause")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: PauseArgs, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
     const { tx } = await explained(() => setPaused(contracts, podId, !args.resume), ONE_STEP);
@@ -71,7 +128,7 @@ task("market:delist", "Removes your listing")
   .addParam("pod", "Pod id")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: DelistArgs, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
     const { tx } = await explained(() => delist(contracts, podId), ONE_STEP);
@@ -79,7 +136,7 @@ task("market:delist", "Removes your listing")
   });
 
 /** market:buy and market:buy-pod: the quote gives the token's decimals that --max-price is read in. */
-async function buy(hre: HardhatRuntimeEnvironment, args: { pod: string; maxPrice?: string; account?: string; json: boolean }, item: PurchaseItem) {
+async function buy(hre: HardhatRuntimeEnvironment, args: BuyArgs, item: PurchaseItem) {
   const podId = parsePodId(args.pod);
   const contracts = await lureContracts(hre, args.account);
   const quote = await explained(() => quotePurchase(contracts, podId, item), ONE_STEP);
@@ -106,20 +163,20 @@ task("market:buy", "Buys a licence for a listed pod")
   .addOptionalParam("maxPrice", "Refuse to pay more than this (default: the current price)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => buy(hre, args, "licence"));
+  .setAction(async (args: BuyArgs, hre) => buy(hre, args, "licence"));
 
 task("market:buy-pod", "Buys the pod token itself; ownership moves to you")
   .addParam("pod", "Pod id")
   .addOptionalParam("maxPrice", "Refuse to pay more than this (default: the current price)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => buy(hre, args, "pod"));
+  .setAction(async (args: BuyArgs, hre) => buy(hre, args, "pod"));
 
 task("market:withdraw", "Withdraws everything credited to you in one token")
   .addOptionalParam("token", "native, or an ERC-20 address", "native")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: WithdrawArgs, hre) => {
     const token = parseToken(args.token);
     const contracts = await lureContracts(hre, args.account);
     const decimals = await decimalsOf(token, hre.ethers.provider);
@@ -131,7 +188,7 @@ task("market:balance", "Shows what an account can withdraw")
   .addOptionalParam("address", "Account (default: your first account)", undefined, types.string)
   .addOptionalParam("token", "native, or an ERC-20 address", "native")
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: BalanceArgs, hre) => {
     const token = parseToken(args.token);
     const contracts = await lureContracts(hre);
     const account = args.address === undefined ? contracts.account : parseAddress(args.address, "address");
@@ -145,7 +202,7 @@ task("market:allow-token", "Governance: allows (or with --disallow, removes) an 
   .addFlag("disallow", "Remove the token from the allow-list")
   .addOptionalParam("account", "Signer: account index or address (needs GOVERNOR_ROLE)", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: AllowTokenArgs, hre) => {
     const token = parseAddress(args.token, "token");
     const contracts = await lureContracts(hre, args.account);
     const { tx } = await explained(() => allowToken(contracts, token, !args.disallow), ONE_STEP);

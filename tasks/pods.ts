@@ -48,11 +48,55 @@ function progress(json: boolean): (line: string) => void {
   };
 }
 
+/** Arguments as Hardhat passes them: every parameter is a string (its default when left out), every flag a boolean. */
+interface InitArgs {
+  name: string;
+  dir?: string;
+  json: boolean;
+}
+
+interface PersistArgs {
+  dir: string;
+  private: boolean;
+  price?: string;
+  token?: string;
+  podPrice?: string;
+  forkRoyalty: string;
+  keysDir?: string;
+  beeUrl?: string;
+  account?: string;
+  json: boolean;
+}
+
+interface ForkArgs {
+  pod: string;
+  dir: string;
+  podVersion?: string;
+  name?: string;
+  beeUrl?: string;
+  json: boolean;
+}
+
+interface ShareArgs {
+  pod: string;
+  private: boolean;
+  keysDir?: string;
+  beeUrl?: string;
+  account?: string;
+  json: boolean;
+}
+
+interface PayloadsArgs {
+  dir: string;
+  beeUrl?: string;
+  json: boolean;
+}
+
 task("pod:init", "Creates a new pod folder with a runnable hello example")
   .addParam("name", "Pod name (1-64 bytes)")
   .addOptionalParam("dir", "Folder to create (default: ./<name>)", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args: { name: string; dir?: string; json: boolean }) => {
+  .setAction(async (args: InitArgs) => {
     const { scaffoldPod } = await import("../services/pods/scaffold");
     const dir = path.resolve(args.dir ?? args.name);
     const result = await explained(() => scaffoldPod(args.name, dir));
@@ -71,7 +115,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: PersistArgs, hre) => {
     const { persistPod } = await import("../services/pods/persist");
     const dir = requireDir(args.dir);
     if (args.token !== undefined && args.price === undefined) throw new InvalidArgumentError("--token: only meaningful with --price");
@@ -134,7 +178,7 @@ task("pod:fork", "Copies a public pod into a new folder and records its lineage 
   .addOptionalParam("name", "Name of the fork (default: the parent's)", undefined, types.string)
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: ForkArgs, hre) => {
     const { forkPod } = await import("../services/pods/fork");
     const dir = requireDir(args.dir);
     const text = String(args.pod ?? "").trim();
@@ -163,7 +207,7 @@ task("pod:share", "Makes a pod public (readable by anyone with its id or referen
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: ShareArgs, hre) => {
     const { sharePod } = await import("../services/pods/share");
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
@@ -197,7 +241,7 @@ task("pod:payloads", "Fetches a pod's external payloads from Swarm into payload/
   .addParam("dir", "Pod folder (with recipe.json)")
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args) => {
+  .setAction(async (args: PayloadsArgs) => {
     const { loadRecipe } = await import("../services/pods/recipe");
     const { resolveExternalPayloads } = await import("../services/pods/payloads");
     const dir = requireDir(args.dir);

@@ -23,6 +23,30 @@ function parseName(value: string): string {
   return value;
 }
 
+/** Arguments as Hardhat passes them: every parameter is a string (its default when left out), every flag a boolean. */
+interface PublishArgs {
+  name: string;
+  ref: string;
+  visibility: string;
+  parent: string;
+  parentVersion: string;
+  forkRoyalty: string;
+  account?: string;
+  json: boolean;
+}
+
+interface VersionArgs {
+  pod: string;
+  ref: string;
+  account?: string;
+  json: boolean;
+}
+
+interface ShowArgs {
+  pod: string;
+  json: boolean;
+}
+
 task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-721 token)")
   .addParam("name", "Pod name, unique among your pods (1-64 bytes)")
   .addParam("ref", "64-hex Swarm reference of the pod's manifest")
@@ -32,7 +56,7 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
   .addOptionalParam("forkRoyalty", "Basis points that forks of this pod will owe you (max set by the registry)", "0")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: PublishArgs, hre) => {
     const name = parseName(args.name);
     const ref = parseRef(args.ref);
     const visibility = parseVisibility(args.visibility);
@@ -57,7 +81,7 @@ task("pod:version", "Appends a new version (Swarm reference) to a pod you own")
   .addParam("ref", "64-hex Swarm reference of the new manifest")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: VersionArgs, hre) => {
     const podId = parsePodId(args.pod);
     const ref = parseRef(args.ref);
     const contracts = await lureContracts(hre, args.account);
@@ -68,7 +92,7 @@ task("pod:version", "Appends a new version (Swarm reference) to a pod you own")
 task("pod:show", "Shows a pod: owner, versions, lineage, royalty and listing")
   .addParam("pod", "Pod id")
   .addFlag("json", "Print JSON")
-  .setAction(async (args, hre) => {
+  .setAction(async (args: ShowArgs, hre) => {
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre);
     const pod = await explained(() => describePod(contracts, podId, { fromBlock: contracts.deployment.contracts.PodRegistry.blockNumber }), ONE_STEP);

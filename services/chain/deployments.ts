@@ -35,7 +35,7 @@ export function readDeployment(network: string, dir = defaultDeploymentsDir()): 
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = deploymentSchema.safeParse(raw);
   if (!parsed.success) {

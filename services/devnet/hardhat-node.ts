@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 
 export interface RunningChain {
   url: string;
-  /** Sends SIGTERM to the node's process group, then SIGKILL if it lingers. */
-  stop(): Promise<void>;
+  /** Sends SIGTERM to the node's process group, then SIGKILL if it lingers. Needs no `this`: it can be passed on as it is. */
+  stop: () => Promise<void>;
 }
 
 /** Asks a JSON-RPC endpoint for its chain id; undefined when nothing answers. */

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { LureContracts } from "../chain/contracts";
 import { refHex, VISIBILITY_PUBLIC } from "../chain/refs";

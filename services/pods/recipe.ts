@@ -23,7 +23,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `owner/name:tag` as in the Golem registry, or a 56-hex sha3-224 image hash. */
 const GOLEM_IMAGE = /^(?:[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._-]{0,127}$|^[0-9a-fA-F]{56}$/;
 
-const show = (value: unknown): string => (value === undefined ? "nothing" : JSON.stringify(value) ?? String(value));
+const show = (value: unknown): string =>
+  // JSON has no text for a function or a symbol (JSON.stringify gives undefined): those print as String() prints them.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the fallback is reached only by values JSON cannot show
+  value === undefined ? "nothing" : JSON.stringify(value) ?? String(value);
 
 function fail(expectation: string) {
   return { error: (issue: { input?: unknown }) => `expected ${expectation}, got ${show(issue.input)}` };
@@ -63,7 +66,7 @@ const payloadSchema = z.unknown().transform((value, ctx): string | ExternalPaylo
   }
   const parsed = branch.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: describeIssue(issue), path: issue.path as PropertyKey[] });
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: describeIssue(issue), path: issue.path });
   return z.NEVER;
 });
 
@@ -95,7 +98,6 @@ const timeoutSeconds = z
 
 const envSchema = z.record(
   z.string().regex(ENV_NAME, fail("an environment variable name (letters, digits, _; not starting with a digit)")),
-  // eslint-disable-next-line no-control-regex
   z.string(fail("a string value")).refine((value) => !value.includes("\u0000"), fail("a string value without NUL characters")),
   fail("a map of environment variable names to string values"),
 );
@@ -259,7 +261,7 @@ export function golemImage(recipe: PodRecipe): string {
 
 /** True for "a", "a/b", "a/b/": relative, no "." or ".." segment, no backslash or NUL. */
 export function isSafeRelativePath(value: string): boolean {
-  if (value.length === 0 || value.length > 1024 || value.startsWith("/") || /[\\\u0000]/.test(value) || /^[A-Za-z]:/.test(value)) return false;
+  if (value.length === 0 || value.length > 1024 || value.startsWith("/") || value.includes("\\") || value.includes("\u0000") || /^[A-Za-z]:/.test(value)) return false;
   const segments = value.replace(/\/+$/, "").split("/");
   return segments.every((segment) => segment !== "" && segment !== "." && segment !== "..");
 }
@@ -275,7 +277,8 @@ function unknownFields(value: Record<string, unknown>, schema: z.ZodObject): str
   const walk = (node: unknown, shape: z.ZodObject | undefined, at: PropertyKey[]) => {
     if (!shape || typeof node !== "object" || node === null || Array.isArray(node)) return;
     for (const [key, child] of Object.entries(node)) {
-      const field = shape.shape[key];
+      // A loose ZodObject types its shape's fields as `any`; they are the schemas of its fields.
+      const field = (shape.shape as Readonly<Record<string, z.ZodType | undefined>>)[key];
       if (!field) {
         found.push(`${formatPath([...at, key])}: unknown field, ignored`);
         continue;

@@ -35,7 +35,8 @@ export interface DevSwarmNodeOptions {
 export interface DevSwarmNode {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Needs no `this`: it can be passed on as it is. */
+  close: () => Promise<void>;
 }
 
 export const DEV_NODE_VERSION = "2.4.0-lure-dev";

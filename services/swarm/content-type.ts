@@ -13,6 +13,7 @@ function mimeTable(): MimeTable {
   if (!table) {
     // bee-js does not export the table; its CommonJS build ships it as utils/mime.js.
     const beeMain = require.resolve("@ethersphere/bee-js");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file bee-js does not export, at a path known only at run time, read synchronously
     table = (require(path.join(path.dirname(beeMain), "utils", "mime.js")) as { mimes: MimeTable }).mimes;
   }
   return table;

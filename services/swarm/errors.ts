@@ -45,8 +45,8 @@ function extractMessage(body: unknown): string | undefined {
       return undefined;
     }
   }
-  if (parsed && typeof parsed === "object" && "message" in parsed && typeof (parsed as { message: unknown }).message === "string") {
-    return (parsed as { message: string }).message;
+  if (parsed && typeof parsed === "object" && "message" in parsed && typeof parsed.message === "string") {
+    return parsed.message;
   }
   return undefined;
 }

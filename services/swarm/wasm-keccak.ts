@@ -251,7 +251,7 @@ function hashPairsSimdBody(): number[] {
   const i32 = (value: number) => code.push(OP.i32Const, ...signedLeb(BigInt(value)));
   const simd = (instruction: number, ...immediates: number[]) => code.push(0xfd, ...unsignedLeb(instruction), ...immediates);
   const splatConstant = (value: bigint) => {
-    const half = [...Array(8)].map((_, i) => Number((BigInt.asUintN(64, value) >> BigInt(8 * i)) & 0xffn));
+    const half = Array.from({ length: 8 }, (_, i) => Number((BigInt.asUintN(64, value) >> BigInt(8 * i)) & 0xffn));
     simd(SIMD.v128Const, ...half, ...half);
   };
   const rotl = (local: number, by: number) => {
@@ -418,9 +418,10 @@ export function wasmKeccak(): WasmKeccak {
   }
   const exports = new WebAssembly.Instance(module, {}).exports as unknown as {
     memory: WebAssembly.Memory;
-    hashBlocks64(src: number, dst: number, count: number): void;
-    hashBlocks40(src: number, dst: number, count: number): void;
-    hashPairs64x2?(src: number, dst: number, pairs: number): void;
+    // WebAssembly exports are plain functions: no `this`.
+    hashBlocks64: (src: number, dst: number, count: number) => void;
+    hashBlocks40: (src: number, dst: number, count: number) => void;
+    hashPairs64x2?: (src: number, dst: number, pairs: number) => void;
   };
   const memory = new Uint8Array(exports.memory.buffer);
   const table = new BigUint64Array(exports.memory.buffer, ROUND_CONSTANTS_AT, 24);

@@ -5,7 +5,7 @@
 export type Printable = Record<string, unknown>;
 
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner), 2);
+  return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner), 2);
 }
 
 export function print(result: Printable, options: { json: boolean; title?: string }): void {

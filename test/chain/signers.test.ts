@@ -33,7 +33,7 @@ describe("services/chain: signers outside Hardhat", function () {
     await hre.network.provider.send("hardhat_setBalance", [address, `0x${parseEther("10").toString(16)}`]);
   }
 
-  it("signs from a private key, with or without 0x, and refuses a malformed one", async function () {
+  it("signs from a private key, with or without 0x, and refuses a malformed one", function () {
     const key = Wallet.createRandom().privateKey;
     const wallet = signerFromPrivateKey(key.slice(2), provider);
     expect(wallet.address).to.equal(new Wallet(key).address);

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { ReentrantPodBuyer, ReentrantWithdrawer } from "../../typechain-types";
 import { deployMarket, FEE_BPS, NATIVE, ref, split } from "../support/contracts";
 
 const PRICE = ethers.parseEther("1");
@@ -13,8 +12,8 @@ const REENTRANT_CALL = ethers.id("ReentrancyGuardReentrantCall()").slice(0, 10);
 async function withAttackers() {
   const fixture = await deployMarket();
   const { registryAddress, marketAddress } = fixture;
-  const withdrawer = (await ethers.deployContract("ReentrantWithdrawer", [registryAddress, marketAddress])) as unknown as ReentrantWithdrawer;
-  const podBuyer = (await ethers.deployContract("ReentrantPodBuyer", [marketAddress])) as unknown as ReentrantPodBuyer;
+  const withdrawer = await ethers.deployContract("ReentrantWithdrawer", [registryAddress, marketAddress]);
+  const podBuyer = await ethers.deployContract("ReentrantPodBuyer", [marketAddress]);
   return { ...fixture, withdrawer, podBuyer };
 }
 

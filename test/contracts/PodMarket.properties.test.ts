@@ -3,7 +3,6 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockERC20, PodMarket, PodRegistry } from "../../typechain-types";
 import { BPS, NATIVE, PUBLIC, ref } from "../support/contracts";
 
 /**
@@ -46,9 +45,9 @@ async function baseMarket() {
   const signers = await ethers.getSigners();
   const [admin, treasury] = signers;
   const actors = signers.slice(2, 2 + ACTORS);
-  const registry = (await ethers.deployContract("PodRegistry")) as unknown as PodRegistry;
-  const market = (await ethers.deployContract("PodMarket", [await registry.getAddress(), admin.address, treasury.address, 0])) as unknown as PodMarket;
-  const usd = (await ethers.deployContract("MockERC20", ["Test USD", "TUSD"])) as unknown as MockERC20;
+  const registry = await ethers.deployContract("PodRegistry");
+  const market = await ethers.deployContract("PodMarket", [await registry.getAddress(), admin.address, treasury.address, 0]);
+  const usd = await ethers.deployContract("MockERC20", ["Test USD", "TUSD"]);
   const marketAddress = await market.getAddress();
   await market.setTokenAllowed(await usd.getAddress(), true);
   for (const actor of actors) {

@@ -25,7 +25,7 @@ describe("pods: fork by reference (no chain)", () => {
     const dir = path.join(work, "copy");
     const result = await forkPod({ source: { ref }, dir, storage, limits: LIMITS, name: "child" });
     expect(result.forkedFrom).to.deep.equal({ ref });
-    const written = JSON.parse(await readFile(path.join(dir, "recipe.json"), "utf8"));
+    const written: unknown = JSON.parse(await readFile(path.join(dir, "recipe.json"), "utf8"));
     expect(written).to.deep.include({ name: "child", forkedFrom: { ref }, futureField: { kept: true } });
     expect((await readdir(dir)).sort()).to.deep.equal(["log", "out", "payload", "recipe.json", "script"]);
   });

@@ -15,7 +15,7 @@ import type { ShareResult } from "../../services/pods/share";
 import { createSwarmClient, swarmReference, type SwarmClient } from "../../services/swarm";
 import { startDevSwarmNode, type DevSwarmNode } from "../../services/swarm-dev-node/server";
 import type { PodMarket, PodRegistry } from "../../typechain-types";
-import { makeZip, text } from "../support/pods";
+import { makeZip, readRecipeJson, text } from "../support/pods";
 
 const run = promisify(execFile);
 
@@ -88,7 +88,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       await hre.run("pod:init", { name: "hello", dir, json: true });
       const files = (await readdir(dir)).sort();
       expect(files).to.deep.equal([".gitignore", ".podignore", "logs", "output", "payload", "recipe.json", "script"]);
-      const recipe = JSON.parse(await readFile(path.join(dir, "recipe.json"), "utf8"));
+      const recipe = await readRecipeJson(dir);
       expect(recipe.name).to.equal("hello");
       expect(recipe.golem.exec).to.equal("python3 [@]script/hello.py");
       const { stdout } = await run("python3", [path.join(dir, "script/hello.py")]);
@@ -168,7 +168,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       const dir = path.join(work, "hello-fork");
       const result = await fork(original.podId.toString(), dir);
       expect(result.forkedFrom).to.deep.equal({ podId: Number(original.podId), version: 2, ref: original.reference });
-      const recipe = JSON.parse(await readFile(path.join(dir, "recipe.json"), "utf8"));
+      const recipe = await readRecipeJson(dir);
       expect(recipe.forkedFrom).to.deep.equal({ podId: Number(original.podId), version: 2, ref: original.reference });
       expect(await readFile(path.join(dir, "payload/name.txt"), "utf8")).to.equal("Lure\n");
       expect((await stat(path.join(dir, "output"))).isDirectory()).to.equal(true);
@@ -326,7 +326,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
 
       const consumer = path.join(work, "consumer");
       await hre.run("pod:init", { name: "consumer", dir: consumer, json: true });
-      const recipe = JSON.parse(await readFile(path.join(consumer, "recipe.json"), "utf8"));
+      const recipe = await readRecipeJson(consumer);
       recipe.golem.payload = [
         { ref: dataPod.reference, data: "/images.zip" },
         { ref: labels, data: "/" },
@@ -350,7 +350,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
     it("a hostile archive from Swarm leaves payload/external as it was", async () => {
       const consumer = path.join(work, "consumer");
       const hostile = await swarm.uploadFile(makeZip({ "ok.txt": { data: text("fine") }, "../../escape.txt": { data: text("x") } }), "evil.zip");
-      const recipe = JSON.parse(await readFile(path.join(consumer, "recipe.json"), "utf8"));
+      const recipe = await readRecipeJson(consumer);
       recipe.golem.payload = [{ ref: hostile }];
       await writeFile(path.join(consumer, "recipe.json"), JSON.stringify(recipe, null, 2));
       await rejects(hre.run("pod:payloads", { dir: consumer, beeUrl: node.url, json: true }), /entry "\.\.\/\.\.\/escape\.txt" escapes the destination folder/);
@@ -381,7 +381,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
     it("a forkedFrom that does not match the chain", async () => {
       const dir = path.join(work, "liar");
       await hre.run("pod:init", { name: "liar", dir, json: true });
-      const recipe = JSON.parse(await readFile(path.join(dir, "recipe.json"), "utf8"));
+      const recipe = await readRecipeJson(dir);
       const publicPod = (await registry.totalPods()).toString();
       await share(publicPod); // whatever it was, make it public so that only the ref is wrong
       recipe.forkedFrom = { podId: publicPod, version: 1, ref: "ab".repeat(32) };

@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import { readdirSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { z } from "zod";
 import {
   DEFAULT_GOLEM_IMAGE,
   expandRoot,
@@ -45,15 +47,14 @@ describe("pods: recipe schema", () => {
     });
 
     // One test per fixture file, generated from the folder so a new fixture is covered automatically.
-    const files = require("node:fs")
-      .readdirSync(FIXTURES, { recursive: true })
-      .filter((name: string) => name.endsWith("recipe.json"))
-      .sort() as string[];
+    const files = readdirSync(FIXTURES, { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith("recipe.json"))
+      .sort();
     for (const relative of files) {
       it(relative, async () => {
         const file = path.join(FIXTURES, relative);
         const text = await readFile(file, "utf8");
-        const original = JSON.parse(text);
+        const original = z.record(z.string(), z.unknown()).parse(JSON.parse(text));
         const parsed = await loadRecipe(path.dirname(file));
         expect(parsed.warnings).to.deep.equal([]);
         // Every field the file has comes back with the same value.

@@ -1,13 +1,6 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type {
-  FalseReturningERC20,
-  FeeOnTransferERC20,
-  MockERC20,
-  PodMarket,
-  PodRegistry,
-  ReentrantERC20,
-} from "../../typechain-types";
+import type { PodRegistry } from "../../typechain-types";
 
 export const NATIVE = ethers.ZeroAddress;
 export const PRIVATE = 0;
@@ -51,7 +44,7 @@ export async function publishFork(
 /** Registry only: for the registry's own tests. */
 export async function deployRegistry() {
   const [deployer, alice, bob, carol, dave] = await ethers.getSigners();
-  const registry = (await ethers.deployContract("PodRegistry")) as unknown as PodRegistry;
+  const registry = await ethers.deployContract("PodRegistry");
   return { registry, deployer, alice, bob, carol, dave };
 }
 
@@ -63,20 +56,20 @@ export async function deployRegistry() {
 export async function deployMarket() {
   const signers = await ethers.getSigners();
   const [admin, treasury, alice, bob, carol, dave, erin, stranger] = signers;
-  const registry = (await ethers.deployContract("PodRegistry")) as unknown as PodRegistry;
+  const registry = await ethers.deployContract("PodRegistry");
   const registryAddress = await registry.getAddress();
-  const market = (await ethers.deployContract("PodMarket", [
+  const market = await ethers.deployContract("PodMarket", [
     registryAddress,
     admin.address,
     treasury.address,
     Number(FEE_BPS),
-  ])) as unknown as PodMarket;
+  ]);
   const marketAddress = await market.getAddress();
 
-  const usd = (await ethers.deployContract("MockERC20", ["Test USD", "TUSD"])) as unknown as MockERC20;
-  const feeToken = (await ethers.deployContract("FeeOnTransferERC20", [100])) as unknown as FeeOnTransferERC20;
-  const falseToken = (await ethers.deployContract("FalseReturningERC20")) as unknown as FalseReturningERC20;
-  const hookToken = (await ethers.deployContract("ReentrantERC20")) as unknown as ReentrantERC20;
+  const usd = await ethers.deployContract("MockERC20", ["Test USD", "TUSD"]);
+  const feeToken = await ethers.deployContract("FeeOnTransferERC20", [100]);
+  const falseToken = await ethers.deployContract("FalseReturningERC20");
+  const hookToken = await ethers.deployContract("ReentrantERC20");
   const erc20s = [usd, feeToken, falseToken, hookToken];
   for (const token of erc20s) {
     await market.setTokenAllowed(await token.getAddress(), true);

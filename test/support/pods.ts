@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { zipSync, type Zippable } from "fflate";
 import * as tar from "tar-stream";
 import type { PodStorage } from "../../services/pods/storage";
@@ -6,6 +8,7 @@ import type { PodStorage } from "../../services/pods/storage";
 /**
  * An in-memory stand-in for Swarm, for tests of logic that does not depend on real references
  * (those run against the dev node over HTTP). References are sha256, so equal content gives equal refs.
+ * Nothing here waits, but PodStorage is asynchronous: results and failures come back as promises.
  */
 export class MemoryStorage implements PodStorage {
   readonly bytes = new Map<string, Uint8Array>();
@@ -18,25 +21,25 @@ export class MemoryStorage implements PodStorage {
     return hash.digest("hex");
   }
 
-  async uploadBytes(data: Uint8Array): Promise<string> {
+  uploadBytes(data: Uint8Array): Promise<string> {
     this.uploads += 1;
     const ref = MemoryStorage.ref(["bytes", data]);
     this.bytes.set(ref, data);
-    return ref;
+    return Promise.resolve(ref);
   }
 
-  async downloadBytes(ref: string): Promise<Uint8Array> {
+  downloadBytes(ref: string): Promise<Uint8Array> {
     const data = this.bytes.get(ref);
-    if (!data) throw new Error(`404: ${ref} not found`);
-    return data;
+    if (!data) return Promise.reject(new Error(`404: ${ref} not found`));
+    return Promise.resolve(data);
   }
 
-  async uploadCollection(entries: { path: string; data: Uint8Array }[], options: { indexDocument?: string } = {}): Promise<string> {
+  uploadCollection(entries: { path: string; data: Uint8Array }[], options: { indexDocument?: string } = {}): Promise<string> {
     this.uploads += 1;
     const sorted = [...entries].sort((a, b) => a.path.localeCompare(b.path));
     const ref = MemoryStorage.ref(["collection", options.indexDocument ?? "", ...sorted.flatMap((entry) => [entry.path, "\0", entry.data])]);
     this.collections.set(ref, { files: new Map(sorted.map((entry) => [entry.path, entry.data])), index: options.indexDocument });
-    return ref;
+    return Promise.resolve(ref);
   }
 
   /** A single-file upload, as `POST /bzz?name=` makes it. */
@@ -44,19 +47,19 @@ export class MemoryStorage implements PodStorage {
     return this.uploadCollection([{ path: name, data }], { indexDocument: name });
   }
 
-  async downloadFile(ref: string, path?: string): Promise<{ data: Uint8Array; name?: string }> {
+  downloadFile(ref: string, path?: string): Promise<{ data: Uint8Array; name?: string }> {
     const collection = this.collections.get(ref);
-    if (!collection) throw new Error(`404: ${ref} is not a manifest`);
+    if (!collection) return Promise.reject(new Error(`404: ${ref} is not a manifest`));
     const key = path && path !== "" ? path.replace(/^\/+/, "") : collection.index;
     const data = key ? collection.files.get(key) : undefined;
-    if (!key || !data) throw new Error(`404: ${path ?? "(index)"} not found in ${ref}`);
-    return { data, name: key.split("/").pop() };
+    if (!key || !data) return Promise.reject(new Error(`404: ${path ?? "(index)"} not found in ${ref}`));
+    return Promise.resolve({ data, name: key.split("/").pop() });
   }
 
-  async downloadCollection(ref: string): Promise<{ path: string; data: Uint8Array }[]> {
+  downloadCollection(ref: string): Promise<{ path: string; data: Uint8Array }[]> {
     const collection = this.collections.get(ref);
-    if (!collection) throw new Error(`404: ${ref} is not a manifest`);
-    return [...collection.files].map(([path, data]) => ({ path, data }));
+    if (!collection) return Promise.reject(new Error(`404: ${ref} is not a manifest`));
+    return Promise.resolve([...collection.files].map(([path, data]) => ({ path, data })));
   }
 
   /** Stores a collection with arbitrary (hostile) paths. */
@@ -69,6 +72,24 @@ export class MemoryStorage implements PodStorage {
 }
 
 export const text = (value: string): Uint8Array => Buffer.from(value, "utf8");
+
+/** recipe.json as it is on disk: an object with a `golem` object; every other field is the test's to check. */
+interface RecipeJson {
+  golem: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Reads a pod folder's recipe.json as plain JSON (not through the recipe schema), to check or edit
+ * it: the very object JSON.parse gives, fields in the file's order.
+ */
+export async function readRecipeJson(dir: string): Promise<RecipeJson> {
+  const value: unknown = JSON.parse(await readFile(join(dir, "recipe.json"), "utf8"));
+  if (!isObject(value) || !isObject(value.golem)) throw new Error(`${dir}/recipe.json: expected an object with a golem object`);
+  return { ...value, golem: value.golem };
+}
 
 /** A zip built by fflate; `unix` entries carry a Unix mode (file type and permissions). */
 export function makeZip(files: Record<string, { data: Uint8Array; unixMode?: number; store?: boolean }>): Uint8Array {

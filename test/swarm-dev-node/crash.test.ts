@@ -19,7 +19,7 @@ function spawnDevNode(dataDir: string): Promise<{ child: ChildProcess; url: stri
   });
   return new Promise((resolve, reject) => {
     let output = "";
-    child.stdout!.on("data", (part: Buffer) => {
+    child.stdout.on("data", (part: Buffer) => {
       output += part.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) resolve({ child, url: match[1] });

@@ -31,7 +31,7 @@ describe("swarm: known Bee references (fixtures/swarm-vectors.json) through bee-
   for (const vector of vectors) {
     const label = `${vector.kind} ${vector.text !== undefined ? JSON.stringify(vector.text) : `of length ${vector.length}`}`;
     it(`${label} → ${vector.reference.slice(0, 12)}…`, async () => {
-      const data = vector.kind === "sequential" ? sequentialBytes(vector.length!) : new TextEncoder().encode(vector.text!);
+      const data = vector.kind === "sequential" ? sequentialBytes(vector.length!) : new TextEncoder().encode(vector.text);
       switch (vector.kind) {
         case "bytes":
         case "sequential": {

@@ -34,7 +34,7 @@ describe("Hardhat tasks (registry and market)", function () {
 
   describe("deploy", function () {
     it("writes deployments/<network>.json in the fixed shape", function () {
-      const raw = JSON.parse(readFileSync(join(deploymentsDir, "hardhat.json"), "utf8"));
+      const raw: unknown = JSON.parse(readFileSync(join(deploymentsDir, "hardhat.json"), "utf8"));
       const deployment = deploymentSchema.parse(raw);
       expect(deployment.chainId).to.equal(31337);
       expect(Object.keys(deployment.contracts)).to.have.members(["PodRegistry", "PodMarket"]);
