@@ -101,7 +101,7 @@ export class RpcClient {
   stop(): void {
     this.stopped = true;
     for (const wake of this.waiters) wake();
-    this.provider?.destroy();
+    void this.provider?.destroy();
   }
 
   /** One call through the provider, not retried (wrap it in retry()). */
@@ -203,7 +203,7 @@ export async function postJsonRpc(url: string, method: string, params: unknown[]
 }
 
 /** A single JSON-RPC call without ethers, for the chain id before a provider exists. */
-export async function rawCall<T>(url: string, method: string, params: unknown[], timeoutMs: number): Promise<T> {
+async function rawCall<T>(url: string, method: string, params: unknown[], timeoutMs: number): Promise<T> {
   const response = await postJsonRpc(url, method, params, timeoutMs);
   const body = (await response.json()) as { result?: T; error?: { code?: number; message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message} (code ${body.error.code})`);

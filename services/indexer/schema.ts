@@ -4,7 +4,7 @@ import type { EventHandler, RegisteredContract } from "./contracts/module";
 import { BOOKKEEPING_TABLES, EVENTS, type TableSpec } from "./tables";
 
 /** What Batch.apply does with one (contract, event name): resolved once, looked up per event. */
-export interface EventRoute {
+interface EventRoute {
   /** False when a table of the module records the event: it is then not written to `events`. */
   readonly toEventsTable: boolean;
   readonly touches: EventHandler<ChainEvent["args"], Record<string, unknown>>["touches"];

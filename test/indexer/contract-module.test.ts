@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { EventEmitter } from "node:events";
 import type { Indexer } from "../../services/indexer";
+import { EventFlood__factory } from "../../typechain-types/factories/contracts/test/EventFlood__factory";
 import { CONTRACT_MODULES } from "../../services/indexer/contracts";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
 import { deployFloods, type FloodChain } from "../support/indexer/flood";
@@ -44,7 +45,8 @@ describe("indexer: a contract module plugs in without an engine edit", function 
       chain = await deployFloods(node.url); // contracts of its own: each backend indexes only its own events
       const db = await backend.open();
       for (const statement of TRANSFER_LOG_MIGRATION) await db.query(statement);
-      const { registry, deployment } = chain;
+      const { deployment } = chain;
+      const registry = EventFlood__factory.connect(deployment.contracts.PodRegistry.address, chain.signer);
       const indexer = await startTestIndexer({
         rpcUrl: node.url,
         db,
@@ -59,7 +61,7 @@ describe("indexer: a contract module plugs in without an engine edit", function 
       await (await registry.transfer(ZERO, ALICE, 7)).wait();
       await (await registry.setVisibility(7, 1)).wait();
       await waitForHead(indexer, head);
-      const snapshot = await chain.provider.send("evm_snapshot", []);
+      const snapshot = (await chain.provider.send("evm_snapshot", [])) as string;
       await (await registry.transfer(ALICE, BOB, 7)).wait();
       await waitForHead(indexer, head);
       expect(await db.query(`SELECT token_id, holder, transfers FROM test_holders`)).to.deep.equal([{ token_id: "7", holder: BOB, transfers: 2 }]);

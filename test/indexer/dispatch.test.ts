@@ -70,7 +70,7 @@ describe("indexer: typed dispatch to contract modules", () => {
   const decode = (logs: RawLog[]): ChainEvent[] => decodeRawLogs(logs, contracts, [goodBell]).events;
   // The @ts-expect-error above keeps a handler for an undeclared event in `bell`: the engine refuses it.
   const { Rung: _rung, ...goodHandlers } = bell.handlers as Record<string, unknown>;
-  const goodBell = defineContract<typeof ABI, { rang: { caller: string; loud: boolean } }>({ ...bell, handlers: goodHandlers as typeof bell.handlers });
+  const goodBell = defineContract<typeof ABI, { rang: { caller: string; loud: boolean } }>({ ...bell, handlers: goodHandlers });
 
   it("routes each event to its module's handler with its decoded, typed arguments", () => {
     received.length = 0;

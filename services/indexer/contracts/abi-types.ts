@@ -4,7 +4,7 @@
  */
 
 /** One input of an event, as a JSON ABI declares it. */
-export interface AbiEventInput {
+interface AbiEventInput {
   readonly name: string;
   readonly type: string;
   readonly indexed?: boolean;
@@ -23,10 +23,10 @@ export interface AbiEvent {
  * everything else a string (integers in decimal, addresses and bytes as lower-case 0x-hex, strings
  * as they are).
  */
-export type DecodedValue<SolidityType extends string> = SolidityType extends "bool" ? boolean : string;
+type DecodedValue<SolidityType extends string> = SolidityType extends "bool" ? boolean : string;
 
 /** The decoded arguments of one event, by name. */
-export type EventArgs<Event extends AbiEvent> = { readonly [Input in Event["inputs"][number] as Input["name"]]: DecodedValue<Input["type"]> };
+type EventArgs<Event extends AbiEvent> = { readonly [Input in Event["inputs"][number] as Input["name"]]: DecodedValue<Input["type"]> };
 
 /** The event fragments among an ABI's items. */
 export type EventsOf<Abi extends readonly unknown[]> = Extract<Abi[number], AbiEvent>;

@@ -24,12 +24,15 @@ export interface RowKeys {
   add(table: TableSpec, key: string): void;
 }
 
-/** What one event of a contract does. Every member is optional: an event without any only lands in `events`. */
+/**
+ * What one event of a contract does. Every member is optional: an event without any only lands in
+ * `events`. The functions are called detached from this object (`this: void`).
+ */
 export interface EventHandler<Args, Announcements extends AnnouncementMap> {
   /** Names the mutable rows `apply` reads or changes (gathered for the whole batch before it is applied). */
-  touches?(args: Args, keys: RowKeys): void;
+  touches?(this: void, args: Args, keys: RowKeys): void;
   /** What the event does to the rows, in chain order. Called on the hot path: allocate no more than needed. */
-  apply?(args: Args, event: ChainEvent, effects: EventEffects<Announcements>): void;
+  apply?(this: void, args: Args, event: ChainEvent, effects: EventEffects<Announcements>): void;
   /** A table of the module records the event row by row, so it is not written to `events` too (migration 002). */
   recorded?: boolean;
 }
@@ -38,7 +41,7 @@ export interface EventHandler<Args, Announcements extends AnnouncementMap> {
 export type AnnouncementMap = object;
 
 /** The handlers of a contract's events, each typed by the ABI's declaration of that event. */
-export type EventHandlers<Abi extends readonly AbiEvent[], Announcements extends AnnouncementMap> = {
+type EventHandlers<Abi extends readonly AbiEvent[], Announcements extends AnnouncementMap> = {
   readonly [Name in EventName<Abi>]?: EventHandler<ArgsOf<Abi, Name>, Announcements>;
 };
 

@@ -20,7 +20,7 @@ export const LICENSES: TableSpec = {
 };
 
 /** Every sale: a licence ('license') or the whole pod ('pod'). */
-export const PURCHASES: TableSpec = {
+const PURCHASES: TableSpec = {
   name: "purchases",
   key: ["block_number", "log_index"],
   columns: [
@@ -40,7 +40,7 @@ export const PURCHASES: TableSpec = {
   ],
 };
 
-export const WITHDRAWALS: TableSpec = {
+const WITHDRAWALS: TableSpec = {
   name: "withdrawals",
   key: ["block_number", "log_index"],
   columns: [...HISTORY_KEY_COLUMNS, ["account", "text"], ["token", "text"], ["amount", "numeric"], ...HISTORY_POSITION_COLUMNS],

@@ -9,14 +9,14 @@ import { LISTING_EVENTS, PODS } from "./pod-tables";
 
 /** PodRegistry: pods as ERC-721 tokens, their versions, visibility and owners (migration 001). */
 
-export const POD_VERSIONS: TableSpec = {
+const POD_VERSIONS: TableSpec = {
   name: "pod_versions",
   key: ["pod_id", "version"],
   keepFirstRow: true,
   columns: [["pod_id", "numeric"], ["version", "int"], ["manifest_ref", "text"], ["publisher", "text"], ["published_at", "numeric"], ...CHANGED_BY_COLUMNS],
 };
 
-export const TRANSFERS: TableSpec = {
+const TRANSFERS: TableSpec = {
   name: "transfers",
   key: ["block_number", "log_index"],
   columns: [...HISTORY_KEY_COLUMNS, ["pod_id", "numeric"], ["from_address", "text"], ["to_address", "text"], ...HISTORY_POSITION_COLUMNS],

@@ -10,13 +10,13 @@ import { HISTORY_KEY_COLUMNS, HISTORY_POSITION_COLUMNS, type TableSpec } from ".
  * mutable one, and announces each transfer. Nothing in services/indexer knows it: it is plugged in
  * through startIndexer({ contracts }), the way a registered module is.
  */
-export const TRANSFER_LOG: TableSpec = {
+const TRANSFER_LOG: TableSpec = {
   name: "test_transfer_log",
   key: ["block_number", "log_index"],
   columns: [...HISTORY_KEY_COLUMNS, ["token_id", "numeric"], ["to_address", "text"], ...HISTORY_POSITION_COLUMNS],
 };
 
-export const HOLDERS: TableSpec = {
+const HOLDERS: TableSpec = {
   name: "test_holders",
   key: ["token_id"],
   columns: [["token_id", "numeric"], ["holder", "text"], ["transfers", "int"], ["block_number", "numeric"], ["block_hash", "text"], ["tx_hash", "text"], ["log_index", "int"]],
