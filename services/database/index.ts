@@ -112,9 +112,26 @@ export function pgliteSettings(sharedBuffersMb: number): string[] {
  */
 export const COPY_PAYLOAD_FILE = "/tmp/lure-copy-payload";
 
+/**
+ * The calls of PGlite's Emscripten file system (`pg.Module.FS`) used here and in the tests. PGlite
+ * declares it with the types of @types/emscripten, which PGlite does not install for its users, so
+ * TypeScript cannot resolve them.
+ */
+interface PgliteFileSystem {
+  writeFile(path: string, data: Uint8Array, options: { canOwn: boolean }): void;
+  unlink(path: string): void;
+  lookupPath(path: string, options: object): { node: unknown };
+  analyzePath(path: string): { exists: boolean };
+}
+
+/** `pg.Module.FS`, typed with the calls in use. */
+export function pgliteFileSystem(pg: PGlite): PgliteFileSystem {
+  return pg.Module.FS as PgliteFileSystem;
+}
+
 /** COPY of `data` (COPY text) into `table` through a file of PGlite's in-memory file system. */
 export async function copyThroughMemoryFile(pg: PGlite, target: PGlite | PGliteTransaction, table: string, columns: readonly string[], data: Uint8Array): Promise<void> {
-  const fs = pg.Module.FS;
+  const fs = pgliteFileSystem(pg);
   fs.writeFile(COPY_PAYLOAD_FILE, data, { canOwn: true });
   try {
     await target.query(`COPY ${table} (${columns.join(", ")}) FROM '${COPY_PAYLOAD_FILE}'`);
@@ -125,7 +142,7 @@ export async function copyThroughMemoryFile(pg: PGlite, target: PGlite | PGliteT
 
 /** The payload file must live in memory (MEMFS): on PGlite's data-directory file system it would be written to disk. */
 function checkCopyPayloadFileSystem(pg: PGlite): void {
-  const { node } = pg.Module.FS.lookupPath("/tmp", {});
+  const { node } = pgliteFileSystem(pg).lookupPath("/tmp", {});
   if ((node as { mount?: { type?: unknown } }).mount?.type !== pg.Module.MEMFS) throw new Error("PGlite's /tmp is not an in-memory file system: COPY payloads would go to disk");
 }
 
@@ -184,7 +201,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   pool.on("error", () => undefined);
   const wrap = (target: Pool | PoolClient): Queryable => ({
     async query<R>(sql: string, params?: unknown[]) {
-      const result = await target.query(sql, params as unknown[] | undefined);
+      const result = await target.query(sql, params);
       return result.rows as R[];
     },
   });
@@ -213,9 +230,10 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
       client.release();
     }
   }
+  const direct = wrap(pool);
   return {
     dialect: "postgres",
-    query: wrap(pool).query,
+    query: (sql, params) => direct.query(sql, params),
     transaction: (fn) => inTransaction("BEGIN", fn),
     snapshot: (fn) => inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn),
     close: () => pool.end(),

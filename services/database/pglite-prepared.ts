@@ -117,7 +117,8 @@ export class PglitePreparedReads {
     const values = params.map((param, i): WireValue => {
       if (param === null || param === undefined) return null;
       const serialize = this.pg.serializers[statement.parameterTypes[i]];
-      return serialize ? (serialize(param) as WireValue) : String(param);
+      // As PGlite's own query(): a type without a serializer is sent as the value's toString().
+      return serialize ? serialize(param) : (param as { toString(): string }).toString();
     });
     const chunks: Buffer[] = [];
     // The chunks are views of PGlite's WebAssembly memory, reused by the next call: copied.
@@ -146,7 +147,7 @@ interface PreparedStatement {
  * Enough for every shape of the API's queries in use at once. Measured: a page query's statement
  * holds ~18 KB of plan memory (200 distinct shapes: 3.6 MB of PGlite's WebAssembly heap).
  */
-export const DEFAULT_MAX_STATEMENTS = 200;
+const DEFAULT_MAX_STATEMENTS = 200;
 
 /** Statement names are unique per instance, so two instances over one PGlite never clash. */
 let instanceCounter = 0;

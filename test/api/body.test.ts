@@ -52,7 +52,7 @@ describe("GraphQL request bodies (read and bounded by the API, then handed to yo
     const chunk = "x".repeat(64 * 1024);
     const answer = await chunkedPost(api.running.url, [`{"query":"{ __typename }","variables":{"padding":"`, chunk, chunk, chunk, chunk, chunk, `"}}`]);
     expect(answer.status).to.equal(413);
-    expect(JSON.parse(answer.body).errors[0].message).to.match(/exceeds the limit of 262144 bytes/);
+    expect((JSON.parse(answer.body) as { errors: { message: string }[] }).errors[0].message).to.match(/exceeds the limit of 262144 bytes/);
   });
 
   it("malformed, empty, non-object and non-JSON bodies get yoga's own errors", async () => {

@@ -132,7 +132,7 @@ const databaseUrl = process.env.TEST_DATABASE_URL;
     try {
       await until("every worker to report backfilling", async () => {
         const answers = await Promise.all([freshRequest(api.url, "/ready"), freshRequest(api.url, "/ready"), freshRequest(api.url, "/ready")]);
-        return answers.every((answer) => answer.status === 503 && JSON.parse(answer.body).reason === "backfilling") ? true : undefined;
+        return answers.every((answer) => answer.status === 503 && (JSON.parse(answer.body) as { reason?: string }).reason === "backfilling") ? true : undefined;
       });
     } finally {
       status.backfilling = false;

@@ -1,10 +1,12 @@
 import { expect } from "chai";
+import { ContractTransactionResponse } from "ethers";
 import type { Database } from "../../services/database";
 import type { Indexer } from "../../services/indexer";
 import { createApiServer, type RunningApi } from "../../services/api/http/server";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
 import { deployFloods, type FloodChain } from "../support/indexer/flood";
 import { startTestIndexer, waitFor, waitForHead, latestBlock } from "../support/indexer/harness";
+import { graphQLResponse } from "../support/api/client";
 import { testBackends } from "../support/api/database";
 import { subscribe, type SseSubscription } from "../support/api/sse";
 
@@ -12,6 +14,17 @@ const OWNER = "0x1111111111111111111111111111111111111111";
 const SELLER = "0x2222222222222222222222222222222222222222";
 const NATIVE = "0x0000000000000000000000000000000000000000";
 const ref = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+
+/** Waits until a transaction sent through a flood contract (a plain ethers Contract: its methods answer `any`) is mined. */
+async function mined(sent: unknown): Promise<void> {
+  if (!(sent instanceof ContractTransactionResponse)) throw new Error(`not a sent transaction: ${String(sent)}`);
+  await sent.wait();
+}
+
+/** What the test reads of the subscriptions' messages. */
+type Published = { podPublished: { __typename: string; podId?: string; fromBlock?: number } };
+type Purchases = { purchase: { __typename: string } };
+type Blocks = { blocks: { __typename: string; fromBlock?: number; commonAncestor?: unknown } };
 
 describe("GraphQL API end to end: real indexer on a hardhat node", function () {
   this.timeout(120_000);
@@ -24,17 +37,18 @@ describe("GraphQL API end to end: real indexer on a hardhat node", function () {
   const streams: SseSubscription[] = [];
 
   const head = () => latestBlock(chain.provider);
-  async function gql(query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
+  /** `T` is the shape of `data` the query asks for. */
+  async function gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T> {
     const response = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-    const json = (await response.json()) as { data?: Record<string, any>; errors?: unknown };
+    const json = graphQLResponse<T>(await response.json());
     if (json.errors) throw new Error(JSON.stringify(json.errors));
     return json.data!;
   }
   /** Reads a stream until a message satisfies `match`, returning everything read. */
-  async function readUntil(stream: SseSubscription, match: (data: Record<string, any>) => boolean): Promise<Record<string, any>[]> {
-    const seen: Record<string, any>[] = [];
+  async function readUntil<T>(stream: SseSubscription, match: (data: T) => boolean): Promise<T[]> {
+    const seen: T[] = [];
     for (;;) {
-      const message = await stream.next(20_000);
+      const message = await stream.next<T>(20_000);
       expect(message.errors, JSON.stringify(message.errors)).to.equal(undefined);
       seen.push(message.data!);
       if (match(message.data!)) return seen;
@@ -65,35 +79,35 @@ describe("GraphQL API end to end: real indexer on a hardhat node", function () {
     await waitFor("the subscriptions to attach", () => indexer.events.listenerCount("podPublished") === 1 && indexer.events.listenerCount("block") === 1, 10_000);
 
     // A pod published on chain: the event arrives after commit, so the query that follows sees it.
-    await (await chain.registry.publishNamed(1, OWNER, "neural image trainer", ref(1))).wait();
-    const [first] = await readUntil(published, (data) => data.podPublished.__typename === "PodPublished");
+    await mined(await chain.registry.publishNamed(1, OWNER, "neural image trainer", ref(1)));
+    const [first] = await readUntil<Published>(published, (data) => data.podPublished.__typename === "PodPublished");
     expect(first.podPublished).to.deep.equal({ __typename: "PodPublished", podId: "1", name: "neural image trainer", owner: OWNER });
-    const pod = await gql(`{ pod(id: "1") { name owner versionCount versions { totalCount } } search(text: "neural") { items { pod { id } } } }`);
+    const pod = await gql<{ pod: unknown; search: { items: unknown } }>(`{ pod(id: "1") { name owner versionCount versions { totalCount } } search(text: "neural") { items { pod { id } } } }`);
     expect(pod.pod).to.deep.equal({ name: "neural image trainer", owner: OWNER, versionCount: 1, versions: { totalCount: 1 } });
     expect(pod.search.items).to.deep.equal([{ pod: { id: "1" } }]);
 
     // Licence sales reach the purchase subscription and the licences list.
-    await (await chain.market.buyLicenses(1, 0x5000, 2, SELLER, NATIVE, 1000)).wait();
-    await readUntil(purchases, (data) => data.purchase.__typename === "PurchaseMade");
-    await readUntil(purchases, (data) => data.purchase.__typename === "PurchaseMade");
-    const sales = await gql(`{ licenses(where: { podId: "1" }) { totalCount } purchases(where: { podId: "1" }) { items { kind price } } }`);
+    await mined(await chain.market.buyLicenses(1, 0x5000, 2, SELLER, NATIVE, 1000));
+    await readUntil<Purchases>(purchases, (data) => data.purchase.__typename === "PurchaseMade");
+    await readUntil<Purchases>(purchases, (data) => data.purchase.__typename === "PurchaseMade");
+    const sales = await gql<{ licenses: { totalCount: number }; purchases: { items: unknown } }>(`{ licenses(where: { podId: "1" }) { totalCount } purchases(where: { podId: "1" }) { items { kind price } } }`);
     expect(sales.licenses.totalCount).to.equal(2);
     expect(sales.purchases.items).to.deep.equal([{ kind: "LICENSE", price: "1000" }, { kind: "LICENSE", price: "1000" }]);
 
     // A reorg: pod 2 exists on an abandoned branch only.
     const base = await head();
-    const snapshot = await chain.provider.send("evm_snapshot", []);
-    await (await chain.registry.publishNamed(2, OWNER, "doomed pod", ref(2))).wait();
-    await readUntil(published, (data) => data.podPublished.podId === "2");
+    const snapshot = (await chain.provider.send("evm_snapshot", [])) as string;
+    await mined(await chain.registry.publishNamed(2, OWNER, "doomed pod", ref(2)));
+    await readUntil<Published>(published, (data) => data.podPublished.podId === "2");
     expect((await gql(`{ pod(id: "2") { name } }`)).pod).to.deep.equal({ name: "doomed pod" });
     expect(await chain.provider.send("evm_revert", [snapshot])).to.equal(true);
-    await (await chain.registry.publishNamed(3, OWNER, "survivor pod", ref(3))).wait();
-    await (await chain.registry.publishVersion(3, 2, ref(33), OWNER)).wait();
-    const seen = await readUntil(blocks, (data) => data.blocks.__typename === "Rollback");
+    await mined(await chain.registry.publishNamed(3, OWNER, "survivor pod", ref(3)));
+    await mined(await chain.registry.publishVersion(3, 2, ref(33), OWNER));
+    const seen = await readUntil<Blocks>(blocks, (data) => data.blocks.__typename === "Rollback");
     const rollback = seen[seen.length - 1].blocks;
     expect(rollback.fromBlock).to.equal(base.number + 1);
     expect(rollback.commonAncestor).to.deep.equal({ number: base.number, hash: base.hash });
-    const notice = await readUntil(published, (data) => data.podPublished.__typename === "Rollback");
+    const notice = await readUntil<Published>(published, (data) => data.podPublished.__typename === "Rollback");
     expect(notice[notice.length - 1].podPublished.fromBlock).to.equal(base.number + 1);
 
     await waitForHead(indexer, head);

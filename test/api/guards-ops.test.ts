@@ -32,7 +32,7 @@ describe("GraphQL guards and operations endpoints", function () {
       const result = await api.query(deep);
       expect(result.errors![0].message).to.match(/depth/i);
       expect(result.data ?? null).to.equal(null);
-      const fine = await api.data(`{ pod(id: "9") { parent { parent { parent { id } } } } }`);
+      const fine = await api.data<{ pod: { parent: { parent: { parent: unknown } } } }>(`{ pod(id: "9") { parent { parent { parent { id } } } } }`);
       expect(fine.pod.parent.parent.parent).to.deep.equal({ id: "1" });
     });
 
@@ -47,7 +47,7 @@ describe("GraphQL guards and operations endpoints", function () {
       expect(literal.errors![0].message).to.match(/cost .* exceeds the limit/);
       const viaVariables = await api.query(`query($n: Int, $m: Int) { pods(first: $n) { items { forks(first: $m) { items { id name } } } } }`, { n: 1000, m: 1000 });
       expect(viaVariables.errors![0].message).to.match(/cost .* exceeds the limit/);
-      const small = await api.data(`query($n: Int) { pods(first: $n) { items { forks(first: 5) { items { id } } } } }`, { n: 10 });
+      const small = await api.data<{ pods: { items: unknown[] } }>(`query($n: Int) { pods(first: $n) { items { forks(first: 5) { items { id } } } } }`, { n: 10 });
       expect(small.pods.items).to.have.length(10);
     });
 
@@ -62,10 +62,10 @@ describe("GraphQL guards and operations endpoints", function () {
     });
 
     it("introspection and GraphiQL are on in dev and off in production", async () => {
-      const dev = await api.data(`{ __schema { queryType { name } } }`);
+      const dev = await api.data<{ __schema: { queryType: { name: string } } }>(`{ __schema { queryType { name } } }`);
       expect(dev.__schema.queryType.name).to.equal("Query");
       // GraphiQL's own introspection query must pass the guards.
-      const full = await api.data(getIntrospectionQuery());
+      const full = await api.data<{ __schema: { types: { name: string }[] } }>(getIntrospectionQuery());
       expect(full.__schema.types.map((t: { name: string }) => t.name)).to.include.members(["Pod", "PodWhere", "Rollback"]);
       const prod = await production.query(`{ __schema { queryType { name } } }`);
       expect(prod.errors![0].message).to.match(/introspection/i);
@@ -109,12 +109,12 @@ describe("GraphQL guards and operations endpoints", function () {
       api.status.indexedBlock = null;
       let response = await fetch(`${api.running.url}/ready`);
       expect(response.status).to.equal(503);
-      expect((await response.json()).reason).to.match(/no block/);
+      expect(((await response.json()) as { reason: string }).reason).to.match(/no block/);
       api.status.indexedBlock = indexed;
       api.status.backfilling = true;
       response = await fetch(`${api.running.url}/ready`);
       expect(response.status).to.equal(503);
-      expect((await response.json()).reason).to.equal("backfilling");
+      expect(((await response.json()) as { reason: string }).reason).to.equal("backfilling");
       api.status.backfilling = false;
       api.status.headBlock = 102;
       response = await fetch(`${api.running.url}/ready`);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { Database } from "../../services/database";
-import { startTestApi, type TestApi } from "../support/api/client";
+import { startTestApi, type Page, type TestApi } from "../support/api/client";
 import { testBackends } from "../support/api/database";
 import { DATASET, seedDataset, TOKEN, type DatasetPod } from "../support/api/dataset";
 import { address, insertPod, ZERO } from "../support/api/fixtures";
@@ -24,7 +24,7 @@ for (const backend of testBackends()) {
     });
 
     async function ids(where: Record<string, unknown>): Promise<string[]> {
-      const data = await api.data(`query($where: PodWhere) { pods(where: $where, first: 1000) { items { id } totalCount } }`, { where });
+      const data = await api.data<{ pods: Page<{ id: string }> }>(`query($where: PodWhere) { pods(where: $where, first: 1000) { items { id } totalCount } }`, { where });
       expect(data.pods.totalCount).to.equal(data.pods.items.length);
       return data.pods.items.map((pod: { id: string }) => pod.id);
     }
@@ -81,14 +81,14 @@ for (const backend of testBackends()) {
 
     describe("orders", () => {
       it("orders by a column with ties broken by id, in both directions", async () => {
-        const data = await api.data(`{ asc: pods(orderBy: versionCount) { items { id versionCount } } desc: pods(orderBy: versionCount, orderDirection: desc) { items { id } } }`);
+        const data = await api.data<{ asc: Page<{ id: string }>; desc: Page<{ id: string }> }>(`{ asc: pods(orderBy: versionCount) { items { id versionCount } } desc: pods(orderBy: versionCount, orderDirection: desc) { items { id } } }`);
         const expected = [...DATASET].sort((a, b) => a.versionCount - b.versionCount || a.id - b.id);
         expect(data.asc.items.map((p: { id: string }) => p.id)).to.deep.equal(byId(expected));
         expect(data.desc.items.map((p: { id: string }) => p.id)).to.deep.equal(byId(expected).reverse());
       });
 
       it("orders by a nullable column (listingPrice) with unlisted pods last ascending", async () => {
-        const data = await api.data(`{ pods(orderBy: listingPrice) { items { id } } }`);
+        const data = await api.data<{ pods: Page<{ id: string }> }>(`{ pods(orderBy: listingPrice) { items { id } } }`);
         const listed = DATASET.filter((p) => p.listed).sort((a, b) => Number(a.price) - Number(b.price));
         const unlisted = DATASET.filter((p) => !p.listed);
         expect(data.pods.items.map((p: { id: string }) => p.id)).to.deep.equal(byId([...listed, ...unlisted]));
@@ -100,7 +100,8 @@ for (const backend of testBackends()) {
         const seen: string[] = [];
         let after: string | null = null;
         for (let page = 0; page < 100; page++) {
-          const data: any = await api.data(
+          // Annotated: `after`, a variable of the query, is assigned from `data` below.
+          const data: { pods: Page<{ id: string }> } = await api.data(
             `query($orderBy: PodOrderBy, $dir: OrderDirection, $first: Int, $after: String, $where: PodWhere) {
                pods(where: $where, orderBy: $orderBy, orderDirection: $dir, first: $first, after: $after) { items { id } pageInfo { hasNextPage endCursor } } }`,
             { orderBy, dir: orderDirection, first, after, where },
@@ -115,7 +116,7 @@ for (const backend of testBackends()) {
 
       for (const [orderBy, dir] of [["id", "asc"], ["name", "desc"], ["listingPrice", "asc"], ["listingPrice", "desc"], ["versionCount", "asc"], ["owner", "desc"]]) {
         it(`walks every pod exactly once by ${orderBy} ${dir}, pages of 5`, async () => {
-          const all = await api.data(`{ pods(orderBy: ${orderBy}, orderDirection: ${dir}, first: 1000) { items { id } } }`);
+          const all = await api.data<{ pods: Page<{ id: string }> }>(`{ pods(orderBy: ${orderBy}, orderDirection: ${dir}, first: 1000) { items { id } } }`);
           const pages = await walk(orderBy, dir, 5);
           expect(pages).to.deep.equal(all.pods.items.map((p: { id: string }) => p.id));
         });
@@ -140,7 +141,7 @@ for (const backend of testBackends()) {
           for (let id = 100; id < 230; id++) await insertPod(tx, { id, block: 50 });
         });
         try {
-          const data = await api.data(`{ d: pods { items { id } pageInfo { hasNextPage } totalCount } z: pods(first: 0) { items { id } pageInfo { hasNextPage endCursor } } m: pods(first: 1000) { items { id } pageInfo { hasNextPage } } }`);
+          const data = await api.data<{ d: Page<unknown>; z: Page<unknown>; m: Page<unknown> }>(`{ d: pods { items { id } pageInfo { hasNextPage } totalCount } z: pods(first: 0) { items { id } pageInfo { hasNextPage endCursor } } m: pods(first: 1000) { items { id } pageInfo { hasNextPage } } }`);
           expect(data.d.items).to.have.length(100);
           expect(data.d.pageInfo.hasNextPage).to.equal(true);
           expect(data.d.totalCount).to.equal(130 + DATASET.length);
@@ -157,7 +158,7 @@ for (const backend of testBackends()) {
     describe("bad arguments name the argument", () => {
       async function errorOf(query: string, variables?: Record<string, unknown>): Promise<string> {
         const result = await api.query(query, variables);
-        expect(result.errors, JSON.stringify(result)).to.be.an("array").that.is.not.empty;
+        expect(result.errors, JSON.stringify(result)).to.be.an("array").that.has.length.greaterThan(0);
         return result.errors![0].message;
       }
 
@@ -174,7 +175,7 @@ for (const backend of testBackends()) {
         expect(await errorOf(`{ pods(after: "not a cursor!") { items { id } } }`)).to.match(/"after"/);
       });
       it("a cursor of another order", async () => {
-        const data = await api.data(`{ pods(first: 1, orderBy: name) { pageInfo { endCursor } } }`);
+        const data = await api.data<{ pods: Page<unknown> }>(`{ pods(first: 1, orderBy: name) { pageInfo { endCursor } } }`);
         expect(await errorOf(`query($after: String) { pods(after: $after, orderBy: id) { items { id } } }`, { after: data.pods.pageInfo.endCursor })).to.match(/"after".*another order/);
       });
       it("a tampered cursor with a non-numeric key", async () => {

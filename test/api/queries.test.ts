@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { Database } from "../../services/database";
-import { startTestApi, type TestApi } from "../support/api/client";
+import { startTestApi, type Page, type TestApi } from "../support/api/client";
 import { testBackends } from "../support/api/database";
 import { seedDataset, TOKEN } from "../support/api/dataset";
 import { address, bytes32, insertBalance, insertPod, insertPurchase, insertVersion, insertWithdrawal, setCursor, ZERO } from "../support/api/fixtures";
@@ -31,7 +31,7 @@ for (const backend of testBackends()) {
     });
 
     it("pod(id) returns every field, and null for an unknown id", async () => {
-      const data = await api.data(`{
+      const data = await api.data<{ pod: { parent: unknown; listing: unknown; latestRef: string; lastChange: { blockNumber: number } }; missing: unknown }>(`{
         pod(id: "10") { id owner creator name description visibility versionCount latestRef forkedFrom parent { id name } parentVersion
           royaltyBps forkRoyaltyBps listed listing { seller token price podPrice paused } licenseSales revenue createdBlock createdAt
           lastChange { blockNumber blockHash txHash logIndex } }
@@ -45,7 +45,7 @@ for (const backend of testBackends()) {
     });
 
     it("pages select only the columns asked for, through aliases and fragments, and stay correct", async () => {
-      const data = await api.data(`
+      const data = await api.data<{ a: Page<unknown>; b: Page<unknown>; c: Page<unknown>; full: unknown }>(`
         fragment Names on Pod { name owner }
         {
           a: pods(where: { id_in: ["7", "10"] }) { items { ...Names parent { id name listing { price } } } }
@@ -67,7 +67,7 @@ for (const backend of testBackends()) {
     });
 
     it("pod versions, nested and top-level, with filters", async () => {
-      const data = await api.data(`{
+      const data = await api.data<{ pod: { versions: Page<{ version: number }> }; podVersions: Page<unknown>; desc: Page<unknown> }>(`{
         pod(id: "1") { versions { items { version manifestRef publisher publishedAt } totalCount } }
         podVersions(where: { publisher: "${address(7)}" }) { items { podId version pod { name } } }
         desc: podVersions(orderBy: blockNumber, orderDirection: desc, first: 2) { items { podId version } pageInfo { hasNextPage } } }`);
@@ -79,7 +79,7 @@ for (const backend of testBackends()) {
     });
 
     it("purchases and licences with filters on kind, buyer and price", async () => {
-      const data = await api.data(`{
+      const data = await api.data<{ all: Page<{ kind: string }>; pods: Page<unknown>; cheap: Page<{ podId: string }>; licenses: Page<unknown> }>(`{
         all: purchases { items { kind podId price blockNumber logIndex } totalCount }
         pods: purchases(where: { kind: POD }) { items { podId buyer seller price fee sellerProceeds pod { id } } }
         cheap: purchases(where: { price_lt: "1000", buyer: "${address(3)}" }, orderBy: price, orderDirection: desc) { items { podId } }
@@ -93,7 +93,7 @@ for (const backend of testBackends()) {
     });
 
     it("account(address): pods owned, licences held, balances per token, withdrawals", async () => {
-      const data = await api.data(`{
+      const data = await api.data<{ seller: { address: string; pods: unknown; balances: unknown; withdrawals: unknown }; buyer: unknown }>(`{
         seller: account(address: "${address(2).toUpperCase().replace("0X", "0x")}") { address
           pods(first: 2, orderBy: id, orderDirection: desc) { items { id } totalCount }
           balances { token withdrawable earned }
@@ -110,23 +110,24 @@ for (const backend of testBackends()) {
     });
 
     it("search(text) ranks full-text matches over name and description, and paginates", async () => {
-      const data = await api.data(`{ search(text: "neural") { items { pod { id name } rank } totalCount pageInfo { hasNextPage } } }`);
+      type Hits = { search: Page<{ pod: { id: string }; rank: number }> };
+      const data = await api.data<Hits>(`{ search(text: "neural") { items { pod { id name } rank } totalCount pageInfo { hasNextPage } } }`);
       const ids = data.search.items.map((hit: { pod: { id: string } }) => hit.pod.id);
       expect(ids).to.have.members(["3", "4", "11"]);
       expect(data.search.totalCount).to.equal(3);
       const ranks = data.search.items.map((hit: { rank: number }) => hit.rank);
       expect(ranks).to.deep.equal([...ranks].sort((a, b) => b - a));
       // English stemming: "images" matches "image"; a filter narrows the hits.
-      const stemmed = await api.data(`{ search(text: "image", where: { owner: "${address(2)}" }) { items { pod { id } } } }`);
+      const stemmed = await api.data<Hits>(`{ search(text: "image", where: { owner: "${address(2)}" }) { items { pod { id } } } }`);
       expect(stemmed.search.items).to.deep.equal([{ pod: { id: "4" } }]);
-      const first = await api.data(`{ search(text: "neural", first: 2) { items { pod { id } } pageInfo { hasNextPage endCursor } } }`);
+      const first = await api.data<Hits>(`{ search(text: "neural", first: 2) { items { pod { id } } pageInfo { hasNextPage endCursor } } }`);
       expect(first.search.pageInfo.hasNextPage).to.equal(true);
-      const rest = await api.data(`query($after: String) { search(text: "neural", first: 2, after: $after) { items { pod { id } } pageInfo { hasNextPage } } }`, {
+      const rest = await api.data<Hits>(`query($after: String) { search(text: "neural", first: 2, after: $after) { items { pod { id } } pageInfo { hasNextPage } } }`, {
         after: first.search.pageInfo.endCursor,
       });
       expect([...first.search.items, ...rest.search.items].map((hit: { pod: { id: string } }) => hit.pod.id)).to.deep.equal(ids);
       expect(rest.search.pageInfo.hasNextPage).to.equal(false);
-      const nothing = await api.data(`{ search(text: "kubernetes") { items { pod { id } } totalCount } }`);
+      const nothing = await api.data<Hits>(`{ search(text: "kubernetes") { items { pod { id } } totalCount } }`);
       expect(nothing.search).to.deep.equal({ items: [], totalCount: 0 });
     });
 
@@ -139,7 +140,14 @@ for (const backend of testBackends()) {
 
     it("lineage(podId): the ancestor chain and the descendants tree, depth-bounded", async () => {
       // Fixture lineage: 1 ← 5 ← 7 ← 9 and 1 ← 6; 2 ← 10.
-      const data = await api.data(`{
+      const data = await api.data<{
+        lineage: unknown;
+        root: { ancestors: unknown; descendants: unknown; truncated: boolean };
+        shallow: unknown;
+        short: unknown;
+        few: { descendants: { pod: { id: string } }[]; truncated: boolean };
+        none: unknown;
+      }>(`{
         lineage(podId: "7") { pod { id } ancestors { id } descendants { pod { id } depth children { pod { id } } } truncated }
         root: lineage(podId: "1") { ancestors { id } descendants { pod { id } depth children { pod { id } depth children { pod { id } } } } truncated }
         shallow: lineage(podId: "1", maxDepth: 1) { descendants { pod { id } children { pod { id } } } truncated }
@@ -177,7 +185,7 @@ for (const backend of testBackends()) {
 
     it("every answer is read from one snapshot: _meta.block matches the data while the indexer commits", async function () {
       // A writer commits one block at a time: pods 500.. and the cursor move together, as the indexer does.
-      const base = (await api.data(`{ pods(first: 0) { totalCount } }`)).pods.totalCount as number;
+      const base = (await api.data<{ pods: { totalCount: number } }>(`{ pods(first: 0) { totalCount } }`)).pods.totalCount;
       let block = 30;
       let writing = true;
       const writer = (async () => {
@@ -195,7 +203,7 @@ for (const backend of testBackends()) {
         await Promise.all(
           Array.from({ length: 8 }, async () => {
             for (let i = 0; i < 6; i++) {
-              const data = await api.data(`{ _meta { block { number } } pods(where: { id_gte: "500" }, orderBy: id, orderDirection: desc, first: 1) { items { id } totalCount } }`);
+              const data = await api.data<{ _meta: { block: { number: number } }; pods: Page<{ id: string }> }>(`{ _meta { block { number } } pods(where: { id_gte: "500" }, orderBy: id, orderDirection: desc, first: 1) { items { id } totalCount } }`);
               answers.push({ block: data._meta.block.number, count: data.pods.totalCount, newest: data.pods.items[0]?.id ?? null });
             }
           }),

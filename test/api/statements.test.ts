@@ -106,7 +106,7 @@ for (const backend of testBackends()) {
         await Promise.race([writer, new Promise((resolve) => setTimeout(resolve, 200))]);
       };
       try {
-        const data = await api.data(`{ _meta { block { number } } pod(id: "1") { name } }`);
+        const data = await api.data<{ _meta: { block: { number: number } }; pod: { name: string } }>(`{ _meta { block { number } } pod(id: "1") { name } }`);
         if (backend.name === "postgres") expect(committed, "the block should commit between the two statements").to.equal(true);
         expect(data.pod.name, "the pod must be read at the block _meta names").to.equal(`block-${data._meta.block.number}`);
         expect(spy.snapshots).to.equal(1);

@@ -62,7 +62,7 @@ describe("GraphQL subscriptions over SSE, with rollbacks (fake IndexerEvents)", 
     api.events.emit("purchase", sale("5", "pod"));
     api.events.emit("rollback", rollback);
     expect((await stream.next()).data!.purchase).to.deep.equal({ __typename: "PurchaseMade", kind: "POD", podId: "5", buyer: address(3), price: "1000000000000000000000", txHash: bytes32(77), logIndex: 2 });
-    expect((await stream.next()).data!.purchase.__typename).to.equal("Rollback");
+    expect((await stream.next<{ purchase: { __typename: string } }>()).data!.purchase.__typename).to.equal("Rollback");
   });
 
   it("blocks streams every block; reorgs streams rollbacks only; both see the same rollback", async () => {
@@ -73,7 +73,7 @@ describe("GraphQL subscriptions over SSE, with rollbacks (fake IndexerEvents)", 
     api.events.emit("block", { number: 41, hash: bytes32(0x41b), timestamp: 1_700_000_042 });
     expect((await blocks.next()).data!.blocks).to.deep.equal({ __typename: "NewBlock", number: 41, hash: bytes32(41), timestamp: 1_700_000_041 });
     expect((await blocks.next()).data!.blocks).to.deep.include({ __typename: "Rollback", fromBlock: 41, toBlock: 43 });
-    expect((await blocks.next()).data!.blocks.hash).to.equal(bytes32(0x41b));
+    expect((await blocks.next<{ blocks: { hash: string } }>()).data!.blocks.hash).to.equal(bytes32(0x41b));
     expect((await reorgs.next()).data!.reorgs).to.deep.equal({ fromBlock: 41, toBlock: 43, commonAncestor: { number: 40, hash: bytes32(40) } });
   });
 

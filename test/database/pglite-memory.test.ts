@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../services/config";
 import { CopyRows, spareCopyBytes } from "../../services/indexer/copy";
 import { PGlite } from "@electric-sql/pglite";
-import { COPY_PAYLOAD_FILE, copyThroughMemoryFile, openDatabase, pgliteSettings, type Database } from "../../services/database";
+import { COPY_PAYLOAD_FILE, copyThroughMemoryFile, openDatabase, pgliteFileSystem, pgliteSettings, type Database } from "../../services/database";
 import { BALANCES } from "../../services/indexer/contracts/balances";
 import { MARKET_SETTINGS, MARKET_TOKENS } from "../../services/indexer/contracts/pod-market";
 import { PODS } from "../../services/indexer/contracts/pod-tables";
@@ -113,14 +113,14 @@ describe("indexer: PGlite memory settings", function () {
     const pg = new PGlite();
     try {
       await pg.query(`CREATE TABLE copy_file_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)`);
-      const fs = pg.Module.FS;
+      const fs = pgliteFileSystem(pg);
       // A plain Uint8Array: a Node Buffer's slice() shares its memory anyway, so only this shows the copy.
       const payload = new Uint8Array(Buffer.from("1\tone\n2\ttwo\n"));
       let sharedWhileCopying: boolean | undefined;
       // A target that looks at the file while COPY runs, then lets PGlite run it.
       const watching = {
         query: (sql: string) => {
-          sharedWhileCopying = (fs.lookupPath(COPY_PAYLOAD_FILE, {}).node as unknown as { contents: Uint8Array }).contents.buffer === payload.buffer;
+          sharedWhileCopying = (fs.lookupPath(COPY_PAYLOAD_FILE, {}).node as { contents: Uint8Array }).contents.buffer === payload.buffer;
           return pg.query(sql);
         },
       } as unknown as PGlite;

@@ -4,7 +4,8 @@ import { migrate, openDatabase, type Database } from "../../../services/database
 
 export interface TestBackend {
   name: "pglite" | "postgres";
-  open(): Promise<{ db: Database; dispose(): Promise<void> }>;
+  /** `dispose` is a plain function (no `this`): tests destructure it. */
+  open(): Promise<{ db: Database; dispose: () => Promise<void> }>;
 }
 
 /** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (own schema per run, dropped after). */
@@ -29,7 +30,7 @@ export function testBackends(): TestBackend[] {
         await migrate(db);
         return {
           db,
-          async dispose() {
+          dispose: async () => {
             await db.close();
             const admin = new Pool({ connectionString: url, max: 1 });
             try {

@@ -1,6 +1,6 @@
 import type { Database, Queryable } from "../../../services/database";
 
-export interface Statement {
+interface Statement {
   sql: string;
   /** "snapshot" when it ran inside Database.snapshot, "direct" when on its own. */
   via: "snapshot" | "direct";

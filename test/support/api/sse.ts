@@ -1,7 +1,9 @@
+import { graphQLResponse, type GraphQLResponse } from "./client";
+
 /** A minimal GraphQL-over-SSE client (yoga's "distinct connections" mode) for tests. */
 export interface SseSubscription {
-  /** The next `next` payload, or throws after `timeoutMs`. */
-  next(timeoutMs?: number): Promise<{ data?: Record<string, any>; errors?: { message: string }[] }>;
+  /** The next `next` payload, or throws after `timeoutMs`. `T` is the shape of `data` the subscription asks for. */
+  next<T = Record<string, unknown>>(timeoutMs?: number): Promise<GraphQLResponse<T>>;
   close(): void;
   /** The API worker that holds the stream (x-lure-api-worker), when the API runs in a cluster. */
   worker: string | null;
@@ -18,7 +20,7 @@ export async function subscribe(url: string, query: string, variables?: Record<s
   if (!response.ok || !response.body) throw new Error(`subscription failed: HTTP ${response.status} ${await response.text()}`);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
-  const messages: { data?: Record<string, any>; errors?: { message: string }[] }[] = [];
+  const messages: unknown[] = [];
   const waiters: (() => void)[] = [];
   let buffer = "";
   let ended = false;
@@ -39,7 +41,7 @@ export async function subscribe(url: string, query: string, variables?: Record<s
             .filter((line) => line.startsWith("data:"))
             .map((line) => line.slice(5).trimStart())
             .join("\n");
-          if (event === "next" && data) messages.push(JSON.parse(data));
+          if (event === "next" && data) messages.push(JSON.parse(data) as unknown);
           if (event === "complete") ended = true;
           waiters.splice(0).forEach((wake) => wake());
         }
@@ -53,7 +55,7 @@ export async function subscribe(url: string, query: string, variables?: Record<s
   })();
 
   return {
-    async next(timeoutMs = 5000) {
+    async next<T>(timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length === 0) {
         if (ended) throw new Error("subscription ended");
@@ -67,7 +69,7 @@ export async function subscribe(url: string, query: string, variables?: Record<s
           });
         });
       }
-      return messages.shift()!;
+      return graphQLResponse<T>(messages.shift());
     },
     close() {
       abort.abort();
