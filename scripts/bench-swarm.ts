@@ -22,7 +22,9 @@ import { startDevSwarmNode } from "../services/swarm-dev-node/server";
 import { toHex } from "../services/swarm/bmt";
 import { ChunkTreeWriter } from "../services/swarm/chunk-tree-writer";
 import { payloadLimits } from "../services/config";
-import { forkPod, persistPod, scaffoldPod } from "../services/pods";
+import { forkPod } from "../services/pods/fork";
+import { persistPod } from "../services/pods/persist";
+import { scaffoldPod } from "../services/pods/scaffold";
 
 const MB = 1024 * 1024;
 const UPLOAD_GOAL_MB_PER_S = 20;

@@ -65,6 +65,6 @@ export function requireContract(deployment: Deployment | undefined, network: str
 }
 
 /** `DEPLOYMENTS_DIR` lets tests and side-by-side devnets keep their files apart. */
-export function defaultDeploymentsDir(): string {
+function defaultDeploymentsDir(): string {
   return setting("DEPLOYMENTS_DIR");
 }

@@ -9,7 +9,7 @@ export type ContractInterfaces = Readonly<Record<string, Interface>>;
  * reported the revert (ethers' CALL_EXCEPTION, Hardhat's in-process node, a JSON-RPC server's
  * nested `error.data`), so the error's `data`, `info`, `error` and `cause` are searched.
  */
-export function findRevertData(error: unknown): string | undefined {
+function findRevertData(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   const stack: unknown[] = [error];
   while (stack.length > 0) {

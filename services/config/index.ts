@@ -61,7 +61,7 @@ const settingsSchema = z.object({
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
 });
 
-export const configSchema = settingsSchema.superRefine((config, context) => {
+const configSchema = settingsSchema.superRefine((config, context) => {
   // PGlite lives inside one process: other processes cannot open it.
   if (config.API_WORKERS > 1 && !config.DATABASE_URL) {
     context.addIssue({ code: "custom", path: ["API_WORKERS"], message: "more than one API worker needs PostgreSQL (set DATABASE_URL); embedded PGlite serves one process" });

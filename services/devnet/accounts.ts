@@ -1,7 +1,7 @@
 import { HDNodeWallet, Mnemonic } from "ethers";
 
 /** Hardhat's well-known development mnemonic: these keys are public and hold only test coins. */
-export const HARDHAT_DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const HARDHAT_DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 export interface DevAccount {
   index: number;

@@ -343,7 +343,7 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-export function crc32(chunks: readonly Uint8Array[]): number {
+function crc32(chunks: readonly Uint8Array[]): number {
   let crc = 0xffffffff;
   for (const chunk of chunks) {
     for (let index = 0; index < chunk.length; index += 1) crc = CRC_TABLE[(crc ^ chunk[index]) & 0xff] ^ (crc >>> 8);

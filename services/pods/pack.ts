@@ -21,7 +21,7 @@ export class PodFolderError extends Error {
 }
 
 /** Where private pods' keys and other local state live when kept beside a pod; never uploaded. */
-export const LOCAL_STATE_DIR = ".lure";
+const LOCAL_STATE_DIR = ".lure";
 /** Resolved external payloads are fetched again by whoever runs the pod, so they are not uploaded. */
 export const EXTERNAL_PAYLOAD_DIR = "payload/external";
 
@@ -29,7 +29,7 @@ export const EXTERNAL_PAYLOAD_DIR = "payload/external";
  * The rules that apply before `.podignore`: the recipe's output and log folders (results, not
  * inputs), resolved external payloads, and local state. A `.podignore` may re-include them with `!`.
  */
-export function defaultIgnoreRules(recipe: PodRecipe | TaskRecipe): IgnoreRule[] {
+function defaultIgnoreRules(recipe: PodRecipe | TaskRecipe): IgnoreRule[] {
   const golem = "golem" in recipe ? recipe.golem : undefined;
   const folders = [golem?.output ?? "output", golem?.log ?? "logs", EXTERNAL_PAYLOAD_DIR, LOCAL_STATE_DIR];
   return parseIgnoreRules(folders.map((folder) => `/${folder.replace(/\/+$/, "")}/`).join("\n"));

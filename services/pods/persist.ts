@@ -17,7 +17,6 @@ import { deterministicTar } from "./tar";
 const log = logger("pods");
 const MAX_COLLECTION_PATH_BYTES = 100;
 
-export type { ListingTerms };
 
 export interface PersistOptions {
   dir: string;

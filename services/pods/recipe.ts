@@ -13,9 +13,9 @@ import { logger } from "../log";
 /** The Golem image a pod runs in when its recipe names none (a public Python image of the Golem registry). */
 export const DEFAULT_GOLEM_IMAGE = "golem/python:3.11-slim";
 /** What `[@]` in `golem.exec` stands for: the pod's root folder. */
-export const ROOT_PLACEHOLDER = "[@]";
+const ROOT_PLACEHOLDER = "[@]";
 /** The registry's limit on pod names (bytes of UTF-8). */
-export const MAX_NAME_BYTES = 64;
+const MAX_NAME_BYTES = 64;
 
 const SWARM_REF = /^[0-9a-fA-F]{64}$/;
 const POD_ID = /^[1-9][0-9]{0,77}$/;
@@ -50,7 +50,7 @@ const payloadDataPath = z
     fail("a path inside the referenced collection, such as \"/images.zip\" (no '..', no backslashes)"),
   );
 
-export const externalPayloadSchema = z.object({ ref: swarmRef, data: payloadDataPath.optional() });
+const externalPayloadSchema = z.object({ ref: swarmRef, data: payloadDataPath.optional() });
 
 const externalPayloadList = z.array(externalPayloadSchema).min(1, fail("at least one { ref, data } payload"));
 
@@ -102,7 +102,7 @@ const envSchema = z.record(
   fail("a map of environment variable names to string values"),
 );
 
-export const golemSectionSchema = z.object({
+const golemSectionSchema = z.object({
   exec: z.string(fail("a command line")).refine((value) => value.trim().length > 0, fail("a non-empty command line")),
   script: podFolder.optional(),
   payload: payloadSchema.optional(),
@@ -114,7 +114,7 @@ export const golemSectionSchema = z.object({
   env: envSchema.optional(),
 });
 
-export const forkedFromSchema = z
+const forkedFromSchema = z
   .object({
     podId: podId.optional(),
     version: z.number(fail("a version number (1 or more)")).int(fail("a version number (1 or more)")).min(1, fail("a version number (1 or more)")).optional(),
@@ -138,15 +138,14 @@ const common = {
   forkedFrom: forkedFromSchema.optional(),
 };
 
-export const podRecipeSchema = z.object({ ...common, golem: golemSectionSchema });
-export const taskRecipeSchema = z.object({
+const podRecipeSchema = z.object({ ...common, golem: golemSectionSchema });
+const taskRecipeSchema = z.object({
   ...common,
   pods: z.array(taskPod, fail("a list of pods")).min(1, fail("at least one pod")),
   payload: payloadSchema.optional(),
 });
 
 export type ExternalPayload = z.infer<typeof externalPayloadSchema>;
-export type GolemSection = z.infer<typeof golemSectionSchema>;
 export type ForkedFrom = z.infer<typeof forkedFromSchema>;
 export type PodRecipe = z.infer<typeof podRecipeSchema>;
 export type TaskRecipe = z.infer<typeof taskRecipeSchema>;
@@ -174,7 +173,7 @@ export class RecipeError extends Error {
 }
 
 /** `["golem", "payload", 1, "ref"]` → `golem.payload[1].ref`. */
-export function formatPath(segments: readonly PropertyKey[]): string {
+function formatPath(segments: readonly PropertyKey[]): string {
   return segments.reduce<string>((text, segment) => {
     if (typeof segment === "number") return `${text}[${segment}]`;
     const key = String(segment);
@@ -260,7 +259,7 @@ export function golemImage(recipe: PodRecipe): string {
 }
 
 /** True for "a", "a/b", "a/b/": relative, no "." or ".." segment, no backslash or NUL. */
-export function isSafeRelativePath(value: string): boolean {
+function isSafeRelativePath(value: string): boolean {
   if (value.length === 0 || value.length > 1024 || value.startsWith("/") || value.includes("\\") || value.includes("\u0000") || /^[A-Za-z]:/.test(value)) return false;
   const segments = value.replace(/\/+$/, "").split("/");
   return segments.every((segment) => segment !== "" && segment !== "." && segment !== "..");

@@ -5,7 +5,7 @@ import { DEFAULT_GOLEM_IMAGE, parseRecipe, RecipeError } from "./recipe";
 import { buildFolderAtomically, isMissingOrEmpty } from "./staging";
 
 /** The files of a new pod: a recipe and a Python hello that reads its payload and writes output and a log. */
-export function scaffoldFiles(name: string): Record<string, string> {
+function scaffoldFiles(name: string): Record<string, string> {
   const recipe = {
     name,
     description: `${name}: a Lure compute pod`,

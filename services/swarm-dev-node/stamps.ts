@@ -15,7 +15,6 @@ import type { ChunkStore } from "./chunk-store";
  * sell them so a batch can be filled quickly): such a batch is one bucket of 2^d chunks.
  */
 
-export { BUCKET_DEPTH } from "./batch-stamps";
 /**
  * The price per chunk per block the dev chain reports: mainnet's order of magnitude, and the floor
  * bee-js applies anyway, so its minimum batch amount (one day: price × 17 280 + 1 = 414 720 001)

@@ -10,9 +10,9 @@ import { toHex } from "./bmt";
  * insertion order, so every metadata object is built here with sorted keys.
  */
 
-export const ROOT_PATH = "/";
-export const INDEX_DOCUMENT_KEY = "website-index-document";
-export const ERROR_DOCUMENT_KEY = "website-error-document";
+const ROOT_PATH = "/";
+const INDEX_DOCUMENT_KEY = "website-index-document";
+const ERROR_DOCUMENT_KEY = "website-error-document";
 const NULL_ADDRESS = new Uint8Array(32);
 
 function sortedMetadata(entries: Record<string, string>): Record<string, string> {

@@ -30,7 +30,7 @@ export async function lureContracts(hre: HardhatRuntimeEnvironment, account?: st
  * `--account` picks which of the network's accounts signs: an index (0 = first) or one of their
  * addresses. Without it, the first account signs.
  */
-export async function pickSigner(hre: HardhatRuntimeEnvironment, account?: string): Promise<Signer> {
+async function pickSigner(hre: HardhatRuntimeEnvironment, account?: string): Promise<Signer> {
   const signers = await hre.ethers.getSigners();
   if (signers.length === 0) throw new LureTaskError(`no account on network ${hre.network.name}: set DEPLOYER_PRIVATE_KEY`);
   if (account === undefined || account === "") return signers[0];

@@ -4,7 +4,7 @@
  */
 export type Printable = Record<string, unknown>;
 
-export function toJson(value: unknown): string {
+function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner), 2);
 }
 

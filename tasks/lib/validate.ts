@@ -53,7 +53,7 @@ export function parseUint(value: string | undefined, argument: string, max: bigi
 }
 
 /** Largest price the market stores (uint96). */
-export const MAX_PRICE = (1n << 96n) - 1n;
+const MAX_PRICE = (1n << 96n) - 1n;
 
 /** A price in whole units of the token (`1.5` = 1.5 POL), converted with the token's decimals. */
 export function parsePrice(value: string | undefined, decimals: number, argument = "price", { allowZero = false } = {}): bigint {
