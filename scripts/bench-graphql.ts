@@ -248,7 +248,7 @@ async function startChild(
     env: { ...process.env, ...childEnvironment(), BENCH_CHILD_DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: "warn" },
     stdio: ["pipe", "pipe", "inherit"],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const exited = once(child, "exit").then(([code]) => {
     throw new Error(`the ${backend} API process exited with code ${code} before it was ready`);
   });
@@ -270,7 +270,7 @@ async function startChild(
         maxRssKb = reply.maxRssKb;
         resolve(reply.cpuMicros);
       });
-      child.stdin!.write("cpu\n");
+      child.stdin.write("cpu\n");
     });
   return { child, url, seedMs, cpu, maxRssMb: () => maxRssKb / 1024 };
 }

@@ -33,7 +33,7 @@ import { request as httpRequest } from "node:http";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Contract, ContractFactory, JsonRpcProvider } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import type { Deployment } from "../services/chain/deployments";
 import { createIndexerMetrics, startIndexer } from "../services/indexer";
 import { openDatabase } from "../services/database";
@@ -41,6 +41,8 @@ import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { logger } from "../services/log";
 import { projectRoot } from "./lib/project-root";
 import { benchChildNodeFlags, indexerScript } from "./lib/indexer-script";
+// The factory file only: the typechain index pulls in every contract of the repository.
+import { EventFlood__factory } from "../typechain-types/factories/contracts/test/EventFlood__factory";
 
 const ROOT = projectRoot();
 /** The compiled bench the measured children run: the service's code as deployed, without ts-node. */
@@ -206,10 +208,9 @@ function runChild(childArgs: string[]): Promise<PhaseResult> {
 async function flood(url: string, wanted: number): Promise<{ deployment: Deployment; events: number }> {
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const signer = await provider.getSigner(0);
-  const artifact = JSON.parse(readFileSync(join(ROOT, "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8"));
-  const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
+  const factory = new EventFlood__factory(signer);
   const deployOne = async () => {
-    const contract = (await factory.deploy()) as unknown as Contract;
+    const contract = await factory.deploy();
     const receipt = await contract.deploymentTransaction()!.wait();
     return { contract, entry: { address: await contract.getAddress(), blockNumber: receipt!.blockNumber, txHash: receipt!.hash } };
   };
@@ -284,17 +285,19 @@ function cpuSnapshot(url: string): { self: number; node: number; postgres: numbe
   const port = new URL(url).port;
   let node = 0;
   let postgres = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    let comm = "";
-    let cmdline = "";
+  const identify = (pid: string) => {
     try {
-      comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      cmdline = comm === "postgres" ? "" : readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      return { comm, cmdline: comm === "postgres" ? "" : readFileSync(`/proc/${pid}/cmdline`, "utf8") };
     } catch {
-      continue;
+      return undefined; // exited meanwhile
     }
-    if (comm === "postgres") postgres += ticks(pid);
-    else if (cmdline.includes(`node\0--hostname\0`) && cmdline.includes(`--port\0${port}\0`)) node += ticks(pid);
+  };
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    const seen = identify(pid);
+    if (!seen) continue;
+    if (seen.comm === "postgres") postgres += ticks(pid);
+    else if (seen.cmdline.includes(`node\0--hostname\0`) && seen.cmdline.includes(`--port\0${port}\0`)) node += ticks(pid);
   }
   const own = process.cpuUsage();
   return { self: (own.user + own.system) / 1e6, node, postgres };
@@ -336,6 +339,13 @@ async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T
   return body.result;
 }
 
+/** The `error.message` of a JSON-RPC answer, if it has one. */
+function rpcErrorMessage(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
+  const error = body.error;
+  return typeof error === "object" && error !== null && "message" in error && typeof error.message === "string" ? error.message : undefined;
+}
+
 /**
  * A transaction over a connection of its own: a pooled keep-alive socket can be closed by the node
  * just as a long flood transaction is written to it ("other side closed"), and a send is not
@@ -352,13 +362,16 @@ function sendTransaction(url: string, tx: Record<string, string>): Promise<strin
         response.setEncoding("utf8");
         response.on("data", (chunk: string) => (text += chunk));
         response.on("end", () => {
+          let body: unknown;
           try {
-            const body = JSON.parse(text) as { result?: string; error?: { message: string } };
-            if (body.error || !body.result) reject(new Error(`eth_sendTransaction: ${body.error?.message ?? text.slice(0, 200)}`));
-            else resolve(body.result);
-          } catch (error) {
-            reject(error);
+            body = JSON.parse(text);
+          } catch {
+            reject(new Error(`eth_sendTransaction: not JSON: ${text.slice(0, 200)}`));
+            return;
           }
+          const result = typeof body === "object" && body !== null && "result" in body && typeof body.result === "string" ? body.result : undefined;
+          if (result) resolve(result);
+          else reject(new Error(`eth_sendTransaction: ${rpcErrorMessage(body) ?? text.slice(0, 200)}`));
         });
       },
     );
@@ -403,7 +416,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
     log,
     // The indexer's own range target (INDEXER_TARGET_LOGS), unless --target-logs says otherwise.
     ...(option("target-logs", "") ? { targetLogsPerRange: Number(option("target-logs", "")) } : {}),
-    descriptions: false,
+    swarm: false,
   });
   const cpuBefore = cpuSnapshot(url);
   const begin = Date.now();
@@ -421,10 +434,10 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
   const latencies: number[] = [];
   const market = deployment.contracts.PodMarket.address;
   const [from] = await rpc<string[]>(url, "eth_accounts", []);
-  const listData = (i: number) => new ContractFactory(JSON.parse(readFileSync(join(ROOT, "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json"), "utf8")).abi, "0x").interface.encodeFunctionData("list", [1, from, "0x0000000000000000000000000000000000000000", 1000 + i, 0]);
+  const floodInterface = EventFlood__factory.createInterface();
+  const listData = (i: number) => floodInterface.encodeFunctionData("list", [1, from, "0x0000000000000000000000000000000000000000", 1000 + i, 0]);
   for (let i = 0; i < latencySamples; i++) {
     await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
-    let minedAt = 0;
     let minedBlock = Number.MAX_SAFE_INTEGER;
     const committed = new Promise<number>((resolve) => {
       const listener = (block: { number: number }) => {
@@ -436,7 +449,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
       indexer.events.on("block", listener);
     });
     const txHash = await rpc<string>(url, "eth_sendTransaction", [{ from, to: market, data: listData(i) }]);
-    minedAt = Date.now();
+    const minedAt = Date.now();
     const receipt = await rpc<{ blockNumber: string }>(url, "eth_getTransactionReceipt", [txHash]);
     minedBlock = Number(BigInt(receipt.blockNumber));
     const indexed = indexer.status().indexedBlock?.number ?? -1;

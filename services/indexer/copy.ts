@@ -49,8 +49,22 @@ function keyEncodersOf(table: TableSpec): ColumnEncoder[] {
 
 function plainValue(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
-  if (typeof value === "boolean") return value ? "t" : "f";
-  return String(value);
+  return scalarText(value);
+}
+
+/** A string, number, bigint or boolean as COPY text; anything else in a row is a handler's bug, named here rather than sent as "[object Object]". */
+function scalarText(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+    case "bigint":
+      return String(value);
+    case "boolean":
+      return value ? "t" : "f";
+    default:
+      throw new TypeError(`a ${typeof value} cannot be written as a column value`);
+  }
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
@@ -62,8 +76,7 @@ const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n"
  */
 export function copyValue(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
-  if (typeof value === "boolean") return value ? "t" : "f";
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = typeof value === "object" ? JSON.stringify(value) : scalarText(value);
   return NEEDS_ESCAPE.test(text) ? text.replace(/[\\\t\n\r]/g, (char) => ESCAPES[char]) : text;
 }
 

@@ -200,7 +200,7 @@ async function rebuildOverConnections(db: Database, indexes: readonly DeferredIn
     await allBuilt;
   };
   const others = builds.slice(1).map((_, offset) => db.transaction((tx) => buildShare(tx, offset + 1)));
-  others.forEach((transaction) => transaction.catch(() => undefined));
+  for (const transaction of others) void transaction.catch(() => undefined);
   try {
     await db.transaction(async (tx) => {
       await buildShare(tx, 0);

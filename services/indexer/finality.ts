@@ -8,7 +8,7 @@
  * - anything else: 128.
  * INDEXER_FINALITY_DEPTH overrides the default.
  */
-export const DEFAULT_FINALITY_DEPTH: Readonly<Record<number, number>> = { 31337: 64, 80002: 128, 137: 256 };
+const DEFAULT_FINALITY_DEPTH: Readonly<Record<number, number>> = { 31337: 64, 80002: 128, 137: 256 };
 
 export function finalityDepthFor(chainId: number, override?: number): number {
   if (override !== undefined) {

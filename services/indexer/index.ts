@@ -4,20 +4,16 @@ import { RpcClient } from "../chain/rpc";
 import { logger, type Logger } from "../log";
 import { migrate, openDatabase, type Database } from "../database";
 import { CONTRACT_MODULES } from "./contracts";
-import type { RegisteredContract } from "./contracts/module";
+import type { ContentSource, RegisteredContract, StopModule } from "./contracts/module";
 import { IndexerEvents } from "./events";
 import { finalityDepthFor } from "./finality";
 import { IndexerLoop, type IndexerStatus } from "./indexer";
 import { indexerMetrics, type IndexerMetrics } from "./metrics";
 import { indexedSchema } from "./schema";
-import { DescriptionEnricher, type RecipeSource } from "./describe";
 import { rebuildDeferredIndexesBeforeMigrations } from "./deferred-indexes";
 
-export type { IndexerStatus } from "./indexer";
-export { FatalIndexingError } from "./indexer";
-export { IndexerEvents, type IndexerEventMap } from "./events";
-export { createIndexerMetrics, indexerMetrics, type IndexerMetrics } from "./metrics";
-export type { Database, Queryable } from "../database";
+export type { IndexerEventMap } from "./events";
+export { createIndexerMetrics, indexerMetrics } from "./metrics";
 
 export interface Indexer {
   readonly db: Database;
@@ -54,10 +50,11 @@ export interface StartIndexerOptions {
   /** Mutable rows kept in memory across backfill batches (default 10,000); tests set it low. */
   rowCacheLimit?: number;
   /**
-   * Where pod descriptions come from (recipe.json on Swarm), best-effort and outside ingest.
-   * Default: the Swarm node at config.BEE_URL; `false` turns it off (tests, benchmarks).
+   * Where the modules' start hooks read content the chain only references (e.g. pod
+   * recipes), best-effort and outside ingest. Default: the Swarm node at config.BEE_URL; `false`:
+   * none, the hooks that need it do nothing (tests, benchmarks).
    */
-  descriptions?: RecipeSource | false;
+  swarm?: ContentSource | false;
 }
 
 /**
@@ -82,6 +79,7 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     }));
   let client: RpcClient | undefined;
+  const stops: StopModule[] = [];
   try {
     // A migration must see the full schema, even after a crash left a backfill's indexes deferred.
     await rebuildDeferredIndexesBeforeMigrations(db, log);
@@ -113,12 +111,15 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       maxTrackedRange: 200,
       rowCacheLimit: options.rowCacheLimit ?? 10_000,
     });
-    const source =
-      options.descriptions === undefined
+    const swarm =
+      options.swarm === undefined
         ? (await import("../swarm")).createSwarmClient({ url: config.BEE_URL, timeoutMs: Math.min(config.BEE_TIMEOUT_MS, 10_000) })
-        : options.descriptions;
-    const enricher = source ? new DescriptionEnricher(db, source, log) : undefined;
-    if (enricher) events.on("podPublished", (pod) => enricher.enqueue(pod.podId, pod.manifestRef));
+        : options.swarm || undefined;
+    // The modules' own work beside ingest, started before the loop so no announcement is missed.
+    for (const module of schema.modules) {
+      const stop = module.start?.({ db, events, swarm, log });
+      if (stop) stops.push(stop);
+    }
     log.info({ chainId: client.chainId, contracts: Object.fromEntries(followed.map((entry) => [entry.module, entry.address])), finalityDepth, database: db.dialect }, "indexer starting");
     await loop.start();
     return {
@@ -126,12 +127,16 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       events,
       status: () => loop.status(),
       async stop() {
-        enricher?.stop();
-        await loop.stop();
-        if (ownsDb) await db.close();
+        try {
+          await Promise.all(stops.map((stop) => stop()));
+        } finally {
+          await loop.stop();
+          if (ownsDb) await db.close();
+        }
       },
     };
   } catch (error) {
+    await Promise.allSettled(stops.map((stop) => stop()));
     client?.stop();
     if (ownsDb) await db.close();
     throw error;

@@ -21,7 +21,7 @@ export interface IndexerStatus {
 }
 
 /** A condition the indexer must not paper over (a reorg deeper than finality): it stops. */
-export class FatalIndexingError extends Error {
+class FatalIndexingError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "FatalIndexingError";
@@ -59,7 +59,7 @@ export interface IndexerSettings {
  * on bench:indexer (100k and 1M events, both backends) for ~25..40 MB more peak RSS (each range holds
  * up to INDEXER_TARGET_LOGS parsed logs; a block's logs are never split, so one can hold more).
  */
-export const PREFETCH_RANGES = 2;
+const PREFETCH_RANGES = 2;
 
 /**
  * Backfill batches applied and waiting for their commit (each commits after the one before): the
@@ -212,13 +212,12 @@ export class IndexerLoop {
 
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }

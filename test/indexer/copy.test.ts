@@ -119,7 +119,7 @@ describe("indexer: COPY writes", function () {
         const db = await backend.open();
         const broken = { ...licence("0xdd", "not a number", 1) };
         let failure: unknown;
-        await commitStatements(db, [copyOf(LICENSES, [licence("0xee", "1", 1)]), copyOf(LICENSES, [broken])]).catch((error) => (failure = error));
+        await commitStatements(db, [copyOf(LICENSES, [licence("0xee", "1", 1)]), copyOf(LICENSES, [broken])]).catch((error: unknown) => (failure = error));
         expect(String(failure)).to.match(/invalid input syntax for type numeric/);
         expect(await db.query(`SELECT * FROM licenses`)).to.deep.equal([]);
       });
@@ -149,7 +149,7 @@ describe("indexer: COPY writes", function () {
       mkdirSync(join(dir, "other"));
       writeFileSync(join(dir, "other", "notes.txt"), "mine");
       let refused: unknown;
-      await openDatabase({ pgliteDir: join(dir, "other") }).catch((error) => (refused = error));
+      await openDatabase({ pgliteDir: join(dir, "other") }).catch((error: unknown) => (refused = error));
       expect(String(refused)).to.match(/other is not empty and holds no PostgreSQL data directory/);
       expect(readdirSync(join(dir, "other"))).to.deep.equal(["notes.txt"]);
     } finally {

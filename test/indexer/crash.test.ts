@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -41,7 +42,7 @@ describe("indexer: kill -9 during backfill", function () {
       label: "pglite",
       env: () => {
         const dir = mkdtempSync(join(tmpdir(), "lure-crash-"));
-        cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+        cleanups.push(() => rm(dir, { recursive: true, force: true }));
         return { CHILD_PGLITE_DIR: dir };
       },
       open: (env) => openDatabase({ pgliteDir: env.CHILD_PGLITE_DIR }),

@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -42,8 +43,16 @@ interface LogRecord {
 /** A logger that keeps its records (pino writes synchronously), each with the indexer's backfilling flag at that moment. */
 function recordingLog(status: () => { backfilling: boolean } | undefined): { log: Logger; records: LogRecord[] } {
   const records: LogRecord[] = [];
-  const log = pino({ level: "info", base: undefined }, { write: (line: string) => void records.push({ ...JSON.parse(line), backfilling: status()?.backfilling }) });
+  const log = pino({ level: "info", base: undefined }, { write: (line: string) => void records.push(logRecord(line, status()?.backfilling)) });
   return { log, records };
+}
+
+/** The fields of a pino line the tests read. */
+function logRecord(line: string, backfilling: boolean | undefined): LogRecord {
+  const fields: unknown = JSON.parse(line);
+  if (typeof fields !== "object" || fields === null || !("msg" in fields) || typeof fields.msg !== "string") throw new Error(`not a log record: ${line}`);
+  const indexes = "indexes" in fields && typeof fields.indexes === "number" ? fields.indexes : undefined;
+  return { msg: fields.msg, indexes, backfilling };
 }
 
 const FINALITY = 8;
@@ -89,14 +98,16 @@ describe("indexer: secondary indexes deferred during a fresh backfill", function
       expect((await secondaryIndexes(reference)).length, "secondary indexes of a migrated database").to.be.greaterThan(20);
 
       const db = await backend.open();
-      let indexer: Indexer | undefined;
-      const { log, records } = recordingLog(() => indexer?.status());
-      indexer = await startTestIndexer({ rpcUrl: node.url, deployment: chain.deployment, db, finalityDepth: FINALITY, targetLogsPerRange: 150, log });
+      // The log is written from start-up on, before startTestIndexer has returned the indexer.
+      const started: { indexer?: Indexer } = {};
+      const { log, records } = recordingLog(() => started.indexer?.status());
+      const indexer = await startTestIndexer({ rpcUrl: node.url, deployment: chain.deployment, db, finalityDepth: FINALITY, targetLogsPerRange: 150, log });
+      started.indexer = indexer;
       running.push(indexer);
       // The first time status() stops saying backfilling, the rebuild must already be committed.
       let atTransition: Promise<{ rebuiltLogged: boolean; record: unknown; secondary: number }> | undefined;
       const sampler = setInterval(() => {
-        if (atTransition || indexer!.status().backfilling) return;
+        if (atTransition || indexer.status().backfilling) return;
         const rebuiltLogged = records.some((record) => /deferred secondary indexes rebuilt/.test(record.msg));
         atTransition = (async () => ({ rebuiltLogged, record: await readDeferredIndexes(db), secondary: (await secondaryIndexes(db)).length }))();
       }, 1);
@@ -138,7 +149,7 @@ describe("indexer: secondary indexes deferred during a fresh backfill", function
       const broken = [...record, { name: "zz_broken_idx", table: "pods", definition: "CREATE INDEX zz_broken_idx ON pods USING btree (no_such_column)" }];
       await db.query(`UPDATE meta SET value = $2 WHERE key = $1`, [DEFERRED_INDEXES_KEY, JSON.stringify(broken)]);
       let failure: unknown;
-      await rebuildDeferredIndexes(db, quietLog).catch((error) => (failure = error));
+      await rebuildDeferredIndexes(db, quietLog).catch((error: unknown) => (failure = error));
       expect(String(failure)).to.match(/no_such_column/);
       expect(await secondaryIndexes(db)).to.deep.equal([]);
       expect(await readDeferredIndexes(db)).to.deep.equal(broken);
@@ -245,7 +256,7 @@ describe("indexer: secondary indexes deferred during a fresh backfill", function
       label: "pglite",
       env: () => {
         const dir = mkdtempSync(join(tmpdir(), "lure-deferred-"));
-        cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+        cleanups.push(() => rm(dir, { recursive: true, force: true }));
         return { CHILD_PGLITE_DIR: dir };
       },
       open: (env) => openDatabase({ pgliteDir: env.CHILD_PGLITE_DIR }),

@@ -49,7 +49,7 @@ describe("indexer: pod descriptions from the recipe on Swarm", function () {
 
     for (const backend of backends()) {
       used.push(backend);
-      const indexer = await startTestIndexer({ rpcUrl: node.url, deployment: chain.deployment, db: await backend.open(), descriptions: swarm });
+      const indexer = await startTestIndexer({ rpcUrl: node.url, deployment: chain.deployment, db: await backend.open(), swarm });
       running.push(indexer);
       await waitForHead(indexer, head);
       await waitFor(`${backend.label}: the description of pod 1`, async () => {

@@ -27,6 +27,13 @@ function split(body: Buffer, cuts: number[]): { logs: unknown[]; envelope: Retur
   return { logs, envelope: splitter.end(), list: splitter.resultWasList };
 }
 
+/** The `result` of a JSON-RPC answer as JSON.parse reads it: what the streaming reader must agree with. */
+function resultOf(body: Buffer): unknown {
+  const answer: unknown = JSON.parse(body.toString());
+  if (typeof answer !== "object" || answer === null || !("result" in answer)) throw new Error(`no result in ${body.toString().slice(0, 200)}`);
+  return answer.result;
+}
+
 const log = (index: number, extra: Record<string, unknown> = {}) => ({
   address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
   topics: [`0x${"ab".repeat(32)}`, `0x${index.toString(16).padStart(64, "0")}`],
@@ -66,7 +73,7 @@ describe("indexer: eth_getLogs answers split into logs as they arrive", () => {
             body,
             cuts.map((cut) => cut % (body.length + 1)),
           );
-          expect(parts.logs).to.deep.equal(JSON.parse(body.toString()).result);
+          expect(parts.logs).to.deep.equal(resultOf(body));
           expect(parts.list).to.equal(true);
           expect(parts.envelope.result).to.deep.equal([]);
         },
@@ -77,7 +84,7 @@ describe("indexer: eth_getLogs answers split into logs as they arrive", () => {
 
   it("is right whatever the chunk boundary, down to one byte at a time", () => {
     const body = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 1, result: [log(1, { note: 'a \\"quoted\\" \\\\ {[' }), log(2), log(3, { "\\": "\\\\" })] }));
-    const expected = JSON.parse(body.toString()).result as unknown[];
+    const expected = resultOf(body);
     for (let cut = 0; cut <= body.length; cut++) expect(split(body, [cut]).logs, `cut at ${cut}`).to.deep.equal(expected);
     expect(split(body, Array.from({ length: body.length }, (_, index) => index)).logs).to.deep.equal(expected);
   });
@@ -152,7 +159,7 @@ describe("indexer: eth_getLogs answers split into logs as they arrive", () => {
       const logs: RawLog[] = [];
       await streamLogs(url, 16, 31, [{ address: "0xaa" }, { address: "0xbb" }], 5_000, (entry) => logs.push(entry));
       expect(asked).to.deep.include({ method: "eth_getLogs", params: [{ fromBlock: "0x10", toBlock: "0x1f", address: ["0xaa", "0xbb"] }] });
-      expect(logs).to.deep.equal(JSON.parse(answer.toString()).result);
+      expect(logs).to.deep.equal(resultOf(answer));
     });
 
     it("fails when the connection drops mid-answer, after handing over the logs that were whole", async () => {

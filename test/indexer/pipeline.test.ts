@@ -3,7 +3,7 @@ import type { Indexer } from "../../services/indexer";
 import type { Database, Transaction } from "../../services/database";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
 import { deployFloods, type FloodChain } from "../support/indexer/flood";
-import { backends, dumpTables, freshIndexDump, latestBlock, startTestIndexer, waitForHead, type Backend } from "../support/indexer/harness";
+import { backends, dumpTables, freshIndexDump, latestBlock, startTestIndexer, waitForHead } from "../support/indexer/harness";
 
 const FINALITY = 8;
 
@@ -61,7 +61,7 @@ describe("indexer: backfill commits queued behind one another", function () {
     await node?.stop();
   });
 
-  for (const backend of list as Backend[]) {
+  for (const backend of list) {
     it(`${backend.label}: a commit that fails while later ranges wait behind it: none of them commits, the retry redoes them all, and the data equals a fresh index`, async () => {
       const head = () => latestBlock(chain.provider);
       const failing = failingOnce(await backend.open(), 4, 300);

@@ -81,8 +81,8 @@ describe("indexer: the real PodRegistry and PodMarket", function () {
       expect(pods[1].royalty_bps).to.equal(1000);
 
       // Listings as the market sees them.
-      for (const pod of pods) {
-        const [, valid] = await market.listing(pod.id as string);
+      for (const pod of await db.query<{ id: string; listed: boolean }>(`SELECT id, listed FROM pods ORDER BY id`)) {
+        const [, valid] = await market.listing(pod.id);
         expect(pod.listed, `${label}: pod ${pod.id} listed`).to.equal(valid);
       }
       // Every balance equals the contract's credit, and every licence is one the contract knows.

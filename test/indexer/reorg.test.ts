@@ -43,7 +43,7 @@ describe("indexer: chain reorganisations", function () {
     const expected: { ancestor: number; removedTo: number }[] = [];
     for (let depth = 1; depth <= 20; depth++) {
       const base = await head();
-      const snapshot = await chain.provider.send("evm_snapshot", []);
+      const snapshot = (await chain.provider.send("evm_snapshot", [])) as string;
       await randomActivity(chain, random, depth);
       const abandoned = await head();
       await allAtHead();
@@ -81,7 +81,7 @@ describe("indexer: chain reorganisations", function () {
     const indexer = await startTestIndexer({ rpcUrl: node.url, deployment: chain.deployment, db, finalityDepth: 3 });
     running.push(indexer);
     await waitForHead(indexer, head);
-    const snapshot = await chain.provider.send("evm_snapshot", []);
+    const snapshot = (await chain.provider.send("evm_snapshot", [])) as string;
     await randomActivity(chain, prng(5), 6);
     await waitForHead(indexer, head);
     const before = await dumpTables(db);

@@ -1,4 +1,7 @@
+import type { Database } from "../../database";
+import type { Logger } from "../../log";
 import type { ChainEvent } from "../chain-event";
+import type { IndexerEvents } from "../events";
 import type { Row, TableSpec } from "../tables";
 import type { AbiEvent, ArgsOf, EventName } from "./abi-types";
 
@@ -37,6 +40,25 @@ export interface EventHandler<Args, Announcements extends AnnouncementMap> {
   recorded?: boolean;
 }
 
+/** Content the chain only references, read from Swarm (the Swarm client's `downloadFile` fits). */
+export interface ContentSource {
+  downloadFile(ref: string, path?: string): Promise<{ data: Uint8Array }>;
+}
+
+/** What a module's start hook is given: what it needs to work beside ingest, never inside it. */
+export interface ModuleContext {
+  /** The indexer's database. Writes made here are outside every indexing transaction. */
+  readonly db: Database;
+  /** The indexer's announcements (each emitted once its data is committed); listen with `on`, undo with `off`. */
+  readonly events: IndexerEvents;
+  /** Swarm, for content the chain only references; absent when the indexer was started with `swarm: false`. */
+  readonly swarm?: ContentSource;
+  readonly log: Logger;
+}
+
+/** Ends what a module's start hook began; the indexer's stop() awaits it before it stops the loop. */
+export type StopModule = () => Promise<void>;
+
 /** Payload types by announcement name (merged into IndexerEventMap). */
 export type AnnouncementMap = object;
 
@@ -64,6 +86,12 @@ export interface ContractModule<Abi extends readonly AbiEvent[] = readonly AbiEv
   readonly handlers: EventHandlers<Abi, Announcements>;
   /** The names of the announcements its handlers make (IndexerEvents), in the order they are emitted after a commit. */
   readonly announces: readonly (keyof Announcements & string)[];
+  /**
+   * Work of the module's own beside ingest (e.g. reading off-chain content its events point to),
+   * started by startIndexer once the database is migrated and before the loop starts. It must not
+   * throw for a missing or slow outside service; what it returns is called by stop().
+   */
+  readonly start?: (this: void, context: ModuleContext) => StopModule | undefined;
 }
 
 /** A module as the engine holds it, its argument and announcement types erased. */
@@ -73,6 +101,7 @@ export interface RegisteredContract {
   readonly tables: ContractModule["tables"];
   readonly handlers: { readonly [name: string]: EventHandler<ChainEvent["args"], Record<string, unknown>> | undefined };
   readonly announces: readonly string[];
+  readonly start?: ContractModule["start"];
 }
 
 /** A type-only key: a defined module carries its announcements' payload types here (never at run time). */

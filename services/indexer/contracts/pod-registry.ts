@@ -5,6 +5,7 @@ import { HISTORY_KEY_COLUMNS, HISTORY_POSITION_COLUMNS, type TableSpec } from ".
 import { eventsOf } from "./abi-types";
 import { defineContract } from "./module";
 import { OPENZEPPELIN_EVENTS } from "./openzeppelin-events";
+import { startPodDescriptions } from "./pod-descriptions";
 import { LISTING_EVENTS, PODS } from "./pod-tables";
 
 /** PodRegistry: pods as ERC-721 tokens, their versions, visibility and owners (migration 001). */
@@ -38,6 +39,8 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
   // Transfers void listings: a listing_events row, and the listing columns of pods.
   tables: { mutable: [PODS], appendOnly: [POD_VERSIONS, LISTING_EVENTS, TRANSFERS] },
   announces: ["podPublished"],
+  // Pod descriptions are not on chain: read from each published pod's recipe on Swarm, beside ingest.
+  start: startPodDescriptions,
   handlers: {
     PodPublished: {
       recorded: true,

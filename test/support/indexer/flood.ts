@@ -1,30 +1,24 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Contract, ContractFactory, JsonRpcProvider, type JsonRpcSigner } from "ethers";
+import { JsonRpcProvider, type ContractTransactionResponse, type JsonRpcSigner } from "ethers";
 import type { Deployment } from "../../../services/chain/deployments";
+import type { EventFlood } from "../../../typechain-types/contracts/test/EventFlood";
+import { EventFlood__factory } from "../../../typechain-types/factories/contracts/test/EventFlood__factory";
 
 /** Two EventFlood instances standing in for PodRegistry and PodMarket on a dev chain. */
 export interface FloodChain {
   provider: JsonRpcProvider;
   signer: JsonRpcSigner;
-  registry: Contract;
-  market: Contract;
+  registry: EventFlood;
+  market: EventFlood;
   deployment: Deployment;
-}
-
-function floodArtifact(): { abi: unknown[]; bytecode: string } {
-  const path = join(__dirname, "..", "..", "..", "artifacts", "contracts", "test", "EventFlood.sol", "EventFlood.json");
-  return JSON.parse(readFileSync(path, "utf8")) as { abi: unknown[]; bytecode: string };
 }
 
 export async function deployFloods(url: string): Promise<FloodChain> {
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
   const signer = await provider.getSigner(0);
-  const { abi, bytecode } = floodArtifact();
-  const factory = new ContractFactory(abi as never, bytecode, signer);
-  const registry = (await factory.deploy()) as unknown as Contract;
+  const factory = new EventFlood__factory(signer);
+  const registry = await factory.deploy();
   const registryReceipt = await registry.deploymentTransaction()!.wait();
-  const market = (await factory.deploy()) as unknown as Contract;
+  const market = await factory.deploy();
   const marketReceipt = await market.deploymentTransaction()!.wait();
   const chainId = Number((await provider.getNetwork()).chainId);
   return {
@@ -69,7 +63,7 @@ export async function randomActivity(chain: FloodChain, random: () => number, co
   let sent = 0;
   for (let index = 0; index < count; index++) {
     const choice = random();
-    let tx;
+    let tx: ContractTransactionResponse;
     if (choice < 0.15) tx = await chain.registry.publish(podIdBase + Math.floor(random() * 6), 1, pick(ACCOUNTS), random() < 0.3 ? pod() : 0, ref(index + 1));
     else if (choice < 0.22) tx = await chain.registry.publishVersion(pod(), 2 + Math.floor(random() * 4), ref(1000 + index), pick(ACCOUNTS));
     else if (choice < 0.27) tx = await chain.registry.setVisibility(pod(), Math.floor(random() * 2));

@@ -84,7 +84,7 @@ export async function dumpTables(db: Queryable): Promise<Record<string, unknown[
     dump[table] = rows.map((row) => {
       const { search: _search, ...rest } = row;
       // Normalise driver differences (pg returns jsonb already parsed, so does PGlite; numbers stay numbers).
-      return JSON.parse(JSON.stringify(rest));
+      return JSON.parse(JSON.stringify(rest)) as unknown;
     });
   }
   return dump;
@@ -117,7 +117,7 @@ export const quietLog = logger("indexer-test").child({}, { level: process.env.LO
 
 /** Starts an indexer for tests: in-memory unless `db` is given, own metrics, fast polling, quiet logs. */
 export function startTestIndexer(options: StartIndexerOptions & { rpcUrl: string; deployment: Deployment }): Promise<Indexer> {
-  return startIndexer({ pgliteDir: null, metrics: createIndexerMetrics(), pollMs: 25, log: quietLog, descriptions: false, ...options });
+  return startIndexer({ pgliteDir: null, metrics: createIndexerMetrics(), pollMs: 25, log: quietLog, swarm: false, ...options });
 }
 
 /** Indexes the chain as it is now into a fresh database and returns the dump (the reference). */

@@ -4,6 +4,7 @@
  * CHILD_FINALITY_DEPTH, CHILD_TARGET_LOGS. Prints "started" once indexing runs, "block <n>" after each commit, and "caught-up <block>"
  * when it reaches the head; SIGTERM stops it cleanly.
  */
+import { deploymentSchema } from "../../../services/chain/deployments";
 import { createIndexerMetrics, startIndexer } from "../../../services/indexer";
 import { quietLog } from "./harness";
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const env = process.env;
   const indexer = await startIndexer({
     rpcUrl: env.CHILD_RPC_URL!,
-    deployment: JSON.parse(env.CHILD_DEPLOYMENT!),
+    deployment: deploymentSchema.parse(JSON.parse(env.CHILD_DEPLOYMENT!)),
     databaseUrl: env.CHILD_DATABASE_URL || undefined,
     schema: env.CHILD_SCHEMA || undefined,
     pgliteDir: env.CHILD_PGLITE_DIR || null,
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     pollMs: 25,
     metrics: createIndexerMetrics(),
     log: quietLog,
-    descriptions: false,
+    swarm: false,
   });
   process.stdout.write("started\n");
   // One line per committed block (per range during the final-block backfill): kill points for tests.

@@ -19,8 +19,8 @@ export function spawnIndexer(env: Record<string, string>): IndexerProcess {
   });
   let output = "";
   let errors = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString()));
   return {
     child,
     line(pattern, timeoutMs) {

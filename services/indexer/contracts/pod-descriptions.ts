@@ -1,12 +1,25 @@
-import type { Logger } from "../log";
-import type { Queryable } from "../database";
-
-/** Where pod recipes are read from: the Swarm client's `downloadFile` fits. */
-export interface RecipeSource {
-  downloadFile(ref: string, path?: string): Promise<{ data: Uint8Array }>;
-}
+import type { Queryable } from "../../database";
+import type { Logger } from "../../log";
+import type { IndexerEventMap } from "../events";
+import type { ContentSource, ModuleContext, StopModule } from "./module";
 
 const MAX_DESCRIPTION = 2_000;
+
+/**
+ * PodRegistry's start hook: every published pod (`podPublished`, after its commit) gets its
+ * description from its recipe on Swarm. Nothing to do without Swarm (`startIndexer({ swarm: false })`).
+ */
+export function startPodDescriptions({ db, events, swarm, log }: ModuleContext): StopModule | undefined {
+  if (!swarm) return undefined;
+  const enricher = new DescriptionEnricher(db, swarm, log);
+  const onPublished = (pod: IndexerEventMap["podPublished"]) => enricher.enqueue(pod.podId, pod.manifestRef);
+  events.on("podPublished", onPublished);
+  return () => {
+    events.off("podPublished", onPublished);
+    enricher.stop();
+    return Promise.resolve();
+  };
+}
 
 /**
  * Fills `pods.description` from the `description` of the pod's recipe.json on Swarm, best-effort.
@@ -15,16 +28,15 @@ const MAX_DESCRIPTION = 2_000;
  * queue is bounded (a backfill of many pods drops the excess rather than grow without limit), and
  * the update only lands while the pod still points at the manifest that was read.
  */
-export class DescriptionEnricher {
+class DescriptionEnricher {
   private readonly queue = new Map<string, string>();
   private active = 0;
   private stopped = false;
-  private idleWaiters: (() => void)[] = [];
   dropped = 0;
 
   constructor(
     private readonly db: Queryable,
-    private readonly source: RecipeSource,
+    private readonly source: ContentSource,
     private readonly log: Logger,
     private readonly options: { concurrency?: number; maxQueue?: number } = {},
   ) {}
@@ -40,12 +52,6 @@ export class DescriptionEnricher {
     this.pump();
   }
 
-  /** Resolves when nothing is queued or in flight (tests). */
-  idle(): Promise<void> {
-    if (this.queue.size === 0 && this.active === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   stop(): void {
     this.stopped = true;
     this.queue.clear();
@@ -58,7 +64,6 @@ export class DescriptionEnricher {
       this.active++;
       void this.describe(podId, manifestRef).finally(() => {
         this.active--;
-        if (this.queue.size === 0 && this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
         this.pump();
       });
     }
@@ -67,10 +72,11 @@ export class DescriptionEnricher {
   private async describe(podId: string, manifestRef: string): Promise<void> {
     try {
       const { data } = await this.source.downloadFile(manifestRef.replace(/^0x/, ""), "recipe.json");
-      const recipe = JSON.parse(Buffer.from(data).toString("utf8")) as { description?: unknown };
-      if (typeof recipe.description !== "string" || recipe.description.trim() === "") return;
+      const recipe: unknown = JSON.parse(Buffer.from(data).toString("utf8"));
+      const description = typeof recipe === "object" && recipe !== null && "description" in recipe ? recipe.description : undefined;
+      if (typeof description !== "string" || description.trim() === "") return;
       if (this.stopped) return;
-      await this.db.query(`UPDATE pods SET description = $1 WHERE id = $2 AND latest_ref = $3`, [recipe.description.slice(0, MAX_DESCRIPTION), podId, manifestRef]);
+      await this.db.query(`UPDATE pods SET description = $1 WHERE id = $2 AND latest_ref = $3`, [description.slice(0, MAX_DESCRIPTION), podId, manifestRef]);
     } catch (error) {
       this.log.debug({ podId, manifestRef, error: (error as Error).message }, "no description from Swarm");
     }
