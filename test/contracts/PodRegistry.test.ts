@@ -86,8 +86,8 @@ describe("PodRegistry", function () {
       expect(await registry.podIdOf(bob.address, "shared-name")).to.equal(b);
       // A contract holding pods (a vault) can receive any number of same-named pods.
       const vault = await ethers.deployContract("ERC721ReceiverMock", ["0x150b7a02", 0]);
-      await registry.connect(bob).safeTransferFrom(bob.address, await vault.getAddress(), a);
-      await registry.connect(bob).safeTransferFrom(bob.address, await vault.getAddress(), b);
+      await registry.connect(bob)["safeTransferFrom(address,address,uint256)"](bob.address, await vault.getAddress(), a);
+      await registry.connect(bob)["safeTransferFrom(address,address,uint256)"](bob.address, await vault.getAddress(), b);
       expect(await registry.balanceOf(await vault.getAddress())).to.equal(2n);
     });
 
