@@ -7,6 +7,7 @@ import "./tasks";
 import { version as solcPackageVersion } from "solc/package.json";
 import { networkAccess, type RpcNetwork } from "./services/config/networks";
 import { ConfigurationError } from "./tasks/lib/errors";
+import { trySetting } from "./services/config";
 
 /** The one compiler version Lure builds with; it must match the pinned `solc` npm package. */
 const SOLC_VERSION = "0.8.28";
@@ -58,6 +59,11 @@ const config: HardhatUserConfig = {
     polygon: rpcNetwork("polygon", 137),
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  // `npx hardhat verify --network polygon|amoy <address> <constructor args...>` (hardhat-verify from the
+  // toolbox). One Etherscan v2 API key (ETHERSCAN_API_KEY) serves Polygonscan and Amoy: hardhat-verify
+  // picks the chain by chainId (137 and 80002 are built in). Nothing is verified by the tests.
+  etherscan: { apiKey: (() => { const key = trySetting("ETHERSCAN_API_KEY"); return key.ok ? (key.value ?? "") : ""; })() },
+  sourcify: { enabled: false },
   gasReporter: {
     enabled: process.env.REPORT_GAS === "true",
     currency: "USD",
@@ -65,7 +71,17 @@ const config: HardhatUserConfig = {
     outputFile: process.env.GAS_REPORT_FILE,
     noColors: true,
     // Test doubles under contracts/test/ (matched by contract name in v1).
-    excludeContracts: ["MockERC20", "FalseReturningERC20", "FeeOnTransferERC20", "ReentrantERC20", "ReentrantWithdrawer", "ReentrantPodBuyer"],
+    excludeContracts: [
+      "MockERC20",
+      "FalseReturningERC20",
+      "FeeOnTransferERC20",
+      "ReentrantERC20",
+      "ReentrantWithdrawer",
+      "ReentrantPodBuyer",
+      "ReentrantLicenseBuyer",
+      "ERC721ReceiverMock",
+      "ERC1155ReceiverMock",
+    ],
   },
   mocha: { timeout: 120_000 },
 };

@@ -1,94 +1,258 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ContractTransactionResponse } from "ethers";
-import type { PodMarket, PodRegistry } from "../typechain-types";
-import { LURE_CONTRACTS, readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
+import type { ContractFactory, TransactionRequest } from "ethers";
+import type { PodLicenses, PodMarket, PodRegistry } from "../typechain-types";
+import { readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
+import { setting } from "../services/config";
 
-/** Market settings at deployment; governance can change fee and recipient later within the coded caps. */
+/**
+ * `npx hardhat run scripts/deploy.ts --network <name>`: deploys PodRegistry, PodLicenses, PodMarket
+ * and, on real networks (amoy, polygon), a TimelockController that holds the market's GOVERNOR_ROLE.
+ *
+ * It first prints the plan: every contract with its constructor arguments and predicted address, the
+ * role holders, the estimated gas and its cost at the network's current EIP-1559 fees (base fee from
+ * the latest block, priority fee from eth_feeHistory / eth_maxPriorityFeePerGas, raised to the
+ * network's floor: Polygon rejects priority fees under ~25-30 gwei). On amoy and polygon it sends
+ * nothing unless LURE_DEPLOY_YES=1 (`hardhat run` takes no flags of its own). It sends nothing either
+ * when deployments/<network>.json already points at live code on the same chain.
+ *
+ * Roles always sit on distinct accounts, none of them the deployer. Dev chains (hardhat, localhost)
+ * use the Hardhat accounts #16 (default admin of market and licences), #17 (governor), #18 (pauser)
+ * and #19 (fee recipient); real networks take LURE_ADMIN, LURE_PAUSER, LURE_FEE_RECIPIENT and
+ * LURE_TIMELOCK_PROPOSER (proposer and canceller of the timelock; anyone may execute once the delay
+ * has passed).
+ */
+
+const REAL_NETWORKS = new Set(["amoy", "polygon"]);
+/** The minimum priority fee each network accepts, in gwei (LURE_PRIORITY_FEE_FLOOR_GWEI overrides it). */
+const PRIORITY_FEE_FLOOR_GWEI: Record<string, number> = { polygon: 30, amoy: 30 };
+/** Dev-chain role holders, by Hardhat account index. */
+export const DEV_ROLE_ACCOUNTS = { admin: 16, governor: 17, pauser: 18, feeRecipient: 19 } as const;
+
 export interface DeployOptions {
-  /** Platform fee in basis points (default 250 = 2.5%). */
-  feeBps?: number;
-  /** Receives the platform fee (default: the deployer). */
-  feeRecipient?: string;
-  /** Governance admin (default: the deployer). */
-  admin?: string;
   /** Write deployments/<network>.json (default true). */
   write?: boolean;
-  /** Print progress (default true). */
+  /** Print the plan and progress (default true). */
   verbose?: boolean;
+  /** Send on amoy/polygon (default: LURE_DEPLOY_YES=1). Dev chains never need it. */
+  yes?: boolean;
+}
+
+export interface Roles {
+  admin: string;
+  governor: string;
+  pauser: string;
+  feeRecipient: string;
+  /** Real networks: the timelock's proposer and canceller. */
+  proposer?: string;
 }
 
 export interface LureDeployment {
   deployment: Deployment;
   registry: PodRegistry;
+  licenses: PodLicenses;
   market: PodMarket;
   /** True when everything was already deployed and nothing was sent. */
   reused: boolean;
 }
 
-async function hasCode(hre: HardhatRuntimeEnvironment, entry: DeployedContract | undefined): Promise<boolean> {
-  if (!entry) return false;
-  const code = await hre.ethers.provider.getCode(entry.address);
-  return code !== "0x";
+interface PlannedContract {
+  name: string;
+  artifact: string;
+  args: unknown[];
+  address: string;
+  gas: bigint;
 }
 
-async function record(tx: ContractTransactionResponse | null, address: string): Promise<DeployedContract> {
-  if (!tx) throw new Error(`deployment of ${address} has no transaction`);
-  const receipt = await tx.wait();
-  if (!receipt) throw new Error(`deployment transaction ${tx.hash} has no receipt`);
-  return { address, blockNumber: receipt.blockNumber, txHash: tx.hash };
+export interface FeePlan {
+  baseFee: bigint;
+  priorityFee: bigint;
+  maxFeePerGas: bigint;
+  floor: bigint;
+}
+
+const formatGwei = (wei: bigint) => `${(Number(wei) / 1e9).toFixed(2)} gwei`;
+
+/** Current EIP-1559 fees: the latest base fee, the median recent priority fee or the node's suggestion, at least the floor. */
+export async function currentFees(hre: HardhatRuntimeEnvironment): Promise<FeePlan> {
+  const network = hre.network.name;
+  const floorGwei = setting("LURE_PRIORITY_FEE_FLOOR_GWEI") ?? PRIORITY_FEE_FLOOR_GWEI[network] ?? 0;
+  const floor = BigInt(Math.round(floorGwei * 1e9));
+  const provider = hre.ethers.provider;
+  const latest = await provider.getBlock("latest");
+  const baseFee = latest?.baseFeePerGas ?? 0n;
+  let priorityFee = 0n;
+  try {
+    const history = (await provider.send("eth_feeHistory", ["0xa", "latest", [50]])) as { reward?: string[][] };
+    const rewards = (history.reward ?? []).map((row) => BigInt(row[0] ?? "0x0")).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (rewards.length > 0) priorityFee = rewards[Math.floor(rewards.length / 2)];
+  } catch {
+    // Not every node serves fee history; the suggestion below stands in.
+  }
+  try {
+    const suggested = BigInt((await provider.send("eth_maxPriorityFeePerGas", [])) as string);
+    if (suggested > priorityFee) priorityFee = suggested;
+  } catch {
+    // Older nodes lack it.
+  }
+  if (priorityFee < floor) priorityFee = floor;
+  return { baseFee, priorityFee, maxFeePerGas: 2n * baseFee + priorityFee, floor };
+}
+
+/** The role holders of this network, checked to be distinct from each other and from the deployer. */
+export async function resolveRoles(hre: HardhatRuntimeEnvironment, deployer: string): Promise<Roles> {
+  const real = REAL_NETWORKS.has(hre.network.name);
+  let roles: Roles;
+  if (real) {
+    const need = (name: "LURE_ADMIN" | "LURE_PAUSER" | "LURE_FEE_RECIPIENT" | "LURE_TIMELOCK_PROPOSER") => {
+      const value = setting(name);
+      if (!value) throw new Error(`${name} is not set: it is required to deploy on ${hre.network.name}`);
+      return hre.ethers.getAddress(value);
+    };
+    // The governor is the timelock, whose address is known once planned (see plan()).
+    roles = { admin: need("LURE_ADMIN"), governor: "", pauser: need("LURE_PAUSER"), feeRecipient: need("LURE_FEE_RECIPIENT"), proposer: need("LURE_TIMELOCK_PROPOSER") };
+  } else {
+    const signers = await hre.ethers.getSigners();
+    const at = (index: number) => {
+      const signer = signers[index];
+      if (!signer) throw new Error(`network ${hre.network.name} has no account #${index} for a role`);
+      return signer.address;
+    };
+    roles = {
+      admin: at(DEV_ROLE_ACCOUNTS.admin),
+      governor: at(DEV_ROLE_ACCOUNTS.governor),
+      pauser: at(DEV_ROLE_ACCOUNTS.pauser),
+      feeRecipient: at(DEV_ROLE_ACCOUNTS.feeRecipient),
+    };
+  }
+  const holders = [deployer, roles.admin, roles.pauser, roles.feeRecipient, ...(real ? [roles.proposer ?? ""] : [roles.governor])];
+  if (new Set(holders.map((a) => a.toLowerCase())).size !== holders.length) {
+    throw new Error(`the deployer and the role holders must be distinct accounts: ${holders.join(", ")}`);
+  }
+  return roles;
+}
+
+async function hasCode(hre: HardhatRuntimeEnvironment, entry: DeployedContract | undefined): Promise<boolean> {
+  if (!entry) return false;
+  return (await hre.ethers.provider.getCode(entry.address)) !== "0x";
+}
+
+async function attach(hre: HardhatRuntimeEnvironment, deployment: Deployment, reused: boolean): Promise<LureDeployment> {
+  const at = async <T>(name: string) => (await hre.ethers.getContractAt(name, deployment.contracts[name].address)) as unknown as T;
+  return {
+    deployment,
+    registry: await at<PodRegistry>("PodRegistry"),
+    licenses: await at<PodLicenses>("PodLicenses"),
+    market: await at<PodMarket>("PodMarket"),
+    reused,
+  };
 }
 
 /**
- * Deploys PodRegistry and PodMarket, unless a deployment file for this network already points at
- * live code on the same chain: then nothing is sent (idempotent per network).
+ * Deploys Lure to the selected network, or reuses a live deployment; returns undefined when the
+ * plan was printed but not confirmed (amoy/polygon without LURE_DEPLOY_YES=1).
  */
-export async function deployLure(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<LureDeployment> {
+export async function deployLure(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<LureDeployment | undefined> {
   const network = hre.network.name;
+  const real = REAL_NETWORKS.has(network);
   const say = options.verbose === false ? () => undefined : (line: string) => console.log(line);
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
-  const existing = readDeployment(network);
+  const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket"];
 
+  const existing = readDeployment(network);
   if (existing && existing.chainId === chainId) {
-    const live = await Promise.all(LURE_CONTRACTS.map((name) => hasCode(hre, existing.contracts[name])));
+    const live = await Promise.all(names.map((name) => hasCode(hre, existing.contracts[name])));
     if (live.every(Boolean)) {
       say(`Lure already deployed on ${network} (chainId ${chainId}); nothing sent.`);
-      return {
-        deployment: existing,
-        registry: await hre.ethers.getContractAt("PodRegistry", existing.contracts.PodRegistry.address),
-        market: await hre.ethers.getContractAt("PodMarket", existing.contracts.PodMarket.address),
-        reused: true,
-      };
+      return attach(hre, existing, true);
     }
   }
 
   const [deployer] = await hre.ethers.getSigners();
   if (!deployer) throw new Error(`no deployer account on network ${network}: set DEPLOYER_PRIVATE_KEY`);
-  const admin = options.admin ?? deployer.address;
-  const feeRecipient = options.feeRecipient ?? deployer.address;
-  const feeBps = options.feeBps ?? 250;
-  say(`Deploying Lure to ${network} (chainId ${chainId}) from ${deployer.address}`);
+  const roles = await resolveRoles(hre, deployer.address);
+  const adminDelay = setting("LURE_ADMIN_DELAY");
+  const feeBps = setting("LURE_FEE_BPS");
+  const feeDelay = setting("LURE_FEE_CHANGE_DELAY");
+  const timelockDelay = setting("LURE_TIMELOCK_DELAY");
 
-  const registryFactory = await hre.ethers.getContractFactory("PodRegistry", deployer);
-  const registry = (await registryFactory.deploy()) as unknown as PodRegistry;
-  const registryAddress = await registry.getAddress();
-  const registryEntry = await record(registry.deploymentTransaction(), registryAddress);
-  say(`  PodRegistry ${registryAddress} (block ${registryEntry.blockNumber})`);
+  // Addresses follow from the deployer's nonce, so each contract can name the next in its constructor
+  // (the licences name the market as their first minter): no role ever sits with the deployer.
+  const nonce = await hre.ethers.provider.getTransactionCount(deployer.address, "pending");
+  const addressAt = (index: number) => hre.ethers.getCreateAddress({ from: deployer.address, nonce: nonce + index });
+  const offset = real ? 1 : 0;
+  const registryAddress = addressAt(offset);
+  const licensesAddress = addressAt(offset + 1);
+  const marketAddress = addressAt(offset + 2);
+  if (real) roles.governor = addressAt(0);
 
-  const marketFactory = await hre.ethers.getContractFactory("PodMarket", deployer);
-  const market = (await marketFactory.deploy(registryAddress, admin, feeRecipient, feeBps)) as unknown as PodMarket;
-  const marketAddress = await market.getAddress();
-  const marketEntry = await record(market.deploymentTransaction(), marketAddress);
-  say(`  PodMarket   ${marketAddress} (block ${marketEntry.blockNumber})`);
+  const specs: Omit<PlannedContract, "gas">[] = [
+    ...(real
+      ? [{ name: "TimelockController", artifact: "TimelockController", args: [timelockDelay, [roles.proposer], [hre.ethers.ZeroAddress], hre.ethers.ZeroAddress], address: addressAt(0) }]
+      : []),
+    { name: "PodRegistry", artifact: "PodRegistry", args: [], address: registryAddress },
+    { name: "PodLicenses", artifact: "PodLicenses", args: [registryAddress, adminDelay, roles.admin, marketAddress], address: licensesAddress },
+    {
+      name: "PodMarket",
+      artifact: "PodMarket",
+      args: [registryAddress, licensesAddress, adminDelay, roles.admin, roles.governor, roles.pauser, roles.feeRecipient, feeBps, feeDelay],
+      address: marketAddress,
+    },
+  ];
+  const factories = new Map<string, ContractFactory>();
+  const plan: PlannedContract[] = [];
+  for (const spec of specs) {
+    const factory = await hre.ethers.getContractFactory(spec.artifact, deployer);
+    factories.set(spec.name, factory);
+    const request: TransactionRequest = await factory.getDeployTransaction(...spec.args);
+    const gas = await hre.ethers.provider.estimateGas({ ...request, from: deployer.address });
+    plan.push({ ...spec, gas });
+  }
+  const fees = await currentFees(hre);
+  const totalGas = plan.reduce((sum, entry) => sum + entry.gas, 0n);
 
-  const deployment: Deployment = { chainId, contracts: { PodRegistry: registryEntry, PodMarket: marketEntry } };
+  say(`Lure deployment plan for ${network} (chainId ${chainId}), from ${deployer.address} (nonce ${nonce})`);
+  for (const entry of plan) {
+    say(`  ${entry.name.padEnd(18)} ${entry.address}  gas ~${entry.gas.toString()}  args ${JSON.stringify(entry.args)}`);
+  }
+  say(`  roles: default admin (market, licences) ${roles.admin}; GOVERNOR_ROLE ${roles.governor}${real ? " (the timelock)" : ""}; PAUSER_ROLE ${roles.pauser}; fee recipient ${roles.feeRecipient}; MINTER_ROLE (licences) the market`);
+  if (real) say(`  timelock: delay ${timelockDelay}s, proposer/canceller ${roles.proposer}, executor: anyone`);
+  say(`  delays: default admin transfer ${adminDelay}s, fee change ${feeDelay}s; fee ${feeBps} bps`);
+  say(
+    `  fees: base ${formatGwei(fees.baseFee)}, priority ${formatGwei(fees.priorityFee)} (floor ${formatGwei(fees.floor)}), max ${formatGwei(fees.maxFeePerGas)}`,
+  );
+  const expected = totalGas * (fees.baseFee + fees.priorityFee);
+  say(`  total gas ~${totalGas}; cost ~${hre.ethers.formatEther(expected)} (at most ${hre.ethers.formatEther(totalGas * fees.maxFeePerGas)}) in the native coin`);
+
+  const yes = options.yes ?? setting("LURE_DEPLOY_YES") === "1";
+  if (real && !yes) {
+    say(`Nothing sent: set LURE_DEPLOY_YES=1 to deploy on ${network}.`);
+    return undefined;
+  }
+
+  const overrides = { maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.priorityFee };
+  const contracts: Record<string, DeployedContract> = {};
+  for (const entry of plan) {
+    const factory = factories.get(entry.name) as ContractFactory;
+    const contract = await factory.deploy(...entry.args, overrides);
+    const tx = contract.deploymentTransaction();
+    const receipt = await tx?.wait();
+    if (!tx || !receipt) throw new Error(`deployment of ${entry.name} has no receipt`);
+    const address = await contract.getAddress();
+    if (address.toLowerCase() !== entry.address.toLowerCase()) {
+      throw new Error(`${entry.name} landed at ${address}, not the planned ${entry.address}: another transaction used the deployer's nonce`);
+    }
+    contracts[entry.name] = { address, blockNumber: receipt.blockNumber, txHash: tx.hash };
+    say(`  sent ${entry.name} ${address} (block ${receipt.blockNumber}, tx ${tx.hash})`);
+  }
+  const deployment: Deployment = { chainId, contracts };
   if (options.write !== false) say(`  wrote ${writeDeployment(network, deployment)}`);
-  return { deployment, registry, market, reused: false };
+  return attach(hre, deployment, false);
 }
 
 // `npx hardhat run scripts/deploy.ts --network <name>`
 if (require.main === module) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when run as a script, synchronously, as before the deployment starts
-  const hre = require("hardhat") as HardhatRuntimeEnvironment;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hre: HardhatRuntimeEnvironment = require("hardhat");
   deployLure(hre).then(
     () => process.exit(0),
     (error: Error) => {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
-import {IPodRegistry} from "../interfaces/IPodRegistry.sol";
-import {IPodMarket} from "../interfaces/IPodMarket.sol";
+import {IPodRegistryV1Events as IPodRegistry} from "./LegacyEvents.sol";
+import {IPodMarketV1Events as IPodMarket} from "./LegacyEvents.sol";
 
 /**
  * @title EventFlood

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
 import {IERC721Receiver} from "@openzeppelin/contracts/token/ERC721/IERC721Receiver.sol";
 import {IPodMarket} from "../interfaces/IPodMarket.sol";
@@ -28,12 +28,12 @@ contract ReentrantPodBuyer is IERC721Receiver {
         accept = accept_;
     }
 
-    function buyPod(uint256 podId, address token, uint256 maxPrice) external payable {
-        market.buyPod{value: msg.value}(podId, token, maxPrice);
+    function buyPod(uint256 podId, uint32 revision, address token, uint256 maxPrice) external payable {
+        market.buyPod{value: msg.value}(podId, revision, token, maxPrice);
     }
 
-    function buy(uint256 podId, address token, uint256 maxPrice) external payable {
-        market.buy{value: msg.value}(podId, token, maxPrice);
+    function buy(uint256 podId, uint32 revision, address token, uint256 maxPrice) external payable {
+        market.buy{value: msg.value}(podId, revision, token, maxPrice);
     }
 
     function onERC721Received(address, address, uint256, bytes calldata) external returns (bytes4) {

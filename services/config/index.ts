@@ -8,6 +8,7 @@ import { z } from "zod";
  */
 const optionalUrl = z.string().url().optional();
 const port = z.coerce.number().int().min(0).max(65535);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 
 /** A 32-byte private key in hex, 0x optional: the one rule for DEPLOYER_PRIVATE_KEY and any signer key. */
 export const PRIVATE_KEY_PATTERN = /^(0x)?[0-9a-fA-F]{64}$/;
@@ -23,6 +24,22 @@ const settingsSchema = z.object({
   POLYGON_RPC_URL: optionalUrl,
   DEPLOYER_PRIVATE_KEY: z.string().regex(PRIVATE_KEY_PATTERN, "must be 32 bytes of hex").optional(),
   DEPLOYMENTS_DIR: z.string().default("deployments"),
+
+  // Deployment (scripts/deploy.ts). On amoy/polygon nothing is sent without LURE_DEPLOY_YES=1 (the
+  // plan is printed), and the role holders must be given: distinct accounts, none the deployer.
+  LURE_DEPLOY_YES: z.enum(["0", "1"]).default("0"),
+  LURE_ADMIN: address.optional(),
+  LURE_PAUSER: address.optional(),
+  LURE_FEE_RECIPIENT: address.optional(),
+  LURE_TIMELOCK_PROPOSER: address.optional(),
+  LURE_FEE_BPS: z.coerce.number().int().min(0).max(1000).default(250),
+  LURE_ADMIN_DELAY: z.coerce.number().int().min(0).default(3 * 86_400),
+  LURE_TIMELOCK_DELAY: z.coerce.number().int().min(0).default(2 * 86_400),
+  LURE_FEE_CHANGE_DELAY: z.coerce.number().int().min(86_400).default(2 * 86_400),
+  // Overrides the network's minimum priority fee (polygon and amoy: 30 gwei; dev chains: 0).
+  LURE_PRIORITY_FEE_FLOOR_GWEI: z.coerce.number().min(0).optional(),
+  // Contract verification (hardhat-verify): one Etherscan v2 key serves Polygonscan and Amoy.
+  ETHERSCAN_API_KEY: z.string().min(1).optional(),
 
   // Swarm
   BEE_URL: z.string().url().default("http://127.0.0.1:1633"),

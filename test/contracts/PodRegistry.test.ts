@@ -1,306 +1,306 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployRegistry, nameHash, PRIVATE, PUBLIC, publishFork, publishOriginal, ref } from "../support/contracts";
+import { cascade, deployRegistry, PRIVATE, PUBLIC, publishFork, publishOriginal, ref } from "../support/contracts";
+
+interface Metadata {
+  name: string;
+  description: string;
+  external_url?: string;
+  image: string;
+  attributes: { trait_type: string; value: string | number; display_type?: string }[];
+}
+
+function decodeDataUri(uri: string, mime: string): string {
+  const prefix = `data:${mime};base64,`;
+  expect(uri.startsWith(prefix), `${uri.slice(0, 40)} starts with ${prefix}`).to.equal(true);
+  return Buffer.from(uri.slice(prefix.length), "base64").toString("utf8");
+}
+
+function metadataOf(uri: string): { json: Metadata; svg: string } {
+  const json = JSON.parse(decodeDataUri(uri, "application/json")) as Metadata;
+  return { json, svg: decodeDataUri(json.image, "image/svg+xml") };
+}
+
+function attribute(json: Metadata, trait: string) {
+  return json.attributes.find((a) => a.trait_type === trait)?.value;
+}
 
 describe("PodRegistry", function () {
-  describe("metadata and interfaces", function () {
-    it("is the 'Lure Pod' (POD) ERC-721 with ERC-2981 and exposes its caps", async function () {
-      const { registry } = await loadFixture(deployRegistry);
-      expect(await registry.name()).to.equal("Lure Pod");
-      expect(await registry.symbol()).to.equal("POD");
-      expect(await registry.MAX_ROYALTY_BPS()).to.equal(2500);
-      expect(await registry.MAX_NAME_LENGTH()).to.equal(64);
-      expect(await registry.supportsInterface("0x80ac58cd")).to.equal(true); // ERC-721
-      expect(await registry.supportsInterface("0x5b5e139f")).to.equal(true); // ERC-721 metadata
-      expect(await registry.supportsInterface("0x2a55205a")).to.equal(true); // ERC-2981
-      expect(await registry.supportsInterface("0x01ffc9a7")).to.equal(true); // ERC-165
-      expect(await registry.supportsInterface("0xdeadbeef")).to.equal(false);
-    });
-  });
-
   describe("publish", function () {
-    it("mints ids from 1 and emits Transfer, PodPublished and VersionPublished with every field", async function () {
+    it("mints to the creator, records the pod and emits PodPublished and VersionPublished (revision 1)", async function () {
       const { registry, alice } = await loadFixture(deployRegistry);
-      const manifest = ref("a");
-      const tx = registry.connect(alice).publish("weather", manifest, PUBLIC, 0, 0, 700);
+      const tx = registry.connect(alice).publish("hello", ref(1), PUBLIC, 0, 7, 500);
+      await expect(tx).to.emit(registry, "PodPublished").withArgs(1n, alice.address, 0n, "hello", ref(1), PUBLIC, 0n, 0n, 500n);
+      await expect(tx).to.emit(registry, "VersionPublished").withArgs(1n, 1n, ref(1), alice.address, 1n);
       await expect(tx).to.emit(registry, "Transfer").withArgs(ethers.ZeroAddress, alice.address, 1n);
-      await expect(tx)
-        .to.emit(registry, "PodPublished")
-        .withArgs(1n, alice.address, 0n, "weather", manifest, PUBLIC, 0n, 0, 700);
-      await expect(tx).to.emit(registry, "VersionPublished").withArgs(1n, 1n, manifest, alice.address);
-
-      const published = await registry.pod(1n);
-      expect(published.nameHash).to.equal(nameHash("weather"));
-      expect(published.visibility).to.equal(PUBLIC);
-      expect(published.versionCount).to.equal(1n);
-      expect(published.royaltyBps).to.equal(0);
-      expect(published.forkRoyaltyBps).to.equal(700);
-      expect(published.parentPodId).to.equal(0n);
-      expect(published.parentVersion).to.equal(0n);
-      expect(published.latestRef).to.equal(manifest);
-      expect(await registry.ownerOf(1n)).to.equal(alice.address);
-      expect(await registry.podIdOf(alice.address, "weather")).to.equal(1n);
-      expect(await registry.exists(1n)).to.equal(true);
+      const pod = await registry.pod(1n);
+      expect(pod.name).to.equal("hello");
+      expect(pod.versionCount).to.equal(1n);
+      expect(pod.revision).to.equal(1n);
+      expect(pod.parentVersion).to.equal(0n); // ignored for originals
+      expect(pod.latestRef).to.equal(ref(1));
+      expect(pod.createdAt).to.equal(BigInt(await time.latest()));
+      expect(await registry.podIdOf(alice.address, "hello")).to.equal(1n);
       expect(await registry.totalPods()).to.equal(1n);
-
-      const second = await publishOriginal(registry, alice, "second");
-      expect(second).to.equal(2n);
+      expect(await registry.exists(1n)).to.equal(true);
+      expect(await registry.exists(2n)).to.equal(false);
     });
 
-    it("records the block timestamp of version 1", async function () {
+    it("rejects bad names, references and rates", async function () {
       const { registry, alice } = await loadFixture(deployRegistry);
-      const at = (await time.latest()) + 100;
-      await time.setNextBlockTimestamp(at);
-      await publishOriginal(registry, alice, "timed");
-      const first = await registry.version(1n, 1n);
-      expect(first.manifestRef).to.equal(ref("timed"));
-      expect(first.publishedAt).to.equal(BigInt(at));
-    });
-
-    it("ignores parentVersion for an original and stores 0", async function () {
-      const { registry, alice } = await loadFixture(deployRegistry);
-      await expect(registry.connect(alice).publish("orig", ref(1), PRIVATE, 0, 9, 0))
-        .to.emit(registry, "PodPublished")
-        .withArgs(1n, alice.address, 0n, "orig", ref(1), PRIVATE, 0n, 0, 0);
-      expect((await registry.pod(1n)).parentVersion).to.equal(0n);
-    });
-
-    it("accepts names of exactly 1 and 64 bytes and counts UTF-8 bytes, not characters", async function () {
-      const { registry, alice } = await loadFixture(deployRegistry);
-      await publishOriginal(registry, alice, "x");
-      await publishOriginal(registry, alice, "n".repeat(64));
-      const accented = "é".repeat(33); // 66 bytes, 33 characters
-      await expect(registry.connect(alice).publish(accented, ref(2), PUBLIC, 0, 0, 0))
-        .to.be.revertedWithCustomError(registry, "NameTooLong")
-        .withArgs(66n, 64n);
-    });
-
-    it("rejects an empty name, a 65-byte name, a zero reference and a royalty above the cap", async function () {
-      const { registry, alice } = await loadFixture(deployRegistry);
-      await expect(registry.connect(alice).publish("", ref(1), PUBLIC, 0, 0, 0)).to.be.revertedWithCustomError(registry, "EmptyName");
-      await expect(registry.connect(alice).publish("n".repeat(65), ref(1), PUBLIC, 0, 0, 0))
-        .to.be.revertedWithCustomError(registry, "NameTooLong")
+      await expect(registry.connect(alice).publish("", ref(1), PUBLIC, 0, 0, 0)).to.be.revertedWithCustomError(registry, "PodRegistryEmptyName");
+      await expect(registry.connect(alice).publish("x".repeat(65), ref(1), PUBLIC, 0, 0, 0))
+        .to.be.revertedWithCustomError(registry, "PodRegistryNameTooLong")
         .withArgs(65n, 64n);
-      await expect(registry.connect(alice).publish("zero", ethers.ZeroHash, PUBLIC, 0, 0, 0)).to.be.revertedWithCustomError(
+      await expect(registry.connect(alice).publish("a", ethers.ZeroHash, PUBLIC, 0, 0, 0)).to.be.revertedWithCustomError(
         registry,
-        "ZeroManifestRef",
+        "PodRegistryZeroManifestRef",
       );
-      await expect(registry.connect(alice).publish("greedy", ref(1), PUBLIC, 0, 0, 2501))
-        .to.be.revertedWithCustomError(registry, "RoyaltyTooHigh")
-        .withArgs(2501, 2500);
-      await publishOriginal(registry, alice, "at-cap", 2500);
-      expect((await registry.pod(1n)).forkRoyaltyBps).to.equal(2500);
+      await expect(registry.connect(alice).publish("a", ref(1), PUBLIC, 0, 0, 2501))
+        .to.be.revertedWithCustomError(registry, "PodRegistryRoyaltyTooHigh")
+        .withArgs(2501n, 2500n);
+      await registry.connect(alice).publish("x".repeat(64), ref(1), PUBLIC, 0, 0, 2500);
     });
 
-    it("keeps names unique per owner but lets two owners use the same name", async function () {
+    it("names are unique per creator; another creator may use the same name", async function () {
       const { registry, alice, bob } = await loadFixture(deployRegistry);
-      await publishOriginal(registry, alice, "shared");
-      await expect(registry.connect(alice).publish("shared", ref(2), PUBLIC, 0, 0, 0))
-        .to.be.revertedWithCustomError(registry, "NameTaken")
-        .withArgs(alice.address, "shared");
-      await publishOriginal(registry, bob, "shared");
-      expect(await registry.podIdOf(alice.address, "shared")).to.equal(1n);
-      expect(await registry.podIdOf(bob.address, "shared")).to.equal(2n);
-      expect(await registry.podIdOf(bob.address, "unknown")).to.equal(0n);
+      await publishOriginal(registry, alice, "same");
+      await expect(registry.connect(alice).publish("same", ref(2), PUBLIC, 0, 0, 0))
+        .to.be.revertedWithCustomError(registry, "PodRegistryNameTaken")
+        .withArgs(alice.address, "same");
+      const bobs = await publishOriginal(registry, bob, "same");
+      expect(await registry.podIdOf(bob.address, "same")).to.equal(bobs);
+      expect(await registry.podIdOf(bob.address, "other")).to.equal(0n);
     });
 
-    it("forks a public parent, snapshots the parent's fork royalty and records the lineage", async function () {
+    it("transfers never depend on names: a same-named pod can be given to anyone, the name stays with its creator", async function () {
+      const { registry, alice, bob } = await loadFixture(deployRegistry);
+      const a = await publishOriginal(registry, alice, "shared-name");
+      const b = await publishOriginal(registry, bob, "shared-name");
+      await registry.connect(alice).transferFrom(alice.address, bob.address, a);
+      expect(await registry.ownerOf(a)).to.equal(bob.address);
+      expect(await registry.ownerOf(b)).to.equal(bob.address);
+      // The lookup is by creator and never moves.
+      expect(await registry.podIdOf(alice.address, "shared-name")).to.equal(a);
+      expect(await registry.podIdOf(bob.address, "shared-name")).to.equal(b);
+      // A contract holding pods (a vault) can receive any number of same-named pods.
+      const vault = await ethers.deployContract("ERC721ReceiverMock", ["0x150b7a02", 0]);
+      await registry.connect(bob)["safeTransferFrom(address,address,uint256)"](bob.address, await vault.getAddress(), a);
+      await registry.connect(bob)["safeTransferFrom(address,address,uint256)"](bob.address, await vault.getAddress(), b);
+      expect(await registry.balanceOf(await vault.getAddress())).to.equal(2n);
+    });
+
+    it("forks: parent must exist, be public and have the version; the fork owes the parent's forkRoyaltyBps", async function () {
       const { registry, alice, bob } = await loadFixture(deployRegistry);
       const parent = await publishOriginal(registry, alice, "parent", 1200);
-      await registry.connect(alice).publishVersion(parent, ref("parent-v2"));
-      await expect(registry.connect(bob).publish("child", ref("child"), PUBLIC, parent, 2, 300))
+      await expect(registry.connect(bob).publish("f", ref(9), PUBLIC, 99, 1, 0))
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
+        .withArgs(99n);
+      await expect(registry.connect(bob).publish("f", ref(9), PUBLIC, parent, 2, 1200))
+        .to.be.revertedWithCustomError(registry, "PodRegistryParentVersionNotFound")
+        .withArgs(parent, 2n);
+      await expect(registry.connect(bob).publish("f", ref(9), PUBLIC, parent, 0, 1200))
+        .to.be.revertedWithCustomError(registry, "PodRegistryParentVersionNotFound")
+        .withArgs(parent, 0n);
+      await expect(registry.connect(bob).publish("f", ref(9), PUBLIC, parent, 1, 1199))
+        .to.be.revertedWithCustomError(registry, "PodRegistryForkRoyaltyBelowOwn")
+        .withArgs(1199n, 1200n);
+      await expect(registry.connect(bob).publish("f", ref(9), PUBLIC, parent, 1, 1500))
         .to.emit(registry, "PodPublished")
-        .withArgs(2n, bob.address, parent, "child", ref("child"), PUBLIC, 2n, 1200, 300);
-      const child = await registry.pod(2n);
-      expect(child.parentPodId).to.equal(parent);
-      expect(child.parentVersion).to.equal(2n);
-      expect(child.royaltyBps).to.equal(1200);
-      expect(child.forkRoyaltyBps).to.equal(300);
-      // A fork of the fork owes the fork's chosen rate, not the grandparent's.
-      const grandchild = await publishFork(registry, alice, "grandchild", 2n);
-      expect((await registry.pod(grandchild)).royaltyBps).to.equal(300);
-    });
-
-    it("rejects a missing parent, a private parent and a parent version that does not exist", async function () {
-      const { registry, alice, bob } = await loadFixture(deployRegistry);
-      await expect(registry.connect(bob).publish("f", ref(1), PUBLIC, 7, 1, 0))
-        .to.be.revertedWithCustomError(registry, "ParentNotFound")
-        .withArgs(7n);
+        .withArgs(2n, bob.address, parent, "f", ref(9), PUBLIC, 1n, 1200n, 1500n);
+      const fork = await registry.pod(2n);
+      expect(fork.parentPodId).to.equal(parent);
+      expect(fork.royaltyBps).to.equal(1200n);
+      expect(fork.forkRoyaltyBps).to.equal(1500n);
       const hidden = await publishOriginal(registry, alice, "hidden", 0, PRIVATE);
-      await expect(registry.connect(bob).publish("f", ref(1), PUBLIC, hidden, 1, 0))
-        .to.be.revertedWithCustomError(registry, "ParentNotPublic")
+      await expect(registry.connect(bob).publish("g", ref(8), PUBLIC, hidden, 1, 0))
+        .to.be.revertedWithCustomError(registry, "PodRegistryParentNotPublic")
         .withArgs(hidden);
-      const open = await publishOriginal(registry, alice, "open");
-      await expect(registry.connect(bob).publish("f", ref(1), PUBLIC, open, 0, 0))
-        .to.be.revertedWithCustomError(registry, "ParentVersionNotFound")
-        .withArgs(open, 0n);
-      await expect(registry.connect(bob).publish("f", ref(1), PUBLIC, open, 2, 0))
-        .to.be.revertedWithCustomError(registry, "ParentVersionNotFound")
-        .withArgs(open, 2n);
     });
   });
 
-  describe("publishVersion", function () {
-    it("appends versions for the owner, updates latestRef and tokenURI, and emits VersionPublished", async function () {
-      const { registry, alice } = await loadFixture(deployRegistry);
-      const podId = await publishOriginal(registry, alice, "versions");
-      const at = (await time.latest()) + 50;
-      await time.setNextBlockTimestamp(at);
-      await expect(registry.connect(alice).publishVersion(podId, ref("v2")))
-        .to.emit(registry, "VersionPublished")
-        .withArgs(podId, 2n, ref("v2"), alice.address);
-      expect(await registry.connect(alice).publishVersion.staticCall(podId, ref("v3"))).to.equal(3n);
-      const second = await registry.version(podId, 2n);
-      expect(second.manifestRef).to.equal(ref("v2"));
-      expect(second.publishedAt).to.equal(BigInt(at));
-      const record = await registry.pod(podId);
-      expect(record.versionCount).to.equal(2n);
-      expect(record.latestRef).to.equal(ref("v2"));
-      expect(await registry.tokenURI(podId)).to.equal(`bzz://${ref("v2").slice(2)}`);
-      // History is append-only: version 1 is untouched.
-      expect((await registry.version(podId, 1n)).manifestRef).to.equal(ref("versions"));
-    });
-
-    it("lets an operator (approval for all) and an approved address publish, and records who did", async function () {
+  describe("versions and visibility", function () {
+    it("publishVersion appends, bumps the revision, emits VersionPublished and MetadataUpdate; operators may publish", async function () {
       const { registry, alice, bob, carol } = await loadFixture(deployRegistry);
-      const podId = await publishOriginal(registry, alice, "delegated");
+      const id = await publishOriginal(registry, alice, "p");
+      const tx = registry.connect(alice).publishVersion(id, ref(2));
+      await expect(tx).to.emit(registry, "VersionPublished").withArgs(id, 2n, ref(2), alice.address, 2n);
+      await expect(tx).to.emit(registry, "MetadataUpdate").withArgs(id);
       await registry.connect(alice).setApprovalForAll(bob.address, true);
-      await expect(registry.connect(bob).publishVersion(podId, ref("by-bob")))
-        .to.emit(registry, "VersionPublished")
-        .withArgs(podId, 2n, ref("by-bob"), bob.address);
-      await registry.connect(alice).approve(carol.address, podId);
-      await expect(registry.connect(carol).publishVersion(podId, ref("by-carol")))
-        .to.emit(registry, "VersionPublished")
-        .withArgs(podId, 3n, ref("by-carol"), carol.address);
+      await expect(registry.connect(bob).publishVersion(id, ref(3))).to.emit(registry, "VersionPublished").withArgs(id, 3n, ref(3), bob.address, 3n);
+      expect(await registry.latestVersion(id)).to.deep.equal([3n, ref(3)]);
+      const v2 = await registry.version(id, 2);
+      expect(v2.manifestRef).to.equal(ref(2));
+      const v1 = await registry.version(id, 1);
+      expect(v1.manifestRef).to.equal(ref("p"));
+      await expect(registry.version(id, 4)).to.be.revertedWithCustomError(registry, "PodRegistryVersionNotFound").withArgs(id, 4n);
+      await expect(registry.version(id, 0)).to.be.revertedWithCustomError(registry, "PodRegistryVersionNotFound").withArgs(id, 0n);
+      await expect(registry.connect(carol).publishVersion(id, ref(5)))
+        .to.be.revertedWithCustomError(registry, "PodRegistryUnauthorized")
+        .withArgs(id, carol.address);
+      await expect(registry.connect(alice).publishVersion(id, ref(3)))
+        .to.be.revertedWithCustomError(registry, "PodRegistryDuplicateVersion")
+        .withArgs(id, ref(3));
+      await expect(registry.connect(alice).publishVersion(id, ethers.ZeroHash)).to.be.revertedWithCustomError(registry, "PodRegistryZeroManifestRef");
     });
 
-    it("rejects strangers, unknown pods, a zero reference and a repeat of the latest reference", async function () {
+    it("setVisibility changes it with the actor, bumps the revision and emits MetadataUpdate; unchanged reverts", async function () {
       const { registry, alice, bob } = await loadFixture(deployRegistry);
-      const podId = await publishOriginal(registry, alice, "guarded");
-      await expect(registry.connect(bob).publishVersion(podId, ref(2)))
-        .to.be.revertedWithCustomError(registry, "NotPodOwnerOrOperator")
-        .withArgs(podId, bob.address);
-      await expect(registry.connect(alice).publishVersion(42n, ref(2)))
-        .to.be.revertedWithCustomError(registry, "PodNotFound")
-        .withArgs(42n);
-      await expect(registry.connect(alice).publishVersion(podId, ethers.ZeroHash)).to.be.revertedWithCustomError(registry, "ZeroManifestRef");
-      await expect(registry.connect(alice).publishVersion(podId, ref("guarded")))
-        .to.be.revertedWithCustomError(registry, "DuplicateVersion")
-        .withArgs(podId, ref("guarded"));
-      // Going back to an older reference is a new version, not a duplicate.
-      await registry.connect(alice).publishVersion(podId, ref(2));
-      await expect(registry.connect(alice).publishVersion(podId, ref("guarded"))).to.emit(registry, "VersionPublished");
+      const id = await publishOriginal(registry, alice, "p");
+      await registry.connect(alice).approve(bob.address, id);
+      const tx = registry.connect(bob).setVisibility(id, PRIVATE);
+      await expect(tx).to.emit(registry, "VisibilityChanged").withArgs(id, PRIVATE, bob.address, 2n);
+      await expect(tx).to.emit(registry, "MetadataUpdate").withArgs(id);
+      expect(await registry.visibilityOf(id)).to.equal(BigInt(PRIVATE));
+      expect(await registry.revisionOf(id)).to.equal(2n);
+      await expect(registry.connect(alice).setVisibility(id, PRIVATE))
+        .to.be.revertedWithCustomError(registry, "PodRegistryVisibilityUnchanged")
+        .withArgs(id, PRIVATE);
     });
-  });
 
-  describe("setVisibility", function () {
-    it("is for the owner or an operator, emits VisibilityChanged and controls who may fork", async function () {
-      const { registry, alice, bob, carol } = await loadFixture(deployRegistry);
-      const podId = await publishOriginal(registry, alice, "vis");
-      await expect(registry.connect(alice).setVisibility(podId, PRIVATE)).to.emit(registry, "VisibilityChanged").withArgs(podId, PRIVATE);
-      expect((await registry.pod(podId)).visibility).to.equal(PRIVATE);
-      await expect(registry.connect(bob).publish("fork", ref(1), PUBLIC, podId, 1, 0)).to.be.revertedWithCustomError(registry, "ParentNotPublic");
-      await registry.connect(alice).setApprovalForAll(carol.address, true);
-      await expect(registry.connect(carol).setVisibility(podId, PUBLIC)).to.emit(registry, "VisibilityChanged").withArgs(podId, PUBLIC);
-      await publishFork(registry, bob, "fork", podId);
-      await expect(registry.connect(bob).setVisibility(podId, PRIVATE))
-        .to.be.revertedWithCustomError(registry, "NotPodOwnerOrOperator")
-        .withArgs(podId, bob.address);
-      await expect(registry.connect(alice).setVisibility(99n, PRIVATE)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(99n);
-    });
-  });
-
-  describe("views", function () {
-    it("revert with PodNotFound / VersionNotFound for what does not exist", async function () {
+    it("reports a missing pod with ERC721NonexistentToken everywhere", async function () {
       const { registry, alice } = await loadFixture(deployRegistry);
-      await expect(registry.pod(1n)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(1n);
-      await expect(registry.version(1n, 1n)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(1n);
-      await expect(registry.tokenURI(1n)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(1n);
-      await expect(registry.royaltyInfo(1n, 100n)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(1n);
-      expect(await registry.exists(1n)).to.equal(false);
-      const podId = await publishOriginal(registry, alice, "v");
-      await expect(registry.version(podId, 0n)).to.be.revertedWithCustomError(registry, "VersionNotFound").withArgs(podId, 0n);
-      await expect(registry.version(podId, 2n)).to.be.revertedWithCustomError(registry, "VersionNotFound").withArgs(podId, 2n);
-    });
-
-    it("formats tokenURI as bzz:// and 64 lowercase hex digits of the latest reference", async function () {
-      const { registry, alice } = await loadFixture(deployRegistry);
-      const manifest = "0x00ff10ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0a0b";
-      await registry.connect(alice).publish("uri", manifest, PUBLIC, 0, 0, 0);
-      const uri = await registry.tokenURI(1n);
-      expect(uri).to.equal(`bzz://${manifest.slice(2).toLowerCase()}`);
-      expect(uri).to.match(/^bzz:\/\/[0-9a-f]{64}$/);
+      const calls = [
+        registry.pod(5),
+        registry.version(5, 1),
+        registry.latestVersion(5),
+        registry.visibilityOf(5),
+        registry.revisionOf(5),
+        registry.saleState(5),
+        registry.royaltyShares(5, 100),
+        registry.tokenURI(5),
+        registry.royaltyInfo(5, 100),
+        registry.ownerOf(5),
+        registry.connect(alice).publishVersion(5, ref(1)),
+        registry.connect(alice).setVisibility(5, PRIVATE),
+      ];
+      for (const call of calls) await expect(call).to.be.revertedWithCustomError(registry, "ERC721NonexistentToken").withArgs(5n);
     });
   });
 
-  describe("royaltyInfo (ERC-2981)", function () {
-    it("owes nothing for originals and the snapshotted rate to the parent's current owner for forks", async function () {
-      const { registry, alice, bob, carol } = await loadFixture(deployRegistry);
-      const parent = await publishOriginal(registry, alice, "p", 1000);
-      const child = await publishFork(registry, bob, "c", parent);
-      expect(await registry.royaltyInfo(parent, 10_000n)).to.deep.equal([ethers.ZeroAddress, 0n]);
-      expect(await registry.royaltyInfo(child, 10_000n)).to.deep.equal([alice.address, 1000n]);
-      expect(await registry.royaltyInfo(child, 19n)).to.deep.equal([alice.address, 1n]); // rounds down
-      // The royalty follows the parent token when it changes hands.
-      await registry.connect(alice).transferFrom(alice.address, carol.address, parent);
-      expect(await registry.royaltyInfo(child, 10_000n)).to.deep.equal([carol.address, 1000n]);
-      // A fork of a parent with no fork royalty owes 0 but still names the parent owner.
-      const free = await publishOriginal(registry, alice, "free", 0);
-      const freeChild = await publishFork(registry, bob, "free-child", free);
-      expect(await registry.royaltyInfo(freeChild, 10_000n)).to.deep.equal([alice.address, 0n]);
+  describe("royalties along the lineage", function () {
+    async function chain(depth: number, rates: number[]) {
+      const { registry, deployer, alice, bob, carol, dave } = await deployRegistry();
+      const signers = (await ethers.getSigners()).slice(5, 5 + depth + 1);
+      // Pod 1 is the root; pod i+1 forks pod i. rates[i] is pod (i+1)'s forkRoyaltyBps (non-decreasing).
+      let id = await publishOriginal(registry, signers[0], "gen-0", rates[0]);
+      const ids = [id];
+      for (let i = 1; i <= depth; i++) {
+        await registry.connect(signers[i]).publish(`gen-${i}`, ref(`gen-${i}`), PUBLIC, id, 1, rates[i]);
+        id = await registry.totalPods();
+        ids.push(id);
+      }
+      return { registry, ids, signers, deployer, alice, bob, carol, dave };
+    }
+
+    it("an original owes nothing: no shares, ERC-2981 says (0, 0)", async function () {
+      const { registry, alice } = await loadFixture(deployRegistry);
+      const id = await publishOriginal(registry, alice, "root", 1000);
+      const shares = await registry.royaltyShares(id, 10_000n);
+      expect(shares.ancestors).to.deep.equal([]);
+      expect(await registry.royaltyInfo(id, 10_000n)).to.deep.equal([ethers.ZeroAddress, 0n]);
+    });
+
+    it("cascades: the parent passes its own rate on, the root keeps the rest, and the shares sum to the parent's share", async function () {
+      const { registry, ids, signers } = await chain(3, [1000, 1500, 2000, 2500]);
+      const price = 1_000_003n;
+      const sold = ids[3];
+      const [ancestors, receivers, amounts] = await registry.royaltyShares(sold, price);
+      expect(ancestors).to.deep.equal([ids[2], ids[1], ids[0]]);
+      expect(receivers).to.deep.equal([signers[2].address, signers[1].address, signers[0].address]);
+      // pod 4 owes 2000 to pod 3; pod 3 owes 1500 to pod 2; pod 2 owes 1000 to pod 1.
+      const expected = cascade(price, [2000n, 1500n, 1000n]);
+      expect(amounts).to.deep.equal(expected);
+      const u1 = (price * 2000n) / 10_000n;
+      expect(amounts.reduce((a, b) => a + b, 0n)).to.equal(u1);
+      expect(await registry.royaltyInfo(sold, price)).to.deep.equal([signers[2].address, u1]);
+    });
+
+    it("stops at 8 ancestors: the 8th keeps everything it receives", async function () {
+      const { registry, ids } = await chain(10, [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100]);
+      const price = ethers.parseEther("3");
+      const [ancestors, , amounts] = await registry.royaltyShares(ids[10], price);
+      expect(ancestors).to.deep.equal(ids.slice(2, 10).reverse());
+      const rates = [1000n, 900n, 800n, 700n, 600n, 500n, 400n, 300n];
+      expect(amounts).to.deep.equal(cascade(price, rates));
+      expect(amounts.reduce((a, b) => a + b, 0n)).to.equal((price * 1000n) / 10_000n);
+    });
+
+    it("receivers are the ancestors' current owners", async function () {
+      const { registry, ids, signers, dave } = await chain(2, [1000, 1000, 1000]);
+      await registry.connect(signers[0]).transferFrom(signers[0].address, dave.address, ids[0]);
+      const [, receivers] = await registry.royaltyShares(ids[2], 100n);
+      expect(receivers).to.deep.equal([signers[1].address, dave.address]);
     });
   });
 
-  describe("transfers move the name", function () {
-    it("moves the name index with the token and frees the name for the sender", async function () {
+  describe("tokenURI", function () {
+    it("is base64 JSON metadata with name, attributes, bzz:// link and an on-chain SVG image", async function () {
       const { registry, alice, bob } = await loadFixture(deployRegistry);
-      const podId = await publishOriginal(registry, alice, "movable");
-      await expect(registry.connect(alice).transferFrom(alice.address, bob.address, podId))
-        .to.emit(registry, "Transfer")
-        .withArgs(alice.address, bob.address, podId);
-      expect(await registry.podIdOf(alice.address, "movable")).to.equal(0n);
-      expect(await registry.podIdOf(bob.address, "movable")).to.equal(podId);
-      // Alice can reuse the name; Bob now controls the pod and Alice no longer can.
-      await publishOriginal(registry, alice, "movable");
-      await registry.connect(bob).publishVersion(podId, ref("bob-v2"));
-      await expect(registry.connect(alice).publishVersion(podId, ref("alice-v2"))).to.be.revertedWithCustomError(
-        registry,
-        "NotPodOwnerOrOperator",
-      );
+      const parent = await publishOriginal(registry, alice, "parent", 700);
+      await registry.connect(alice).publishVersion(parent, ref("v2"));
+      const { json, svg } = metadataOf(await registry.tokenURI(parent));
+      expect(json.name).to.equal("parent");
+      expect(json.description).to.contain("#1");
+      expect(json.external_url).to.equal(`bzz://${ref("v2").slice(2)}`);
+      expect(attribute(json, "Versions")).to.equal(2);
+      expect(attribute(json, "Visibility")).to.equal("Public");
+      expect(attribute(json, "Lineage")).to.equal("Original");
+      expect(attribute(json, "Fork royalty (bps)")).to.equal(700);
+      expect(svg.startsWith("<svg")).to.equal(true);
+      expect(svg).to.contain("Lure pod #1");
+      expect(svg).to.contain("original");
+
+      const fork = await publishFork(registry, bob, "fork", parent);
+      const forkMeta = metadataOf(await registry.tokenURI(fork));
+      expect(attribute(forkMeta.json, "Lineage")).to.equal("Fork");
+      expect(attribute(forkMeta.json, "Parent pod")).to.equal(Number(parent));
+      expect(attribute(forkMeta.json, "Parent version")).to.equal(1);
+      expect(attribute(forkMeta.json, "Royalty (bps)")).to.equal(700);
+      expect(forkMeta.svg).to.contain("fork of #1 v1");
     });
 
-    it("refuses a transfer that would give the recipient two pods of the same name", async function () {
-      const { registry, alice, bob } = await loadFixture(deployRegistry);
-      const alices = await publishOriginal(registry, alice, "same");
-      const bobs = await publishOriginal(registry, bob, "same");
-      await expect(registry.connect(alice).transferFrom(alice.address, bob.address, alices))
-        .to.be.revertedWithCustomError(registry, "NameHashTaken")
-        .withArgs(bob.address, nameHash("same"));
-      await expect(
-        registry.connect(alice)["safeTransferFrom(address,address,uint256)"](alice.address, bob.address, alices),
-      ).to.be.revertedWithCustomError(registry, "NameHashTaken");
-      expect(await registry.ownerOf(alices)).to.equal(alice.address);
-      expect(await registry.podIdOf(bob.address, "same")).to.equal(bobs);
-    });
-
-    it("allows a transfer to oneself without touching the index or the transfer count", async function () {
+    it("escapes names in JSON and SVG", async function () {
       const { registry, alice } = await loadFixture(deployRegistry);
-      const podId = await publishOriginal(registry, alice, "self");
-      await registry.connect(alice).transferFrom(alice.address, alice.address, podId);
-      expect(await registry.podIdOf(alice.address, "self")).to.equal(podId);
-      expect(await registry.ownership(podId)).to.deep.equal([alice.address, 0n]);
+      const name = `a"b\\c<d>&'e\nf`;
+      const id = await publishOriginal(registry, alice, name);
+      const { json, svg } = metadataOf(await registry.tokenURI(id));
+      expect(json.name).to.equal(name);
+      expect(svg).to.contain("a&quot;b\\c&lt;d&gt;&amp;&#39;e f");
     });
 
-    it("counts changes of owner in ownership(), so a round trip is still visible", async function () {
-      const { registry, alice, bob } = await loadFixture(deployRegistry);
-      const podId = await publishOriginal(registry, alice, "counted");
-      expect(await registry.ownership(podId)).to.deep.equal([alice.address, 0n]);
-      await registry.connect(alice).transferFrom(alice.address, bob.address, podId);
-      expect(await registry.ownership(podId)).to.deep.equal([bob.address, 1n]);
-      await registry.connect(bob)["safeTransferFrom(address,address,uint256)"](bob.address, alice.address, podId);
-      expect(await registry.ownership(podId)).to.deep.equal([alice.address, 2n]);
-      await expect(registry.ownership(99n)).to.be.revertedWithCustomError(registry, "PodNotFound").withArgs(99n);
+    it("does not show a private pod's reference", async function () {
+      const { registry, alice } = await loadFixture(deployRegistry);
+      const id = await publishOriginal(registry, alice, "secret", 0, PRIVATE);
+      const uri = await registry.tokenURI(id);
+      const { json, svg } = metadataOf(uri);
+      expect(json.external_url).to.equal(undefined);
+      expect(attribute(json, "Visibility")).to.equal("Private");
+      const hex = ref("secret").slice(2);
+      expect(JSON.stringify(json)).not.to.contain(hex);
+      expect(svg).not.to.contain(hex);
+      expect(svg).to.contain("private");
     });
+  });
+
+  it("supports ERC-165, ERC-721, ERC-721 metadata, ERC-2981 and ERC-4906", async function () {
+    const { registry } = await loadFixture(deployRegistry);
+    for (const id of ["0x01ffc9a7", "0x80ac58cd", "0x5b5e139f", "0x2a55205a", "0x49064906"]) {
+      expect(await registry.supportsInterface(id)).to.equal(true);
+    }
+    expect(await registry.supportsInterface("0xffffffff")).to.equal(false);
+    expect(await registry.name()).to.equal("Lure Pod");
+    expect(await registry.symbol()).to.equal("POD");
+  });
+
+  it("counts transfers in saleState", async function () {
+    const { registry, alice, bob } = await loadFixture(deployRegistry);
+    const id = await publishOriginal(registry, alice, "p", 0);
+    expect(await registry.saleState(id)).to.deep.equal([alice.address, 0n, 1n, 0n]);
+    await registry.connect(alice).transferFrom(alice.address, bob.address, id);
+    await registry.connect(bob).transferFrom(bob.address, alice.address, id);
+    await registry.connect(alice).transferFrom(alice.address, alice.address, id); // to self: not counted
+    expect(await registry.saleState(id)).to.deep.equal([alice.address, 2n, 1n, 0n]);
   });
 });

@@ -1,12 +1,22 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { PodRegistry } from "../../typechain-types";
+import type {
+  FalseReturningERC20,
+  FeeOnTransferERC20,
+  MockERC20,
+  PodLicenses,
+  PodMarket,
+  PodRegistry,
+  ReentrantERC20,
+} from "../../typechain-types";
 
 export const NATIVE = ethers.ZeroAddress;
 export const PRIVATE = 0;
 export const PUBLIC = 1;
 export const FEE_BPS = 250n;
 export const BPS = 10_000n;
+export const ADMIN_DELAY = 3 * 24 * 3600;
+export const FEE_DELAY = 24 * 3600;
 
 /** A deterministic, non-zero 32-byte Swarm reference for tests. */
 export function ref(label: string | number): string {
@@ -35,44 +45,54 @@ export async function publishFork(
   signer: HardhatEthersSigner,
   name: string,
   parentPodId: bigint,
-  forkRoyaltyBps = 0,
+  forkRoyaltyBps?: number,
 ): Promise<bigint> {
-  await (await registry.connect(signer).publish(name, ref(name), PUBLIC, parentPodId, 1, forkRoyaltyBps)).wait();
+  // By default a fork asks its own forks for what it owes (the lowest rate it may set).
+  const bps = forkRoyaltyBps ?? Number((await registry.pod(parentPodId)).forkRoyaltyBps);
+  await (await registry.connect(signer).publish(name, ref(name), PUBLIC, parentPodId, 1, bps)).wait();
   return registry.totalPods();
 }
 
 /** Registry only: for the registry's own tests. */
 export async function deployRegistry() {
   const [deployer, alice, bob, carol, dave] = await ethers.getSigners();
-  const registry = await ethers.deployContract("PodRegistry");
+  const registry = (await ethers.deployContract("PodRegistry")) as unknown as PodRegistry;
   return { registry, deployer, alice, bob, carol, dave };
 }
 
 /**
- * The market fixture: fee 2.5% to `treasury`; alice owns an original (forks owe it 10%), bob owns a
- * fork of it; tokens: a plain ERC-20, a fee-on-transfer one, one returning false, one with a
- * re-entrant hook. All allow-listed; buyers hold and have approved plenty of each.
+ * The market fixture. Roles sit on distinct accounts: `admin` (default admin of market and licences),
+ * `governor`, `pauser`; fees (2.5%) are credited to `treasury`. alice owns an original (forks owe it
+ * 10%), bob owns a fork of it (his forks owe him 10% too). Tokens: a plain ERC-20, a fee-on-transfer
+ * one, one returning false, one with a re-entrant hook; all allow-listed; buyers hold and have
+ * approved plenty of each. The market may mint licences.
  */
 export async function deployMarket() {
   const signers = await ethers.getSigners();
-  const [admin, treasury, alice, bob, carol, dave, erin, stranger] = signers;
-  const registry = await ethers.deployContract("PodRegistry");
+  const [deployer, admin, governor, pauser, treasury, alice, bob, carol, dave, erin, stranger] = signers;
+  const registry = (await ethers.deployContract("PodRegistry", [], deployer)) as unknown as PodRegistry;
   const registryAddress = await registry.getAddress();
-  const market = await ethers.deployContract("PodMarket", [
-    registryAddress,
-    admin.address,
-    treasury.address,
-    Number(FEE_BPS),
-  ]);
+  const licenses = (await ethers.deployContract(
+    "PodLicenses",
+    [registryAddress, ADMIN_DELAY, admin.address, ethers.ZeroAddress],
+    deployer,
+  )) as unknown as PodLicenses;
+  const licensesAddress = await licenses.getAddress();
+  const market = (await ethers.deployContract(
+    "PodMarket",
+    [registryAddress, licensesAddress, ADMIN_DELAY, admin.address, governor.address, pauser.address, treasury.address, Number(FEE_BPS), FEE_DELAY],
+    deployer,
+  )) as unknown as PodMarket;
   const marketAddress = await market.getAddress();
+  await licenses.connect(admin).grantRole(await licenses.MINTER_ROLE(), marketAddress);
 
-  const usd = await ethers.deployContract("MockERC20", ["Test USD", "TUSD"]);
-  const feeToken = await ethers.deployContract("FeeOnTransferERC20", [100]);
-  const falseToken = await ethers.deployContract("FalseReturningERC20");
-  const hookToken = await ethers.deployContract("ReentrantERC20");
+  const usd = (await ethers.deployContract("MockERC20", ["Test USD", "TUSD"])) as unknown as MockERC20;
+  const feeToken = (await ethers.deployContract("FeeOnTransferERC20", [100])) as unknown as FeeOnTransferERC20;
+  const falseToken = (await ethers.deployContract("FalseReturningERC20")) as unknown as FalseReturningERC20;
+  const hookToken = (await ethers.deployContract("ReentrantERC20")) as unknown as ReentrantERC20;
   const erc20s = [usd, feeToken, falseToken, hookToken];
   for (const token of erc20s) {
-    await market.setTokenAllowed(await token.getAddress(), true);
+    await market.connect(governor).setTokenAllowed(await token.getAddress(), true);
     for (const holder of [alice, bob, carol, dave, erin]) {
       await token.mint(holder.address, ethers.parseEther("1000000"));
       await token.connect(holder).approve(marketAddress, ethers.MaxUint256);
@@ -80,19 +100,24 @@ export async function deployMarket() {
   }
 
   const alicePod = await publishOriginal(registry, alice, "alice-original", 1000);
-  const bobFork = await publishFork(registry, bob, "bob-fork", alicePod, 500);
+  const bobFork = await publishFork(registry, bob, "bob-fork", alicePod, 1000);
   for (const owner of [alice, bob]) await registry.connect(owner).setApprovalForAll(marketAddress, true);
 
   return {
     registry,
+    licenses,
     market,
     registryAddress,
+    licensesAddress,
     marketAddress,
     usd,
     feeToken,
     falseToken,
     hookToken,
+    deployer,
     admin,
+    governor,
+    pauser,
     treasury,
     alice,
     bob,
@@ -100,6 +125,7 @@ export async function deployMarket() {
     dave,
     erin,
     stranger,
+    signers,
     alicePod,
     bobFork,
   };
@@ -107,7 +133,29 @@ export async function deployMarket() {
 
 export type MarketFixture = Awaited<ReturnType<typeof deployMarket>>;
 
-/** fee, royalty and seller share of `price`, as the market computes them (royalty on the full price). */
+/** The pod's current content revision, as a buyer reads it before buying. */
+export async function revisionOf(registry: PodRegistry, podId: bigint): Promise<bigint> {
+  return registry.revisionOf(podId);
+}
+
+/**
+ * The cascade of royalty shares, as the registry computes it: `rates[0]` is what the pod sold owes
+ * its parent, `rates[i]` what ancestor i owes ancestor i+1 (nearest first, at most 8 ancestors).
+ */
+export function cascade(price: bigint, rates: bigint[]): bigint[] {
+  const depth = Math.min(rates.length, 8);
+  const shares: bigint[] = [];
+  let incoming = (price * (rates[0] ?? 0n)) / BPS;
+  for (let i = 0; i < depth; i++) {
+    const last = i === depth - 1;
+    const passed = last ? 0n : (incoming * rates[i + 1]) / BPS;
+    shares.push(incoming - passed);
+    incoming = passed;
+  }
+  return shares;
+}
+
+/** fee, royalty and seller share of `price` for a pod one hop from the root (royalty on the full price). */
 export function split(price: bigint, feeBps: bigint, royaltyBps: bigint) {
   const fee = (price * feeBps) / BPS;
   const royalty = (price * royaltyBps) / BPS;

@@ -1,0 +1,27 @@
+import { expect } from "chai";
+import hre, { ethers } from "hardhat";
+import { DEV_ROLE_ACCOUNTS, deployLure } from "../../scripts/deploy";
+
+describe("scripts/deploy.ts on the in-process dev chain", function () {
+  it("deploys registry, licences and market with the roles on distinct dev accounts, the market as minter", async function () {
+    const deployed = await deployLure(hre, { write: false, verbose: false });
+    expect(deployed).not.to.equal(undefined);
+    const { deployment, market, licenses, registry } = deployed!;
+    expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket"]);
+    expect(deployment.chainId).to.equal(31337);
+    const signers = await ethers.getSigners();
+    const [deployer] = signers;
+    const admin = signers[DEV_ROLE_ACCOUNTS.admin].address;
+    expect(await market.defaultAdmin()).to.equal(admin);
+    expect(await licenses.defaultAdmin()).to.equal(admin);
+    expect(await market.hasRole(await market.GOVERNOR_ROLE(), signers[DEV_ROLE_ACCOUNTS.governor].address)).to.equal(true);
+    expect(await market.hasRole(await market.PAUSER_ROLE(), signers[DEV_ROLE_ACCOUNTS.pauser].address)).to.equal(true);
+    expect(await market.feeRecipient()).to.equal(signers[DEV_ROLE_ACCOUNTS.feeRecipient].address);
+    expect(await licenses.hasRole(await licenses.MINTER_ROLE(), await market.getAddress())).to.equal(true);
+    for (const role of [ethers.ZeroHash, await market.GOVERNOR_ROLE(), await market.PAUSER_ROLE()]) {
+      expect(await market.hasRole(role, deployer.address)).to.equal(false);
+    }
+    expect(await market.registry()).to.equal(await registry.getAddress());
+    expect(await market.licenses()).to.equal(await licenses.getAddress());
+  });
+});
