@@ -10,7 +10,7 @@ import { join } from "node:path";
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockERC20, PodLicenses, PodMarket, PodRegistry } from "../typechain-types";
+import type { PodMarket, PodRegistry } from "../typechain-types";
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 const PUBLIC = 1;
@@ -49,22 +49,22 @@ async function deployments(samples: Samples, deployer: HardhatEthersSigner, role
     const receipt = await contract.deploymentTransaction()?.wait();
     samples.set(label, [Number(receipt?.gasUsed ?? 0)]);
   };
-  const registry = (await hre.ethers.deployContract("PodRegistry", [], deployer)) as unknown as PodRegistry;
+  const registry = await hre.ethers.deployContract("PodRegistry", [], deployer);
   await record("PodRegistry deployment", registry);
-  const licenses = (await hre.ethers.deployContract(
+  const licenses = await hre.ethers.deployContract(
     "PodLicenses",
     [await registry.getAddress(), 3 * 86_400, admin.address, hre.ethers.ZeroAddress],
     deployer,
-  )) as unknown as PodLicenses;
+  );
   await record("PodLicenses deployment", licenses);
-  const market = (await hre.ethers.deployContract(
+  const market = await hre.ethers.deployContract(
     "PodMarket",
     [await registry.getAddress(), await licenses.getAddress(), 3 * 86_400, admin.address, governor.address, pauser.address, treasury.address, 250, 86_400],
     deployer,
-  )) as unknown as PodMarket;
+  );
   await record("PodMarket deployment", market);
   await measure(samples, "PodLicenses.grantRole (minter)", licenses.connect(admin).grantRole(await licenses.MINTER_ROLE(), await market.getAddress()));
-  const token = (await hre.ethers.deployContract("MockERC20", ["Test USD", "TUSD"], deployer)) as unknown as MockERC20;
+  const token = await hre.ethers.deployContract("MockERC20", ["Test USD", "TUSD"], deployer);
   await token.waitForDeployment();
   return { registry, market, token, governor, pauser };
 }

@@ -244,7 +244,7 @@ describe("PodLicenses", function () {
 
   it("a constructor minter can mint from the start; uri is the pod's metadata", async function () {
     const { registry, registryAddress, alicePod, admin, stranger } = await loadFixture(deployMarket);
-    const licenses = (await ethers.deployContract("PodLicenses", [registryAddress, 0, admin.address, stranger.address])) as unknown as PodLicenses;
+    const licenses = await ethers.deployContract("PodLicenses", [registryAddress, 0, admin.address, stranger.address]);
     await licenses.connect(stranger).mint(stranger.address, alicePod);
     expect(await licenses.uri(alicePod)).to.equal(await registry.tokenURI(alicePod));
     expect(await licenses.registry()).to.equal(registryAddress);

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { ReentrantLicenseBuyer, ReentrantPodBuyer, ReentrantWithdrawer } from "../../typechain-types";
 import { deployMarket, NATIVE, publishOriginal, ref } from "../support/contracts";
 
 const PRICE = ethers.parseEther("1");
@@ -18,7 +17,7 @@ describe("PodMarket: attacks", function () {
   for (const useWithdrawTo of [false, true]) {
     it(`a payee re-entering ${useWithdrawTo ? "withdrawTo" : "withdraw"} from its receive hook is paid once`, async function () {
       const { market, registryAddress, marketAddress, carol, dave, guard } = await loadFixture(attacked);
-      const attacker = (await ethers.deployContract("ReentrantWithdrawer", [registryAddress, marketAddress])) as unknown as ReentrantWithdrawer;
+      const attacker = await ethers.deployContract("ReentrantWithdrawer", [registryAddress, marketAddress]);
       await attacker.setUseWithdrawTo(useWithdrawTo);
       await attacker.publishAndList("trap", ref("trap"), PRICE);
       const podId = 3n;
@@ -38,14 +37,14 @@ describe("PodMarket: attacks", function () {
 
   it("the ERC-1155 hook of a licence mint cannot re-enter the market; the licence is minted once accounting is done", async function () {
     const { market, licenses, marketAddress, alicePod, alice, guard } = await loadFixture(attacked);
-    const buyer = (await ethers.deployContract("ReentrantLicenseBuyer", [marketAddress])) as unknown as ReentrantLicenseBuyer;
+    const buyer = await ethers.deployContract("ReentrantLicenseBuyer", [marketAddress]);
     await buyer.arm(market.interface.encodeFunctionData("withdraw", [NATIVE]), false);
     await buyer.buy(alicePod, 1, NATIVE, PRICE, { value: PRICE });
     expect(await buyer.reentries()).to.equal(1n);
     expect((await buyer.lastReentryError()).slice(0, 10)).to.equal(guard);
     expect(await licenses.balanceOf(await buyer.getAddress(), alicePod)).to.equal(1n);
     // Bubbling the guard's revert fails the whole purchase.
-    const other = await publishOriginal((await ethers.getContractAt("PodRegistry", await market.registry())) as never, alice, "second");
+    const other = await publishOriginal((await ethers.getContractAt("PodRegistry", await market.registry())), alice, "second");
     await market.connect(alice).list(other, NATIVE, PRICE, 0, false);
     await buyer.arm(market.interface.encodeFunctionData("buy", [other, 1, NATIVE, PRICE]), true);
     await expect(buyer.buy(other, 1, NATIVE, PRICE, { value: PRICE })).to.be.revertedWithCustomError(market, "ReentrancyGuardReentrantCall");
@@ -57,7 +56,7 @@ describe("PodMarket: attacks", function () {
 
   it("the ERC-721 hook of buyPod cannot re-enter; a rejecting contract cannot buy the pod", async function () {
     const { market, registry, marketAddress, alicePod, guard } = await loadFixture(attacked);
-    const buyer = (await ethers.deployContract("ReentrantPodBuyer", [marketAddress])) as unknown as ReentrantPodBuyer;
+    const buyer = await ethers.deployContract("ReentrantPodBuyer", [marketAddress]);
     await buyer.arm(market.interface.encodeFunctionData("withdraw", [NATIVE]), false);
     await buyer.buyPod(alicePod, 1, NATIVE, POD_PRICE, { value: POD_PRICE });
     expect((await buyer.lastReentryError()).slice(0, 10)).to.equal(guard);

@@ -284,7 +284,7 @@ function shouldBehaveLikeERC721(label: string, deploy: () => Promise<Subject>) {
 
 let minted = 0;
 shouldBehaveLikeERC721("PodRegistry (minted by publish)", async () => {
-  const token = (await ethers.deployContract("PodRegistry")) as unknown as PodRegistry;
+  const token = await ethers.deployContract("PodRegistry");
   return {
     token,
     async mint(to) {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ethers } from "ethers";
+import { deploymentSchema } from "../../services/chain/deployments";
 import { startHardhatNode, type RunningChain } from "../../services/devnet/hardhat-node";
 import { freePort } from "../support/hardhat-node";
 import { PodLicenses__factory, PodMarket__factory, PodRegistry__factory, TimelockController__factory } from "../../typechain-types";
@@ -92,10 +93,10 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
   it("deploys with LURE_DEPLOY_YES=1: the deployments file, the timelock as governor, distinct role holders", async function () {
     const { code, output } = await runDeploy({ ...env, LURE_DEPLOY_YES: "1" });
     expect(code, output).to.equal(0);
-    const file = JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8"));
+    const file = deploymentSchema.parse(JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8")));
     expect(file.chainId).to.equal(137);
     expect(Object.keys(file.contracts)).to.deep.equal(["TimelockController", "PodRegistry", "PodLicenses", "PodMarket"]);
-    for (const entry of Object.values(file.contracts) as { address: string; blockNumber: number; txHash: string }[]) {
+    for (const entry of Object.values(file.contracts)) {
       expect(entry.address).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(entry.txHash).to.match(/^0x[0-9a-f]{64}$/);
       expect(await provider.getCode(entry.address)).not.to.equal("0x");
@@ -131,7 +132,7 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
   });
 
   it("runs the demo's money flows: a fork chain of 3, licences and a pod sold, royalties to every ancestor, withdrawals", async function () {
-    const file = JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8"));
+    const file = deploymentSchema.parse(JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8")));
     const [alice, bob, carol, dave, erin] = [5, 6, 7, 8, 9].map((i) => wallet(i, provider));
     const treasury = wallet(3, provider);
     const registry = PodRegistry__factory.connect(file.contracts.PodRegistry.address, provider);
@@ -153,10 +154,10 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
 
     await send(market.connect(bob).buy(1, 1, ethers.ZeroAddress, price, { value: price }));
     const licence = await send(market.connect(erin).buy(4, 1, ethers.ZeroAddress, price, { value: price }));
-    const paid = licence.logs
-      .map((log) => (log.address.toLowerCase() === marketAddress.toLowerCase() ? market.interface.parseLog(log) : null))
-      .filter((event) => event?.name === "RoyaltyPaid")
-      .map((event) => [event!.args.ancestorPodId, event!.args.receiver, event!.args.amount]);
+    const paid = licence.logs.flatMap((log) => {
+      const event = log.address.toLowerCase() === marketAddress.toLowerCase() ? market.interface.parseLog(log) : null;
+      return event?.name === "RoyaltyPaid" ? [[event.args.ancestorPodId as bigint, event.args.receiver as string, event.args.amount as bigint]] : [];
+    });
     // Pod 4 owes 15% (carol's rate) to pod 3; pod 3 passes 12% of that to pod 2, which passes 10% of its share to pod 1.
     const u1 = (price * 1500n) / 10_000n;
     const u2 = (u1 * 1200n) / 10_000n;
@@ -182,7 +183,7 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
   });
 
   it("governs through the timelock: a proposer schedules, anyone executes after the delay; the pauser pauses", async function () {
-    const file = JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8"));
+    const file = deploymentSchema.parse(JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8")));
     const market = PodMarket__factory.connect(file.contracts.PodMarket.address, provider);
     const timelock = TimelockController__factory.connect(file.contracts.TimelockController.address, provider);
     const token = "0x000000000000000000000000000000000000dEaD";

@@ -1,30 +1,18 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type {
-  FalseReturningERC20,
-  FeeOnTransferERC20,
-  MockERC20,
-  PodLicenses,
-  PodMarket,
-  PodRegistry,
-  ReentrantERC20,
-} from "../../typechain-types";
+import type { PodRegistry } from "../../typechain-types";
 
 export const NATIVE = ethers.ZeroAddress;
 export const PRIVATE = 0;
 export const PUBLIC = 1;
 export const FEE_BPS = 250n;
-export const BPS = 10_000n;
+const BPS = 10_000n;
 export const ADMIN_DELAY = 3 * 24 * 3600;
 export const FEE_DELAY = 24 * 3600;
 
 /** A deterministic, non-zero 32-byte Swarm reference for tests. */
 export function ref(label: string | number): string {
   return ethers.keccak256(ethers.toUtf8Bytes(`manifest:${label}`));
-}
-
-export function nameHash(name: string): string {
-  return ethers.keccak256(ethers.toUtf8Bytes(name));
 }
 
 /** Publishes an original pod as `signer` and returns its id. */
@@ -56,7 +44,7 @@ export async function publishFork(
 /** Registry only: for the registry's own tests. */
 export async function deployRegistry() {
   const [deployer, alice, bob, carol, dave] = await ethers.getSigners();
-  const registry = (await ethers.deployContract("PodRegistry")) as unknown as PodRegistry;
+  const registry = await ethers.deployContract("PodRegistry");
   return { registry, deployer, alice, bob, carol, dave };
 }
 
@@ -70,26 +58,26 @@ export async function deployRegistry() {
 export async function deployMarket() {
   const signers = await ethers.getSigners();
   const [deployer, admin, governor, pauser, treasury, alice, bob, carol, dave, erin, stranger] = signers;
-  const registry = (await ethers.deployContract("PodRegistry", [], deployer)) as unknown as PodRegistry;
+  const registry = await ethers.deployContract("PodRegistry", [], deployer);
   const registryAddress = await registry.getAddress();
-  const licenses = (await ethers.deployContract(
+  const licenses = await ethers.deployContract(
     "PodLicenses",
     [registryAddress, ADMIN_DELAY, admin.address, ethers.ZeroAddress],
     deployer,
-  )) as unknown as PodLicenses;
+  );
   const licensesAddress = await licenses.getAddress();
-  const market = (await ethers.deployContract(
+  const market = await ethers.deployContract(
     "PodMarket",
     [registryAddress, licensesAddress, ADMIN_DELAY, admin.address, governor.address, pauser.address, treasury.address, Number(FEE_BPS), FEE_DELAY],
     deployer,
-  )) as unknown as PodMarket;
+  );
   const marketAddress = await market.getAddress();
   await licenses.connect(admin).grantRole(await licenses.MINTER_ROLE(), marketAddress);
 
-  const usd = (await ethers.deployContract("MockERC20", ["Test USD", "TUSD"])) as unknown as MockERC20;
-  const feeToken = (await ethers.deployContract("FeeOnTransferERC20", [100])) as unknown as FeeOnTransferERC20;
-  const falseToken = (await ethers.deployContract("FalseReturningERC20")) as unknown as FalseReturningERC20;
-  const hookToken = (await ethers.deployContract("ReentrantERC20")) as unknown as ReentrantERC20;
+  const usd = await ethers.deployContract("MockERC20", ["Test USD", "TUSD"]);
+  const feeToken = await ethers.deployContract("FeeOnTransferERC20", [100]);
+  const falseToken = await ethers.deployContract("FalseReturningERC20");
+  const hookToken = await ethers.deployContract("ReentrantERC20");
   const erc20s = [usd, feeToken, falseToken, hookToken];
   for (const token of erc20s) {
     await market.connect(governor).setTokenAllowed(await token.getAddress(), true);
@@ -132,11 +120,6 @@ export async function deployMarket() {
 }
 
 export type MarketFixture = Awaited<ReturnType<typeof deployMarket>>;
-
-/** The pod's current content revision, as a buyer reads it before buying. */
-export async function revisionOf(registry: PodRegistry, podId: bigint): Promise<bigint> {
-  return registry.revisionOf(podId);
-}
 
 /**
  * The cascade of royalty shares, as the registry computes it: `rates[0]` is what the pod sold owes
