@@ -219,9 +219,11 @@ async function benchPodLifeCycle(client: SwarmClient, workDir: string): Promise<
   const { default: hre } = await import("hardhat");
   await hre.run("compile", { quiet: true });
   const { deployLure } = await import("./deploy");
-  const { registry, market } = await deployLure(hre, { write: false, verbose: false });
+  const deployed = await deployLure(hre, { write: false, verbose: false });
+  if (!deployed) throw new Error("the deploy script sent nothing to the in-process chain");
+  const { registry, licenses, market } = deployed;
   const [signer] = await hre.ethers.getSigners();
-  const contracts = { registry: registry.connect(signer), market: market.connect(signer), account: signer.address };
+  const contracts = { registry: registry.connect(signer), licenses: licenses.connect(signer), market: market.connect(signer), account: signer.address };
 
   console.log("\npod size | persist (folder → Swarm → PodRegistry.publish) | fork (pod id → folder)");
   const rates: number[] = [];

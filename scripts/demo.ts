@@ -1,18 +1,29 @@
 /**
  * `npm run demo`: a guided tour through the real interfaces, against the stack `npm start` runs.
- * Alice publishes a pod and lists it, Bob buys a licence, Carol forks it (royalty to Alice), lists
- * her fork, Dave buys it, and everyone withdraws; the GraphQL API then shows the lineage and balances.
+ * Alice publishes a pod and lists it, Bob buys a licence (at the revision he was quoted), Carol forks
+ * it (her fork owes Alice 10%, and asks as much of its own forks), lists her fork for sale whole,
+ * Dave buys it (the royalty reaches Alice along the lineage: `market:royalties` previews it first),
+ * and everyone paid withdraws (Carol to another address, with withdrawTo); the GraphQL API then
+ * shows the lineage, Bob's licence and the balances.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEV_ROLE_ACCOUNTS } from "../services/chain/deployments";
 import { loadConfig } from "../services/config";
 import { rpcChainId } from "../services/devnet/hardhat-node";
 
 const config = loadConfig();
 const hardhatCli = join(require.resolve("hardhat/package.json"), "..", "internal", "cli", "bootstrap.js");
 const ACCOUNTS = { alice: "0", bob: "1", carol: "2", dave: "3" } as const;
+const ADDRESSES = {
+  alice: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  bob: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  carol: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+  /** Hardhat account #4: where Carol has her earnings sent. */
+  carolSavings: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+} as const;
 
 /** Runs one Hardhat task as a user would type it, echoing the command; returns its JSON output. */
 function lure<T = Record<string, string>>(task: string, args: Record<string, string | boolean>): T {
@@ -68,14 +79,19 @@ async function main(): Promise<void> {
   lure("pod:init", { name: `hello-${stamp}`, dir: join(work, "hello") });
   const original = lure<{ podId: string; reference: string }>("pod:persist", { dir: join(work, "hello"), price: "0.1", forkRoyalty: "1000", account: ACCOUNTS.alice });
   lure("market:buy", { pod: original.podId, account: ACCOUNTS.bob });
+  lure("pod:show", { pod: original.podId, address: ADDRESSES.bob });
 
   lure("pod:fork", { pod: original.podId, dir: join(work, "remix"), name: `remix-${stamp}` });
-  const remix = lure<{ podId: string }>("pod:persist", { dir: join(work, "remix"), price: "1", account: ACCOUNTS.carol });
-  const sale = lure<{ tx: string }>("market:buy", { pod: remix.podId, account: ACCOUNTS.dave });
+  const remix = lure<{ podId: string }>("pod:persist", { dir: join(work, "remix"), price: "0.5", podPrice: "2", account: ACCOUNTS.carol });
+  const shares = lure<{ ancestors: { depth: number; podId: string; receiver: string; amount: string }[] }>("market:royalties", { pod: remix.podId, price: "2" });
+  for (const share of shares.ancestors) console.log(`  ancestor ${share.depth}: pod ${share.podId}, ${share.receiver} receives ${share.amount}`);
+  const sale = lure<{ tx: string }>("market:buy-pod", { pod: remix.podId, account: ACCOUNTS.dave });
   lure("pod:show", { pod: remix.podId });
 
-  lure("market:balance", { address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" });
-  lure("market:withdraw", { account: ACCOUNTS.carol });
+  lure("market:balance", { address: ADDRESSES.alice });
+  lure("market:withdraw", { account: ACCOUNTS.alice });
+  lure("market:withdraw", { account: ACCOUNTS.carol, to: ADDRESSES.carolSavings });
+  lure("market:withdraw", { account: String(DEV_ROLE_ACCOUNTS.feeRecipient) });
 
   const receipt = await (await fetch(config.LOCAL_RPC_URL, {
     method: "POST",
@@ -88,11 +104,16 @@ async function main(): Promise<void> {
     { id: remix.podId },
   ).catch((error: Error) => ({ unavailable: error.message }));
   console.log(`\nGraphQL lineage of pod ${remix.podId}:\n${JSON.stringify(lineage, null, 2)}`);
+  const bob = await graphql<unknown>(
+    `query ($address: Address!) { account(address: $address) { licenses { totalCount items { podId pod { name } price } } } }`,
+    { address: ADDRESSES.bob },
+  ).catch((error: Error) => ({ unavailable: error.message }));
+  console.log(`\nGraphQL: Bob's licences:\n${JSON.stringify(bob, null, 2)}`);
   const alice = await graphql<unknown>(
     `query ($address: Address!) { account(address: $address) { balances { token withdrawable earned } } }`,
-    { address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" },
+    { address: ADDRESSES.alice },
   ).catch((error: Error) => ({ unavailable: error.message }));
-  console.log(`\nGraphQL: what Alice (fee recipient, seller and upstream author) has earned:\n${JSON.stringify(alice, null, 2)}`);
+  console.log(`\nGraphQL: what Alice (seller of a licence, then upstream author of the remix) has earned:\n${JSON.stringify(alice, null, 2)}`);
   console.log(`\nExplore more at http://${config.GRAPHQL_HOST}:${config.GRAPHQL_PORT}/ — the demo is done.`);
 }
 

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractFactory, TransactionRequest } from "ethers";
 import type { PodLicenses, PodMarket, PodRegistry } from "../typechain-types";
-import { readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
+import { DEV_ROLE_ACCOUNTS, readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
 import { setting } from "../services/config";
 
 /**
@@ -25,8 +25,6 @@ import { setting } from "../services/config";
 const REAL_NETWORKS = new Set(["amoy", "polygon"]);
 /** The minimum priority fee each network accepts, in gwei (LURE_PRIORITY_FEE_FLOOR_GWEI overrides it). */
 const PRIORITY_FEE_FLOOR_GWEI: Record<string, number> = { polygon: 30, amoy: 30 };
-/** Dev-chain role holders, by Hardhat account index. */
-export const DEV_ROLE_ACCOUNTS = { admin: 16, governor: 17, pauser: 18, feeRecipient: 19 } as const;
 
 export interface DeployOptions {
   /** Write deployments/<network>.json (default true). */
@@ -252,7 +250,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
 // `npx hardhat run scripts/deploy.ts --network <name>`
 if (require.main === module) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const hre: HardhatRuntimeEnvironment = require("hardhat");
+  const hre = require("hardhat") as HardhatRuntimeEnvironment;
   deployLure(hre).then(
     () => process.exit(0),
     (error: Error) => {

@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import { loadConfig, type LureConfig } from "../services/config";
 import { logger } from "../services/log";
+import { DEV_ROLE_ACCOUNTS } from "../services/chain/deployments";
 import { devAccounts } from "../services/devnet/accounts";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { Shutdown } from "../services/process/shutdown";
@@ -29,8 +30,10 @@ async function startChain(config: LureConfig, shutdown: Shutdown) {
   const { default: hre } = await import("hardhat");
   await hre.run("compile", { quiet: true });
   const { deployLure } = await import("./deploy");
-  const { deployment } = await deployLure(hre, { verbose: false });
-  return { url: chain.url, deployment };
+  // Quiet: the plan and the progress lines are for `hardhat run scripts/deploy.ts`.
+  const deployed = await deployLure(hre, { verbose: false });
+  if (!deployed) throw new Error("the deploy script sent nothing to the dev chain");
+  return { url: chain.url, deployment: deployed.deployment };
 }
 
 async function startSwarm(config: LureConfig, shutdown: Shutdown) {
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
       "",
       `Chain     ${chain.url} (chainId ${chain.deployment.chainId})`,
       ...Object.entries(chain.deployment.contracts).map(([name, entry]) => `  ${name.padEnd(12)} ${entry.address} (block ${entry.blockNumber})`),
+      `Roles     admin #${DEV_ROLE_ACCOUNTS.admin}, governor #${DEV_ROLE_ACCOUNTS.governor} (governance tasks sign with it by default), pauser #${DEV_ROLE_ACCOUNTS.pauser}, fee recipient #${DEV_ROLE_ACCOUNTS.feeRecipient}`,
       `Swarm     ${swarm.url} (postage batch ${swarm.batch})`,
       `GraphQL   ${api.url}/graphql  (explorer ${api.url}/; indexer service pid ${api.pid})`,
       "Funded dev accounts (public test keys, never use them elsewhere):",

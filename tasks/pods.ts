@@ -1,7 +1,6 @@
 import path from "node:path";
 import { task, types } from "hardhat/config";
 import { refHex } from "../services/chain/refs";
-import { decimalsOf } from "../services/chain/tokens";
 import { loadConfig, payloadLimits, podKeysDir } from "../services/config";
 import type { ListingTerms } from "../services/market/listings";
 import { PodError } from "../services/pods/errors";
@@ -61,7 +60,8 @@ interface PersistArgs {
   price?: string;
   token?: string;
   podPrice?: string;
-  forkRoyalty: string;
+  transferable: boolean;
+  forkRoyalty?: string;
   keysDir?: string;
   beeUrl?: string;
   account?: string;
@@ -110,7 +110,13 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
   .addOptionalParam("price", "List it for licences at this price (whole token units, e.g. 1.5)", undefined, types.string)
   .addOptionalParam("token", "Listing token: native or an allow-listed ERC-20 address", undefined, types.string)
   .addOptionalParam("podPrice", "Also offer the whole pod at this price (needs --price)", undefined, types.string)
-  .addOptionalParam("forkRoyalty", "Basis points forks of this new pod will owe it", "0")
+  .addFlag("transferable", "With --price: let buyers transfer (resell) their licences (default: a licence stays with its buyer)")
+  .addOptionalParam(
+    "forkRoyalty",
+    "Basis points forks of this new pod will owe it (default: 0 for an original; for a fork what it owes its parent, the least it may ask)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("keysDir", "Where private pods' keys are kept (default POD_KEYS_DIR or ~/.lure/keys)", undefined, types.string)
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
@@ -120,16 +126,19 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
     const dir = requireDir(args.dir);
     if (args.token !== undefined && args.price === undefined) throw new InvalidArgumentError("--token: only meaningful with --price");
     if (args.podPrice !== undefined && args.price === undefined) throw new InvalidArgumentError("--pod-price: needs --price (the licence price)");
-    const forkRoyaltyBps = Number(parseUint(args.forkRoyalty, "fork-royalty", 10_000n));
+    if (args.transferable && args.price === undefined) throw new InvalidArgumentError("--transferable: only meaningful with --price");
+    const forkRoyaltyBps = args.forkRoyalty === undefined ? undefined : Number(parseUint(args.forkRoyalty, "fork-royalty", 10_000n));
     const contracts = await lureContracts(hre, args.account);
     let listing: ListingTerms | undefined;
     if (args.price !== undefined) {
       const token = parseToken(args.token);
+      const { decimalsOf } = await import("../services/chain/tokens");
       const decimals = await decimalsOf(token, hre.ethers.provider);
       listing = {
         token,
         price: parsePrice(args.price, decimals),
         podPrice: args.podPrice === undefined ? 0n : parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true }),
+        transferable: args.transferable,
       };
     }
     const storage = await storageFor(args.beeUrl);
@@ -161,6 +170,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         unchanged: result.unchanged,
         parent: result.parent ? `${result.parent.podId} v${result.parent.version}` : "none",
         listed: result.listed,
+        ...(listing ? { licences: listing.transferable ? "transferable" : "not transferable" } : {}),
         ...(result.keyFile ? { keyFile: result.keyFile } : {}),
         files: result.files,
         bytes: result.bytes,

@@ -1,12 +1,20 @@
 import { task, types } from "hardhat/config";
 import { formatUnits } from "ethers";
 import { refHex, VISIBILITIES } from "../services/chain/refs";
-import { tokenLabel } from "../services/chain/tokens";
-import { describePod, publishPod, publishVersion } from "../services/pods/registry";
 import { lureContracts } from "./lib/contracts";
 import { InvalidArgumentError, explained } from "./lib/errors";
 import { print } from "./lib/output";
-import { parsePodId, parseRef, parseUint } from "./lib/validate";
+import { parseAddress, parsePodId, parseRef, parseUint } from "./lib/validate";
+
+/** services/pods/registry and friends, loaded when a task runs (they use the generated bindings, made by compiling). */
+async function registryServices() {
+  const [tokens, licenses, registry] = await Promise.all([
+    import("../services/chain/tokens"),
+    import("../services/market/licenses"),
+    import("../services/pods/registry"),
+  ]);
+  return { ...tokens, ...licenses, ...registry };
+}
 
 /** The registry and market tasks print the chain's reason alone: each does one thing. */
 const ONE_STEP = { namesTheStep: false };
@@ -30,7 +38,7 @@ interface PublishArgs {
   visibility: string;
   parent: string;
   parentVersion: string;
-  forkRoyalty: string;
+  forkRoyalty?: string;
   account?: string;
   json: boolean;
 }
@@ -44,26 +52,33 @@ interface VersionArgs {
 
 interface ShowArgs {
   pod: string;
+  address?: string;
   json: boolean;
 }
 
 task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-721 token)")
-  .addParam("name", "Pod name, unique among your pods (1-64 bytes)")
+  .addParam("name", "Pod name, unique among the pods you publish and fixed for good (1-64 bytes)")
   .addParam("ref", "64-hex Swarm reference of the pod's manifest")
   .addOptionalParam("visibility", "public or private", "public")
   .addOptionalParam("parent", "Pod id this pod was forked from (0 = original)", "0")
   .addOptionalParam("parentVersion", "Version of the parent that was forked", "0")
-  .addOptionalParam("forkRoyalty", "Basis points that forks of this pod will owe you (max set by the registry)", "0")
+  .addOptionalParam(
+    "forkRoyalty",
+    "Basis points that forks of this pod will owe it (max set by the registry; default: 0 for an original, for a fork what it owes its parent, the least it may ask)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: PublishArgs, hre) => {
+    const { publishPod } = await registryServices();
     const name = parseName(args.name);
     const ref = parseRef(args.ref);
     const visibility = parseVisibility(args.visibility);
     const parent = args.parent === "0" ? 0n : parsePodId(args.parent, "parent");
     const parentVersion = parseUint(args.parentVersion, "parent-version", (1n << 64n) - 1n);
     if (parent !== 0n && parentVersion === 0n) throw new InvalidArgumentError("--parent-version: required (1 or more) when --parent is given");
-    const forkRoyalty = parseUint(args.forkRoyalty, "fork-royalty", 10_000n);
+    const forkRoyalty = args.forkRoyalty === undefined ? undefined : parseUint(args.forkRoyalty, "fork-royalty", 10_000n);
 
     const contracts = await lureContracts(hre, args.account);
     const { podId, tx } = await explained(
@@ -82,6 +97,7 @@ task("pod:version", "Appends a new version (Swarm reference) to a pod you own")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: VersionArgs, hre) => {
+    const { publishVersion } = await registryServices();
     const podId = parsePodId(args.pod);
     const ref = parseRef(args.ref);
     const contracts = await lureContracts(hre, args.account);
@@ -89,37 +105,49 @@ task("pod:version", "Appends a new version (Swarm reference) to a pod you own")
     print({ podId, version, ref: refHex(ref), tx }, { json: args.json, title: `Pod ${podId} is now at version ${version}` });
   });
 
-task("pod:show", "Shows a pod: owner, versions, lineage, royalty and listing")
+task("pod:show", "Shows a pod: owner, versions and revision, lineage, royalties, licences and listing")
   .addParam("pod", "Pod id")
+  .addOptionalParam("address", "Also say whether this account is licensed to run the pod", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: ShowArgs, hre) => {
+    const { describePod, hasLicense, tokenLabel } = await registryServices();
     const podId = parsePodId(args.pod);
+    const address = args.address === undefined ? undefined : parseAddress(args.address, "address");
     const contracts = await lureContracts(hre);
     const pod = await explained(() => describePod(contracts, podId, { fromBlock: contracts.deployment.contracts.PodRegistry.blockNumber }), ONE_STEP);
+    const licensed = address === undefined ? undefined : await explained(() => hasLicense(contracts, address, podId), ONE_STEP);
     const listing = pod.listing;
     print(
       {
         podId,
-        name: pod.name ?? `(name hash ${pod.nameHash})`,
+        name: pod.name,
         owner: pod.owner,
         creator: pod.creator ?? "(unknown)",
         visibility: pod.visibility,
         versions: pod.versionCount,
+        revision: pod.revision,
         latestRef: pod.latestRef,
-        tokenURI: pod.tokenURI,
+        url: pod.externalUrl ?? "none (private)",
         parent: pod.parentPodId === 0n ? "none (original)" : `${pod.parentPodId} v${pod.parentVersion}`,
         royaltyBps: pod.royaltyBps,
         forkRoyaltyBps: pod.forkRoyaltyBps,
+        licences: {
+          transferable: pod.licences.transferable,
+          sold: pod.licences.sold ?? "unknown",
+          ...(address === undefined ? {} : { [address]: licensed ? "licensed" : "not licensed" }),
+        },
         listing: listing
           ? {
               token: tokenLabel(listing.token),
               price: formatUnits(listing.price, listing.decimals),
               podPrice: listing.podPrice === 0n ? "not for sale" : formatUnits(listing.podPrice, listing.decimals),
+              feeBps: listing.feeBps,
+              transferable: listing.transferable,
               paused: listing.paused,
             }
           : "not listed",
         history: pod.history.map((entry) => ({ version: entry.version, ref: entry.ref, publishedAt: entry.publishedAt.toISOString() })),
       },
-      { json: args.json, title: `Pod ${podId}` },
+      { json: args.json, title: `Pod ${podId} "${pod.name}" at revision ${pod.revision}` },
     );
   });

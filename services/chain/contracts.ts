@@ -1,5 +1,6 @@
 import type { ContractRunner, Provider } from "ethers";
-import type { PodMarket, PodRegistry } from "../../typechain-types";
+import type { PodLicenses, PodMarket, PodRegistry } from "../../typechain-types";
+import { PodLicenses__factory } from "../../typechain-types/factories/contracts/PodLicenses__factory";
 import { PodMarket__factory } from "../../typechain-types/factories/contracts/PodMarket__factory";
 import { PodRegistry__factory } from "../../typechain-types/factories/contracts/PodRegistry__factory";
 import { LURE_CONTRACTS, readDeployment, requireContract, type Deployment, type LureContractName } from "./deployments";
@@ -12,15 +13,18 @@ import { ChainError } from "./errors";
  */
 const BINDINGS = {
   PodRegistry: PodRegistry__factory,
+  PodLicenses: PodLicenses__factory,
   PodMarket: PodMarket__factory,
 } as const satisfies Record<LureContractName, { connect(address: string, runner?: ContractRunner | null): unknown; createInterface(): unknown }>;
 
 /** The typechain type of each Lure contract, by name. */
 export type LureContract<Name extends LureContractName> = ReturnType<(typeof BINDINGS)[Name]["connect"]>;
 
-/** The registry and the market, connected to the account that acts, as services take them. */
+/** The registry, the licences and the market, connected to the account that acts, as services take them. */
 export interface LureContracts {
   registry: PodRegistry;
+  /** Licences as ERC-1155 tokens (token id = pod id): `hasLicense`, transferability. */
+  licenses: PodLicenses;
   market: PodMarket;
   /** Address of the signer the contracts are connected to (or the account a read is about). */
   account: string;
@@ -55,15 +59,16 @@ export async function connectContract<Name extends LureContractName>(name: Name,
 }
 
 /**
- * The registry and the market, connected to `signer` (or to a provider, for reads; `account` is
+ * Every Lure contract (registry, licences, market), connected to `signer` (or to a provider, for reads; `account` is
  * then the zero address unless given). Same checks as `connectContract`.
  */
 export async function connectLure(runner: ContractRunner, options: ConnectOptions & { account?: string }): Promise<LureConnection> {
   const provider = providerOf(runner);
-  const deployment = await checkedDeployment(provider, options, ["PodRegistry", "PodMarket"]);
+  const deployment = await checkedDeployment(provider, options, LURE_CONTRACTS);
   const account = options.account ?? (await signerAddress(runner));
   return {
     registry: BINDINGS.PodRegistry.connect(deployment.contracts.PodRegistry.address, runner),
+    licenses: BINDINGS.PodLicenses.connect(deployment.contracts.PodLicenses.address, runner),
     market: BINDINGS.PodMarket.connect(deployment.contracts.PodMarket.address, runner),
     account,
     deployment,

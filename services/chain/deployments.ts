@@ -3,9 +3,23 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import { setting } from "../config";
 
-/** The names of the contracts Lure deploys, in deployment order. */
-export const LURE_CONTRACTS = ["PodRegistry", "PodMarket"] as const;
+/**
+ * The names of the contracts Lure's services use, in deployment order. On real networks the deploy
+ * script also records the TimelockController that holds the market's GOVERNOR_ROLE: a deployments
+ * file may name contracts beyond these (the schema takes any name), and services use only these.
+ */
+export const LURE_CONTRACTS = ["PodRegistry", "PodLicenses", "PodMarket"] as const;
 export type LureContractName = (typeof LURE_CONTRACTS)[number];
+
+/** The networks whose deployments the deploy script makes with the dev accounts below. */
+export const DEV_NETWORKS: readonly string[] = ["hardhat", "localhost"];
+
+/**
+ * Role holders on the dev chains (hardhat, localhost), by Hardhat account index: the deploy script
+ * gives them the roles, and governance tasks sign with them by default there. On amoy and polygon
+ * the roles sit with LURE_ADMIN, LURE_PAUSER, LURE_FEE_RECIPIENT and a TimelockController (governor).
+ */
+export const DEV_ROLE_ACCOUNTS = { admin: 16, governor: 17, pauser: 18, feeRecipient: 19 } as const;
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`));
 const deployedContractSchema = z.object({

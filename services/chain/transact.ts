@@ -1,4 +1,4 @@
-import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Interface } from "ethers";
 import { ChainError } from "./errors";
 import { describeRevert, type ContractInterfaces } from "./revert";
 
@@ -10,6 +10,11 @@ import { describeRevert, type ContractInterfaces } from "./revert";
 export interface SendableMethod<Args extends unknown[]> {
   (...args: Args): Promise<ContractTransactionResponse>;
   staticCall(...args: Args): Promise<unknown>;
+}
+
+/** The interface of the contract a typechain method belongs to (ethers keeps it on the method). */
+function interfaceOf(method: object): Interface | undefined {
+  return (method as { _contract?: { interface?: Interface } })._contract?.interface;
 }
 
 export interface ChainCallOptions {
@@ -28,7 +33,7 @@ export async function simulate<Args extends unknown[]>(method: SendableMethod<Ar
   try {
     await method.staticCall(...args);
   } catch (error) {
-    throw new ChainError("refused", describeRevert(error, options.interfaces), { action: options.action });
+    throw new ChainError("refused", describeRevert(error, options.interfaces, interfaceOf(method)), { action: options.action });
   }
 }
 
@@ -49,14 +54,14 @@ export async function transact<Args extends unknown[]>(
     response = await method(...args);
   } catch (error) {
     // Gas estimation runs again at send time, against a state that may have moved since the simulation.
-    throw new ChainError("refused", describeRevert(error, options.interfaces), { action: options.action });
+    throw new ChainError("refused", describeRevert(error, options.interfaces, interfaceOf(method)), { action: options.action });
   }
   try {
     const receipt = await response.wait();
     if (!receipt) throw new Error(`no receipt for ${response.hash}`);
     return receipt;
   } catch (error) {
-    throw new ChainError("failed", describeRevert(error, options.interfaces), { action: options.action, hash: response.hash });
+    throw new ChainError("failed", describeRevert(error, options.interfaces, interfaceOf(method)), { action: options.action, hash: response.hash });
   }
 }
 

@@ -20,3 +20,31 @@ export class PriceAboveMaximumError extends MarketError {
     this.name = "PriceAboveMaximumError";
   }
 }
+
+/**
+ * The pod's content changed between the quote and the purchase (the seller added a version or
+ * changed its visibility); nothing was sent. Quote again to see what is for sale now.
+ */
+export class ContentChangedError extends MarketError {
+  constructor(
+    readonly podId: bigint,
+    readonly quotedRevision: bigint,
+    readonly currentRevision: bigint,
+  ) {
+    super(
+      `pod ${podId} changed since the quote: you were quoted revision ${quotedRevision}, it is now at revision ${currentRevision} (a version was added or its visibility changed); nothing was bought, check the pod and buy again`,
+    );
+    this.name = "ContentChangedError";
+  }
+}
+
+/** A governance call from an account without the market's GOVERNOR_ROLE; nothing was sent. */
+export class NotGovernorError extends MarketError {
+  constructor(
+    readonly action: string,
+    readonly account: string,
+  ) {
+    super(`${action} needs the market's GOVERNOR_ROLE, which ${account} does not hold; sign with the governor account`);
+    this.name = "NotGovernorError";
+  }
+}

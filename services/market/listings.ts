@@ -11,6 +11,10 @@ export interface Listing {
   price: bigint;
   /** Price of the whole pod; 0 = not for sale. */
   podPrice: bigint;
+  /** The platform fee that applies to this listing's sales (the one in force when it was listed). */
+  feeBps: number;
+  /** Whether the licences it sells may be transferred (resold) by their holders. */
+  transferable: boolean;
   paused: boolean;
 }
 
@@ -21,6 +25,8 @@ export interface ListingTerms {
   price: bigint;
   /** Price of the whole pod; 0 = not for sale. */
   podPrice: bigint;
+  /** Whether buyers may transfer (resell) their licences; default false: a licence stays with its buyer. */
+  transferable?: boolean;
 }
 
 /** Transactions a market operation sent: the pod approval when one was needed, then the operation. */
@@ -29,24 +35,39 @@ export interface MarketReceipt {
   tx: string;
 }
 
-/** The pod's current listing, or undefined when it has none that is valid (a previous owner's listing is void). */
+/**
+ * The pod's current listing, or undefined when it has none that is active (never listed, delisted,
+ * sold whole, or voided by a transfer of the pod: a previous owner's listing reads as inactive).
+ */
 export async function currentListing(contracts: Pick<LureContracts, "market">, podId: bigint): Promise<Listing | undefined> {
-  const [listing, valid] = await contracts.market.listing(podId);
-  if (!valid) return undefined;
-  return { seller: listing.seller, token: listing.token, price: listing.price, podPrice: listing.podPrice, paused: listing.paused };
+  const listing = await contracts.market.listing(podId);
+  if (!listing.active) return undefined;
+  return {
+    seller: listing.seller,
+    token: listing.token,
+    price: listing.price,
+    podPrice: listing.podPrice,
+    feeBps: Number(listing.feeBps),
+    transferable: listing.transferable,
+    paused: listing.paused,
+  };
 }
 
 /** The pod's current, valid listing, or a MarketError saying it has none. */
 export async function requireListing(contracts: Pick<LureContracts, "market">, podId: bigint): Promise<Listing> {
   const listing = await currentListing(contracts, podId);
-  if (!listing) throw new MarketError(`pod ${podId} is not listed (or its listing was made by a previous owner)`);
+  if (!listing) throw new MarketError(`pod ${podId} is not listed (never listed, delisted, sold whole, or its listing was voided when the pod changed hands)`);
   return listing;
 }
 
-/** Lists a pod the account owns; offering the whole pod (podPrice > 0) approves the market for it first. */
+/**
+ * Lists a pod the account owns, at the platform fee in force now (later fee changes do not apply to
+ * this listing); offering the whole pod (podPrice > 0) approves the market for it first. Licences
+ * are not transferable unless `terms.transferable` says so.
+ */
 export async function listPod(contracts: LureContracts, podId: bigint, terms: ListingTerms): Promise<MarketReceipt> {
   const approvalTx = terms.podPrice > 0n ? await approvePodForSale(contracts, podId) : undefined;
-  const receipt = await transact(contracts.market.list, [podId, terms.token, terms.price, terms.podPrice], { action: `list pod ${podId}` });
+  const receipt = await transact(contracts.market.list, [podId, terms.token, terms.price, terms.podPrice, terms.transferable ?? false], { action: `list pod ${podId}` });
   return { approvalTx, tx: receipt.hash };
 }
 

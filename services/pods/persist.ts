@@ -25,7 +25,10 @@ export interface PersistOptions {
   /** Encrypt before upload. Also implied by `"public": false` in the recipe or a private pod on chain. */
   private?: boolean;
   listing?: ListingTerms;
-  /** What forks of a new pod will owe it, in basis points (new pods only). */
+  /**
+   * What forks of a new pod will owe it, in basis points (new pods only). Default: 0 for an
+   * original, what it owes its parent for a fork (the least a fork may ask).
+   */
   forkRoyaltyBps?: number;
   /** Where private pods' keys are kept. */
   keysDir: string;
@@ -55,7 +58,7 @@ export interface PersistResult {
 
 /**
  * Persists a pod folder: validate everything, upload, then publish (a new pod, or a new version of
- * the signer's pod of that name) and optionally list it. Nothing is sent when the upload equals the
+ * the pod the signer published under that name, which it must still own) and optionally list it. Nothing is sent when the upload equals the
  * latest version on chain; every transaction is simulated before it is sent.
  */
 export async function persistPod(options: PersistOptions): Promise<PersistResult> {
@@ -67,15 +70,25 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   if (!folder?.isDirectory()) throw new PodError(`${options.dir}: no such folder`);
   const parsed = await loadRecipe(options.dir);
   const recipe = parsed.recipe;
-  const royalty = options.forkRoyaltyBps ?? 0;
   const maxRoyalty = Number(await read(() => contracts.registry.MAX_ROYALTY_BPS(), { action: "MAX_ROYALTY_BPS" }));
-  if (!Number.isInteger(royalty) || royalty < 0 || royalty > maxRoyalty) {
-    throw new PodError(`fork royalty: expected whole basis points from 0 to ${maxRoyalty}, got ${royalty}`);
+  if (options.forkRoyaltyBps !== undefined) {
+    const asked = options.forkRoyaltyBps;
+    if (!Number.isInteger(asked) || asked < 0 || asked > maxRoyalty) throw new PodError(`fork royalty: expected whole basis points from 0 to ${maxRoyalty}, got ${asked}`);
   }
   if (options.listing && options.listing.price <= 0n) throw new PodError(`price: must be greater than zero, got ${options.listing.price}`);
 
   const existingId = await read(() => contracts.registry.podIdOf(contracts.account, recipe.name), { action: "podIdOf" });
   const existing = existingId === 0n ? undefined : await read(() => contracts.registry.pod(existingId), { action: `pod ${existingId}` });
+  if (existing) {
+    // Names stay with their creator: a pod the account published and then sold is still found
+    // under its name, but only its new owner may add versions.
+    const owner = await read(() => contracts.registry.ownerOf(existingId), { action: `owner of pod ${existingId}` });
+    if (owner.toLowerCase() !== contracts.account.toLowerCase()) {
+      throw new PodError(
+        `you published pod ${existingId} as "${recipe.name}", but it now belongs to ${owner}: names stay with their creator, so give this folder another name in recipe.json to publish it as a new pod`,
+      );
+    }
+  }
   const onChainPrivate = existing !== undefined && Number(existing.visibility) === VISIBILITY_PRIVATE;
   const wantsPrivate = options.private === true || recipe.public === false || onChainPrivate;
   if (existing && wantsPrivate && !onChainPrivate) {
@@ -83,10 +96,19 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
       `pod ${existingId} "${recipe.name}" is public on chain, but this persist is private; run \`pod:share --pod ${existingId} --private\` first (versions already published stay readable)`,
     );
   }
-  if (existing && royalty !== 0 && BigInt(royalty) !== existing.forkRoyaltyBps) {
-    say(`fork royalty ${royalty} ignored: pod ${existingId} already exists with ${existing.forkRoyaltyBps} bps, fixed at its first publish`);
+  if (existing && options.forkRoyaltyBps !== undefined && BigInt(options.forkRoyaltyBps) !== existing.forkRoyaltyBps) {
+    say(`fork royalty ${options.forkRoyaltyBps} ignored: pod ${existingId} already exists with ${existing.forkRoyaltyBps} bps, fixed at its first publish`);
   }
   const parent = await checkParent(recipe.forkedFrom, existingId, existing?.parentPodId, contracts, recipe.name);
+  // A fork owes its parent the parent's fork royalty, and may not ask its own forks for less (the
+  // royalty then flows up the whole lineage): by default it asks exactly that.
+  const owed = parent?.owedBps ?? 0;
+  const royalty = options.forkRoyaltyBps ?? owed;
+  if (!existing && royalty < owed) {
+    throw new PodError(
+      `fork royalty: ${royalty} bps is below the ${owed} bps this fork owes pod ${parent?.podId}; a fork may not ask its own forks for less than it owes (leave it out to ask ${owed})`,
+    );
+  }
   if (options.listing) await checkListable(options.listing, contracts);
 
   // 2. Read the folder (symlinks and special files are refused here, before any upload).
@@ -115,7 +137,7 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
     visibility: wantsPrivate ? "private" : "public",
     created: false,
     unchanged,
-    parent,
+    parent: parent && { podId: parent.podId, version: parent.version },
     listed: false,
     keyFile: upload.keyFile,
     files: files.length,
@@ -210,14 +232,14 @@ async function checkParent(
   existingParentId: bigint | undefined,
   contracts: LureContracts,
   name: string,
-): Promise<{ podId: bigint; version: number } | undefined> {
+): Promise<{ podId: bigint; version: number; owedBps?: number } | undefined> {
   if (!forkedFrom || forkedFrom.podId === undefined || forkedFrom.version === undefined) return undefined;
   const podId = BigInt(forkedFrom.podId);
   const version = forkedFrom.version;
   if (existingId !== 0n) {
     if (existingParentId !== podId) {
       throw new PodError(
-        `forkedFrom.podId: you already own pod ${existingId} named "${name}", which is not a fork of pod ${podId}; give the fork another name in recipe.json`,
+        `forkedFrom.podId: you already published pod ${existingId} named "${name}", which is not a fork of pod ${podId}; give the fork another name in recipe.json`,
       );
     }
     return { podId, version };
@@ -235,7 +257,7 @@ async function checkParent(
       `forkedFrom.ref: version ${version} of pod ${podId} is ${refHex(parentVersion.manifestRef)}, not ${forkedFrom.ref}`,
     );
   }
-  return { podId, version };
+  return { podId, version, owedBps: Number(parentPod.forkRoyaltyBps) };
 }
 
 async function checkListable(listing: ListingTerms, contracts: LureContracts): Promise<void> {

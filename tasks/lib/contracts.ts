@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
-import { connectLure, type LureConnection } from "../../services/chain/contracts";
+import type { LureConnection } from "../../services/chain/contracts";
+import { DEV_NETWORKS, DEV_ROLE_ACCOUNTS } from "../../services/chain/deployments";
 import { InvalidArgumentError, LureTaskError, asTaskError } from "./errors";
 
 /**
@@ -19,11 +20,23 @@ export interface TaskContracts extends LureConnection {
  */
 export async function lureContracts(hre: HardhatRuntimeEnvironment, account?: string): Promise<TaskContracts> {
   const signer = await pickSigner(hre, account);
+  // Loaded here, not with the config: the bindings exist only once the contracts are compiled.
+  const { connectLure } = await import("../../services/chain/contracts");
   try {
     return { ...(await connectLure(signer, { network: hre.network.name })), signer };
   } catch (error) {
     throw asTaskError(error, { namesTheStep: true });
   }
+}
+
+/**
+ * The contracts connected to the market's governor: `--account` when given; on the dev chains
+ * (hardhat, localhost) the dev governor, Hardhat account #17, by default; elsewhere the first
+ * account, which the governance service refuses with a message naming the role when it lacks it.
+ */
+export async function governorContracts(hre: HardhatRuntimeEnvironment, account?: string): Promise<TaskContracts> {
+  const fallback = DEV_NETWORKS.includes(hre.network.name) ? String(DEV_ROLE_ACCOUNTS.governor) : undefined;
+  return lureContracts(hre, account ?? fallback);
 }
 
 /**

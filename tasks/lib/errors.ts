@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { HardhatPluginError } from "hardhat/plugins";
 import { ChainError } from "../../services/chain/errors";
-import { MarketError } from "../../services/market/errors";
+import { MarketError, NotGovernorError } from "../../services/market/errors";
 import { UnsafeArchiveError } from "../../services/pods/archive";
 import { PodError } from "../../services/pods/errors";
 import { PodFolderError } from "../../services/pods/pack";
@@ -66,6 +66,11 @@ export async function explained<T>(work: () => Promise<T>, options: ExplainOptio
 export function asTaskError(error: unknown, options: ExplainOptions): unknown {
   if (error instanceof InvalidArgumentError) return error;
   if (error instanceof ChainError) return new LureTaskError(options.namesTheStep ? error.message : error.messageWithoutAction);
+  if (error instanceof NotGovernorError) {
+    return new LureTaskError(
+      `${error.message}: pass --account (on hardhat/localhost the governor is account #17, the default); on amoy/polygon the governor is the TimelockController, so schedule the call through it`,
+    );
+  }
   const swarmError = error instanceof Error && SWARM_REFUSALS.includes(error.name);
   if (swarmError || REFUSALS.some((kind) => error instanceof kind)) return new LureTaskError((error as Error).message);
   return error;

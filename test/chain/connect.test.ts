@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { BrowserProvider, Wallet } from "ethers";
 import { connectContract, connectLure } from "../../services/chain/contracts";
-import { writeDeployment, type Deployment } from "../../services/chain/deployments";
+import { readDeployment, writeDeployment, type Deployment } from "../../services/chain/deployments";
 import { ChainError } from "../../services/chain/errors";
 import { deployToOwnFolder } from "../support/deployment";
 
@@ -32,6 +32,18 @@ describe("services/chain: connecting Lure's contracts from a deployments file", 
     expect(lure.chainId).to.equal(31337);
     expect(await lure.registry.getAddress()).to.equal(deployment.contracts.PodRegistry.address);
     expect(await lure.market.registry()).to.equal(deployment.contracts.PodRegistry.address);
+    expect(await lure.licenses.getAddress()).to.equal(deployment.contracts.PodLicenses.address);
+    expect(await lure.market.licenses()).to.equal(deployment.contracts.PodLicenses.address);
+  });
+
+  it("accepts a deployments file that also records the TimelockController (real networks)", async function () {
+    const [signer] = await hre.ethers.getSigners();
+    const otherDir = (await deployToOwnFolder()).deploymentsDir;
+    const timelock = { address: Wallet.createRandom().address, blockNumber: 1, txHash: `0x${"ab".repeat(32)}` };
+    writeDeployment(network, { ...deployment, contracts: { TimelockController: timelock, ...deployment.contracts } }, otherDir);
+    expect(readDeployment(network, otherDir)?.contracts.TimelockController).to.deep.equal(timelock);
+    const lure = await connectLure(signer, { network, deploymentsDir: otherDir });
+    expect(await lure.licenses.getAddress()).to.equal(deployment.contracts.PodLicenses.address);
   });
 
   it("connects without Hardhat's ethers: a plain ethers provider for reads, a Wallet to sign", async function () {

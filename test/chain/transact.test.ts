@@ -40,9 +40,9 @@ describe("services/chain: transact, simulate, read", function () {
     const before = await nonce();
     const error = await chainError(() => transact(lure.registry.publish, publishArgs("transact-ok"), { action: 'publish "transact-ok"' }));
     expect(error.kind).to.equal("refused");
-    expect(error.reason).to.equal(`PodRegistry: NameTaken(owner=${lure.account}, name=transact-ok)`);
-    expect(error.message).to.equal(`publish "transact-ok" refused: PodRegistry: NameTaken(owner=${lure.account}, name=transact-ok)`);
-    expect(error.messageWithoutAction).to.equal(`refused: PodRegistry: NameTaken(owner=${lure.account}, name=transact-ok)`);
+    expect(error.reason).to.equal(`PodRegistry: PodRegistryNameTaken(creator=${lure.account}, name=transact-ok)`);
+    expect(error.message).to.equal(`publish "transact-ok" refused: PodRegistry: PodRegistryNameTaken(creator=${lure.account}, name=transact-ok)`);
+    expect(error.messageWithoutAction).to.equal(`refused: PodRegistry: PodRegistryNameTaken(creator=${lure.account}, name=transact-ok)`);
     expect(await nonce()).to.equal(before);
   });
 
@@ -51,7 +51,7 @@ describe("services/chain: transact, simulate, read", function () {
     await simulate(lure.registry.publish, publishArgs("transact-simulated"));
     expect(await lure.registry.podIdOf(lure.account, "transact-simulated")).to.equal(0n);
     const error = await chainError(() => simulate(lure.market.withdraw, ["0x0000000000000000000000000000000000000000"]));
-    expect(error.message).to.equal(`refused: PodMarket: NothingToWithdraw(account=${lure.account}, token=0x0000000000000000000000000000000000000000)`);
+    expect(error.message).to.equal(`refused: PodMarket: PodMarketNothingToWithdraw(account=${lure.account}, token=0x0000000000000000000000000000000000000000)`);
     expect(await nonce()).to.equal(before);
   });
 
@@ -85,8 +85,20 @@ describe("services/chain: transact, simulate, read", function () {
     expect(await read(() => lure.registry.totalPods())).to.be.a("bigint");
     const error = await chainError(() => read(() => lure.registry.pod(9999n), { action: "pod 9999" }));
     expect(error.kind).to.equal("read");
-    expect(error.message).to.equal("pod 9999: PodRegistry: PodNotFound(podId=9999)");
-    expect(error.messageWithoutAction).to.equal("PodRegistry: PodNotFound(podId=9999)");
+    expect(error.message).to.equal("pod 9999: PodRegistry: ERC721NonexistentToken(tokenId=9999) — pod 9999 does not exist");
+    expect(error.messageWithoutAction).to.equal("PodRegistry: ERC721NonexistentToken(tokenId=9999) — pod 9999 does not exist");
+  });
+
+  it("names the missing role and decodes PodLicenses' errors too", async function () {
+    const governor = hre.ethers.id("GOVERNOR_ROLE");
+    const error = await chainError(() => simulate(lure.market.proposeFeeChange, [100]));
+    expect(error.reason).to.equal(
+      `PodMarket: AccessControlUnauthorizedAccount(account=${lure.account}, neededRole=${governor}) — ${lure.account} does not hold GOVERNOR_ROLE`,
+    );
+    const minter = await chainError(() => simulate(lure.licenses.mint, [lure.account, 1n]));
+    expect(minter.reason).to.match(/^PodLicenses: AccessControlUnauthorizedAccount\(.*\) — 0x[0-9a-fA-F]{40} does not hold MINTER_ROLE$/);
+    const data = lure.licenses.interface.encodeErrorResult("PodLicensesNotTransferable", [7n]);
+    expect(describeRevert({ data })).to.equal("PodLicenses: PodLicensesNotTransferable(podId=7) — the licences of pod 7 are not transferable (the seller listed them so)");
   });
 
   it("keeps ethers' short message for an error that is no custom error", function () {

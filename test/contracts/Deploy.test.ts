@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { DEV_ROLE_ACCOUNTS, deployLure } from "../../scripts/deploy";
+import { deployLure } from "../../scripts/deploy";
+import { DEV_ROLE_ACCOUNTS } from "../../services/chain/deployments";
 
 describe("scripts/deploy.ts on the in-process dev chain", function () {
   it("deploys registry, licences and market with the roles on distinct dev accounts, the market as minter", async function () {

@@ -68,6 +68,10 @@ describe("npm start (the whole dev stack)", function () {
     const output = lure!.output();
     expect(output).to.match(/PodRegistry\s+0x[0-9a-fA-F]{40}/);
     expect(output).to.match(/PodMarket\s+0x[0-9a-fA-F]{40}/);
+    expect(output).to.match(/PodLicenses\s+0x[0-9a-fA-F]{40}/);
+    expect(output).to.contain("governor #17");
+    // The deploy script's plan is for `hardhat run scripts/deploy.ts`: npm start stays quiet.
+    expect(output).not.to.contain("deployment plan");
     expect(output).to.contain("#0 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
     expect(output).to.contain(`http://127.0.0.1:${ports.graphql}/graphql`);
   });

@@ -15,7 +15,7 @@ import { deployMarket, publishOriginal, type MarketFixture } from "../support/co
 import { MemoryStorage } from "../support/pods";
 
 function actingAs(fixture: MarketFixture, signer: HardhatEthersSigner): LureContracts {
-  return { registry: fixture.registry.connect(signer), market: fixture.market.connect(signer), account: signer.address };
+  return { registry: fixture.registry.connect(signer), licenses: fixture.licenses.connect(signer), market: fixture.market.connect(signer), account: signer.address };
 }
 
 /** The names of the registry events a transaction emitted. */
@@ -89,8 +89,8 @@ describe("services/market: approving the market to sell a pod", function () {
     expect(second.version).to.equal(2);
     expect(second.transactions).to.have.length(2);
     expect(await registryEvents(fixture, second.transactions[0])).to.include("VersionPublished");
-    const [listing, valid] = await fixture.market.listing(first.podId);
-    expect(valid).to.equal(true);
+    const listing = await fixture.market.listing(first.podId);
+    expect(listing.active).to.equal(true);
     expect(listing.podPrice).to.equal(ethers.parseEther("10"));
   });
 });

@@ -40,7 +40,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
 
   const quiet = { json: true };
   const persist = (dir: string, extra: Record<string, unknown> = {}) =>
-    hre.run("pod:persist", { dir, keysDir, beeUrl: node.url, forkRoyalty: "0", ...quiet, ...extra }) as Promise<PersistResult>;
+    hre.run("pod:persist", { dir, keysDir, beeUrl: node.url, ...quiet, ...extra }) as Promise<PersistResult>;
   const fork = (pod: string, dir: string, extra: Record<string, unknown> = {}) =>
     hre.run("pod:fork", { pod, dir, beeUrl: node.url, ...quiet, ...extra }) as Promise<ForkResult>;
   const share = (pod: string, extra: Record<string, unknown> = {}) =>
@@ -67,7 +67,9 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
     // A fresh deployment: an earlier test file may have reverted the in-process chain under an
     // old deployments/hardhat.json, leaving other code at its addresses.
     await rm(deploymentPath(hre.network.name), { force: true });
-    ({ registry, market } = await deployLure(hre, { verbose: false }));
+    const deployed = await deployLure(hre, { verbose: false });
+    if (!deployed) throw new Error("deployLure sent nothing on the in-process network");
+    ({ registry, market } = deployed);
     const signers = await hre.ethers.getSigners();
     author = signers[0].address;
     forker = signers[1].address;
@@ -120,8 +122,9 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       expect(onChain.forkRoyaltyBps).to.equal(500n);
       expect(onChain.visibility).to.equal(1n);
       expect(await registry.ownerOf(original.podId)).to.equal(author);
-      const [listing, valid] = await market.listing(original.podId);
-      expect(valid).to.equal(true);
+      const listing = await market.listing(original.podId);
+      expect(listing.active).to.equal(true);
+      expect(listing.transferable).to.equal(false);
       expect(listing.price).to.equal(hre.ethers.parseEther("1.5"));
       // What was uploaded: the pod without its output and logs (written by the hello run above).
       const uploaded = (await swarm.downloadCollection(original.reference)).map((file) => file.path).sort();
@@ -180,6 +183,12 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
     it("persisting the fork under another account records parent, version and royalty on chain", async () => {
       const dir = path.join(work, "hello-fork");
       await appendFile(path.join(dir, "script/hello.py"), "# forked and improved\n");
+      const before = await blockNumber();
+      await rejects(
+        persist(dir, { account: forker, forkRoyalty: "100" }),
+        new RegExp(`fork royalty: 100 bps is below the 500 bps this fork owes pod ${original.podId}; a fork may not ask its own forks for less than it owes`),
+      );
+      expect(await blockNumber()).to.equal(before);
       forked = await persist(dir, { account: forker });
       expect(forked.created).to.equal(true);
       expect(forked.parent).to.deep.equal({ podId: original.podId, version: 2 });
@@ -188,6 +197,8 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       expect(onChain.parentPodId).to.equal(original.podId);
       expect(onChain.parentVersion).to.equal(2n);
       expect(onChain.royaltyBps).to.equal(500n);
+      // Without --fork-royalty a fork asks its own forks for what it owes: the least it may ask.
+      expect(onChain.forkRoyaltyBps).to.equal(500n);
       expect(await registry.ownerOf(forked.podId)).to.equal(forker);
       const [receiver, amount] = await registry.royaltyInfo(forked.podId, 10_000n);
       expect(receiver).to.equal(author);
@@ -311,7 +322,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
 
     it("only the owner can change visibility", async () => {
       const before = await blockNumber();
-      await rejects(share(secret.podId.toString(), { private: true, account: forker }), /NotPodOwnerOrOperator/);
+      await rejects(share(secret.podId.toString(), { private: true, account: forker }), /PodRegistryUnauthorized/);
       expect(await blockNumber()).to.equal(before);
     });
   });

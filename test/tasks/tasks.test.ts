@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEther } from "ethers";
 import { deployLure } from "../../scripts/deploy";
-import { deploymentSchema } from "../../services/chain/deployments";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { DEV_ROLE_ACCOUNTS, deploymentSchema } from "../../services/chain/deployments";
 import { runTask, taskError } from "../support/capture";
 
 const REF_A = "92672a471f4419b255d7cb0cf313474a6f5856fb347c5ece85fb706d644b630f";
@@ -37,14 +38,14 @@ describe("Hardhat tasks (registry and market)", function () {
       const raw: unknown = JSON.parse(readFileSync(join(deploymentsDir, "hardhat.json"), "utf8"));
       const deployment = deploymentSchema.parse(raw);
       expect(deployment.chainId).to.equal(31337);
-      expect(Object.keys(deployment.contracts)).to.have.members(["PodRegistry", "PodMarket"]);
+      expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket"]);
       expect(deployment.contracts.PodRegistry.blockNumber).to.be.greaterThan(0);
     });
 
     it("is idempotent: a second run sends nothing", async function () {
       const before = await nonce();
       const again = await deployLure(hre, { verbose: false });
-      expect(again.reused).to.equal(true);
+      expect(again?.reused).to.equal(true);
       expect(await nonce()).to.equal(before);
     });
   });
@@ -55,20 +56,26 @@ describe("Hardhat tasks (registry and market)", function () {
       expect(published.ref).to.equal(REF_A);
       const versioned = await runTask<{ version: string }>("pod:version", { pod: published.podId, ref: `0x${REF_B.toUpperCase()}` });
       expect(versioned.version).to.equal("2");
-      const shown = await runTask<{ name: string; versions: string; latestRef: string; tokenURI: string; history: { ref: string }[] }>("pod:show", { pod: published.podId });
+      const shown = await runTask<{ name: string; versions: string; revision: string; latestRef: string; url: string; history: { ref: string }[] }>("pod:show", { pod: published.podId });
       expect(shown.name).to.equal("tasks-hello");
       expect(shown.versions).to.equal("2");
+      expect(shown.revision).to.equal("2");
       expect(shown.latestRef).to.equal(REF_B);
-      expect(shown.tokenURI).to.equal(`bzz://${REF_B}`);
+      expect(shown.url).to.equal(`bzz://${REF_B}`);
       expect(shown.history.map((entry) => entry.ref)).to.deep.equal([REF_A, REF_B]);
     });
 
     it("records lineage for a fork of a public pod", async function () {
       const parent = await runTask<{ podId: string }>("pod:publish", { name: "tasks-parent", ref: REF_A, forkRoyalty: "500" });
       const child = await runTask<{ podId: string }>("pod:publish", { name: "tasks-child", ref: REF_B, parent: parent.podId, parentVersion: "1", account: "1" });
-      const shown = await runTask<{ parent: string; royaltyBps: string }>("pod:show", { pod: child.podId });
+      const shown = await runTask<{ parent: string; royaltyBps: string; forkRoyaltyBps: string }>("pod:show", { pod: child.podId });
       expect(shown.parent).to.equal(`${parent.podId} v1`);
       expect(shown.royaltyBps).to.equal("500");
+      // Without --fork-royalty a fork asks its forks for what it owes; asking less is refused by the registry.
+      expect(shown.forkRoyaltyBps).to.equal("500");
+      expect(
+        await taskError("pod:publish", { name: "tasks-cheap-child", ref: REF_B, parent: parent.podId, parentVersion: "1", forkRoyalty: "100", account: "1" }),
+      ).to.equal("refused: PodRegistry: PodRegistryForkRoyaltyBelowOwn(forkRoyaltyBps=100, royaltyBps=500)");
     });
 
     for (const [label, args, expected] of [
@@ -90,9 +97,11 @@ describe("Hardhat tasks (registry and market)", function () {
 
     it("names the contract's custom error when the chain refuses", async function () {
       await runTask("pod:publish", { name: "tasks-dup", ref: REF_A });
-      expect(await taskError("pod:publish", { name: "tasks-dup", ref: REF_B })).to.match(/PodRegistry: NameTaken\(owner=0x[0-9a-fA-F]{40}, name=tasks-dup\)/);
-      expect(await taskError("pod:show", { pod: "9999" })).to.equal("PodRegistry: PodNotFound(podId=9999)");
-      expect(await taskError("pod:version", { pod: "1", ref: REF_A, account: "3" })).to.contain("NotPodOwnerOrOperator");
+      expect(await taskError("pod:publish", { name: "tasks-dup", ref: REF_B })).to.match(/PodRegistry: PodRegistryNameTaken\(creator=0x[0-9a-fA-F]{40}, name=tasks-dup\)/);
+      // Names are unique per creator: another account may use the same one.
+      await runTask("pod:publish", { name: "tasks-dup", ref: REF_B, account: "3" });
+      expect(await taskError("pod:show", { pod: "9999" })).to.equal("PodRegistry: ERC721NonexistentToken(tokenId=9999) — pod 9999 does not exist");
+      expect(await taskError("pod:version", { pod: "1", ref: REF_A, account: "3" })).to.match(/PodRegistryUnauthorized\(podId=1, caller=0x[0-9a-fA-F]{40}\)/);
     });
   });
 
@@ -110,29 +119,43 @@ describe("Hardhat tasks (registry and market)", function () {
       expect(listed.price).to.equal("0.5");
       await runTask("market:price", { pod: podId, price: "0.25", podPrice: "3" });
       await runTask("market:pause", { pod: podId });
-      expect(await taskError("market:buy", { pod: podId, account: buyer })).to.contain("ListingIsPaused");
+      expect(await taskError("market:buy", { pod: podId, account: buyer })).to.contain("PodMarketListingPaused");
       await runTask("market:pause", { pod: podId, resume: true });
 
       expect(await taskError("market:buy", { pod: podId, account: buyer, maxPrice: "0.1" })).to.equal(`the price of pod ${podId} is 0.25, above --max-price 0.1`);
-      const bought = await runTask<{ paid: string; buyer: string }>("market:buy", { pod: podId, account: buyer });
+      const bought = await runTask<{ paid: string; buyer: string; revision: string; licence: string }>("market:buy", { pod: podId, account: buyer });
       expect(bought.paid).to.equal("0.25");
-      const { market } = await deployLure(hre, { verbose: false });
-      expect(await market.hasLicense(podId, bought.buyer)).to.equal(true);
-      expect(await taskError("market:buy", { pod: podId, account: buyer })).to.contain("PodMarket: AlreadyLicensed");
+      expect(bought.revision).to.equal("1");
+      expect(bought.licence).to.equal("not transferable (each stays with its buyer)");
+      const deployed = await deployLure(hre, { verbose: false });
+      expect(await deployed!.licenses.hasLicense(bought.buyer, podId)).to.equal(true);
+      expect(await taskError("market:buy", { pod: podId, account: buyer })).to.contain("PodMarket: PodMarketAlreadyLicensed");
 
       const signers = await hre.ethers.getSigners();
       const balance = await runTask<{ wei: string }>("market:balance", { address: signers[seller].address });
-      // Seller and fee recipient are the same dev account here, so it is credited the whole price.
-      expect(balance.wei).to.equal(parseEther("0.25").toString());
-      const withdrawn = await runTask<{ amount: string }>("market:withdraw", {});
-      expect(withdrawn.amount).to.equal("0.25");
+      // The fee (2.5%) goes to the dev fee recipient, account #19; the seller is credited the rest.
+      expect(balance.wei).to.equal(parseEther("0.24375").toString());
+      expect((await runTask<{ wei: string }>("market:balance", { address: signers[DEV_ROLE_ACCOUNTS.feeRecipient].address })).wei).to.equal(parseEther("0.00625").toString());
+      const withdrawn = await runTask<{ amount: string; recipient: string }>("market:withdraw", {});
+      expect(withdrawn.amount).to.equal("0.24375");
+      expect(withdrawn.recipient).to.equal(signers[seller].address);
       expect(await taskError("market:withdraw", {})).to.contain("nothing to withdraw");
+
+      // The fee recipient sends its credit elsewhere with --to (withdrawTo).
+      const before = await hre.ethers.provider.getBalance(signers[5].address);
+      const forwarded = await runTask<{ amount: string; recipient: string; account: string }>("market:withdraw", {
+        account: String(DEV_ROLE_ACCOUNTS.feeRecipient),
+        to: signers[5].address,
+      });
+      expect(forwarded).to.include({ amount: "0.00625", recipient: signers[5].address, account: signers[DEV_ROLE_ACCOUNTS.feeRecipient].address });
+      expect(await hre.ethers.provider.getBalance(signers[5].address)).to.equal(before + parseEther("0.00625"));
     });
 
     it("sells the pod itself and voids the old listing", async function () {
       const signers = await hre.ethers.getSigners();
-      const bought = await runTask<{ paid: string }>("market:buy-pod", { pod: podId, account: "2" });
+      const bought = await runTask<{ paid: string; revision: string }>("market:buy-pod", { pod: podId, account: "2" });
       expect(bought.paid).to.equal("3.0");
+      expect(bought.revision).to.equal("1");
       const shown = await runTask<{ owner: string; listing: unknown }>("pod:show", { pod: podId });
       expect(shown.owner).to.equal(signers[2].address);
       expect(shown.listing).to.equal("not listed");
@@ -145,17 +168,23 @@ describe("Hardhat tasks (registry and market)", function () {
       const tokenAddress = await token.getAddress();
       await token.mint(signers[1].address, parseEther("10"));
       const erc20Pod = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-erc20", ref: REF_B })).podId;
-      expect(await taskError("market:list", { pod: erc20Pod, price: "2", token: tokenAddress })).to.contain("TokenNotAllowed");
-      expect(await taskError("market:allow-token", { token: tokenAddress, account: "1" })).to.contain("AccessControlUnauthorizedAccount");
-      await runTask("market:allow-token", { token: tokenAddress });
+      expect(await taskError("market:list", { pod: erc20Pod, price: "2", token: tokenAddress })).to.contain("PodMarketTokenNotAllowed");
+      const before = await nonce(1);
+      expect(await taskError("market:allow-token", { token: tokenAddress, account: "1" })).to.equal(
+        `allow token ${tokenAddress} needs the market's GOVERNOR_ROLE, which ${signers[1].address} does not hold; sign with the governor account: pass --account (on hardhat/localhost the governor is account #17, the default); on amoy/polygon the governor is the TimelockController, so schedule the call through it`,
+      );
+      expect(await nonce(1)).to.equal(before);
+      // On the dev chain the governor, account #17, signs by default.
+      const allowed = await runTask<{ governor: string }>("market:allow-token", { token: tokenAddress });
+      expect(allowed.governor).to.equal(signers[DEV_ROLE_ACCOUNTS.governor].address);
       await runTask("market:list", { pod: erc20Pod, price: "2", token: tokenAddress });
       const bought = await runTask<{ paid: string; approvalTx: string; token: string }>("market:buy", { pod: erc20Pod, account: buyer });
       expect(bought.token).to.equal(tokenAddress);
       expect(bought.approvalTx).to.match(/^0x[0-9a-f]{64}$/);
       expect(await token.balanceOf(signers[1].address)).to.equal(parseEther("8"));
       const withdrawn = await runTask<{ amount: string }>("market:withdraw", { token: tokenAddress });
-      expect(withdrawn.amount).to.equal("2.0");
-      expect(await token.balanceOf(signers[0].address)).to.equal(parseEther("2"));
+      expect(withdrawn.amount).to.equal("1.95");
+      expect(await token.balanceOf(signers[0].address)).to.equal(parseEther("1.95"));
     });
 
     it("delists", async function () {
@@ -163,6 +192,98 @@ describe("Hardhat tasks (registry and market)", function () {
       await runTask("market:list", { pod: other, price: "1" });
       await runTask("market:delist", { pod: other });
       expect(await taskError("market:buy", { pod: other, account: buyer })).to.contain("is not listed");
+    });
+
+    it("lists with --transferable; pod:show shows the revision, the licences and their transferability", async function () {
+      const signers = await hre.ethers.getSigners();
+      const resale = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-resale", ref: REF_A })).podId;
+      const listed = await runTask<{ transferable: boolean; licences: string; feeBps: number }>("market:list", { pod: resale, price: "1", transferable: true });
+      expect(listed).to.include({ transferable: true, licences: "transferable (holders may resell them)", feeBps: 250 });
+      const bought = await runTask<{ licence: string }>("market:buy", { pod: resale, account: buyer });
+      expect(bought.licence).to.equal("transferable (holders may resell them)");
+      const shown = await runTask<{ revision: string; licences: Record<string, unknown>; listing: { transferable: boolean; feeBps: number } }>("pod:show", {
+        pod: resale,
+        address: signers[1].address,
+      });
+      expect(shown.revision).to.equal("1");
+      expect(shown.licences).to.deep.equal({ transferable: true, sold: 1, [signers[1].address]: "licensed" });
+      expect(shown.listing).to.include({ transferable: true, feeBps: 250 });
+      // The default: licences stay with their buyer.
+      const kept = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-kept", ref: REF_A })).podId;
+      expect((await runTask<{ transferable: boolean }>("market:list", { pod: kept, price: "1" })).transferable).to.equal(false);
+      const keptShown = await runTask<{ licences: Record<string, unknown> }>("pod:show", { pod: kept, address: signers[1].address });
+      expect(keptShown.licences).to.deep.equal({ transferable: false, sold: 0, [signers[1].address]: "not licensed" });
+    });
+
+    it("refuses, sending nothing, a purchase after the seller added a version since the revision the buyer saw", async function () {
+      const changing = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-changing", ref: REF_A })).podId;
+      await runTask("market:list", { pod: changing, price: "1" });
+      const seen = await runTask<{ revision: string }>("pod:show", { pod: changing });
+      expect(seen.revision).to.equal("1");
+      await runTask("pod:version", { pod: changing, ref: REF_B });
+      const before = await nonce(1);
+      expect(await taskError("market:buy", { pod: changing, revision: seen.revision, account: buyer })).to.equal(
+        `pod ${changing} changed since the quote: you were quoted revision 1, it is now at revision 2 (a version was added or its visibility changed); nothing was bought, check the pod and buy again`,
+      );
+      expect(await taskError("market:buy", { pod: changing, revision: "x", account: buyer })).to.contain('--revision: expected a whole number');
+      expect(await nonce(1)).to.equal(before);
+      const bought = await runTask<{ revision: string }>("market:buy", { pod: changing, revision: "2", account: buyer });
+      expect(bought.revision).to.equal("2");
+    });
+
+    it("market:fee: the governor proposes, the change waits for the delay, then applies to new listings only", async function () {
+      const signers = await hre.ethers.getSigners();
+      const shown = await runTask<{ feeBps: number; delaySeconds: number; pending: unknown }>("market:fee", {});
+      expect(shown).to.include({ feeBps: 250, pending: "none" });
+      expect(await taskError("market:fee", { propose: "300", account: "1" })).to.contain("needs the market's GOVERNOR_ROLE");
+      expect(await taskError("market:fee", { propose: "300", cancel: true })).to.contain("give one of them");
+      expect(await taskError("market:fee", { cancel: true })).to.equal("no fee change is pending; nothing to cancel");
+      expect(await taskError("market:fee", { execute: true })).to.equal("no fee change is pending; propose one first");
+
+      // Listed before the change: keeps 2.5%.
+      const early = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-fee-early", ref: REF_A })).podId;
+      await runTask("market:list", { pod: early, price: "1" });
+
+      const proposed = await runTask<{ proposedBps: number; executableAt: string; pending: { bps: number } }>("market:fee", { propose: "300" });
+      expect(proposed.proposedBps).to.equal(300);
+      expect(proposed.pending.bps).to.equal(300);
+      const governorNonce = await nonce(DEV_ROLE_ACCOUNTS.governor);
+      expect(await taskError("market:fee", { execute: true })).to.match(/PodMarketFeeChangeNotReady\(executableAt=\d+\) — the fee change may be executed from /);
+      expect(await nonce(DEV_ROLE_ACCOUNTS.governor)).to.equal(governorNonce);
+
+      await time.increase(shown.delaySeconds);
+      const executed = await runTask<{ previousBps: number; feeBps: number; pending: unknown }>("market:fee", { execute: true });
+      expect(executed).to.include({ previousBps: 250, feeBps: 300, pending: "none" });
+
+      const late = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-fee-late", ref: REF_A })).podId;
+      expect((await runTask<{ feeBps: number }>("market:list", { pod: late, price: "1" })).feeBps).to.equal(300);
+      expect((await runTask<{ listing: { feeBps: number } }>("pod:show", { pod: early })).listing.feeBps).to.equal(250);
+
+      // Cancel: a proposal dropped before it is due.
+      await runTask("market:fee", { propose: "100" });
+      const cancelled = await runTask<{ cancelledBps: number; feeBps: number; pending: unknown }>("market:fee", { cancel: true });
+      expect(cancelled).to.include({ cancelledBps: 100, feeBps: 300, pending: "none" });
+      expect(signers.length).to.be.greaterThan(DEV_ROLE_ACCOUNTS.governor);
+    });
+
+    it("market:royalties previews each ancestor's share along the lineage", async function () {
+      const signers = await hre.ethers.getSigners();
+      const root = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-root", ref: REF_A, forkRoyalty: "1000", account: "4" })).podId;
+      const middle = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-middle", ref: REF_A, parent: root, parentVersion: "1", account: "5" })).podId;
+      const leaf = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-leaf", ref: REF_A, parent: middle, parentVersion: "1", account: "6" })).podId;
+      const preview = await runTask<{ fee: string; ancestors: { depth: number; podId: string; receiver: string; amount: string }[]; royalty: string; seller: string }>(
+        "market:royalties",
+        { pod: leaf, price: "10" },
+      );
+      // The parent receives 10% of 10 = 1 and passes 10% of that to the root.
+      expect(preview.ancestors).to.deep.equal([
+        { depth: 1, podId: middle, receiver: signers[5].address, amount: "0.9" },
+        { depth: 2, podId: root, receiver: signers[4].address, amount: "0.1" },
+      ]);
+      expect(preview.royalty).to.equal("1.0");
+      expect(preview.fee).to.match(/^0\.3 \(300 bps\)$|^0\.25 \(250 bps\)$/);
+      expect((await runTask<{ ancestors: unknown[] }>("market:royalties", { pod: root, price: "10" })).ancestors).to.deep.equal([]);
+      expect(await taskError("market:royalties", { pod: leaf, price: "0" })).to.contain("--price: must be greater than zero");
     });
 
     for (const [task, args, expected] of [
@@ -173,6 +294,8 @@ describe("Hardhat tasks (registry and market)", function () {
       ["market:list", { pod: "1", price: "1", token: "0x1234" }, '--token: expected a 20-byte 0x address, got "0x1234"'],
       ["market:balance", { address: "0xnotanaddress" }, "--address: expected a 20-byte 0x address"],
       ["market:withdraw", { token: "0x0000000000000000000000000000000000000001x" }, "--token: expected a 20-byte 0x address"],
+      ["market:withdraw", { to: "0x1234" }, '--to: expected a 20-byte 0x address, got "0x1234"'],
+      ["market:fee", { propose: "ten" }, '--propose: expected a whole number from 0 to 10000, got "ten"'],
     ] as const) {
       it(`${task} refuses ${JSON.stringify(args)} before sending anything`, async function () {
         const before = await nonce();
