@@ -5,9 +5,10 @@
  * the service) with the Node flags of `npm run indexer` (package.json), or BENCH_CHILD_NODE_FLAGS.
  * `BENCH_CHILD_OUT=<prefix>` keeps each child's stdout in <prefix>-<phase>.txt (e.g. with --trace-gc).
  *
- * 1. starts a Hardhat node and deploys two EventFlood contracts (contracts/test/EventFlood.sol) in the
- *    PodRegistry and PodMarket roles; each transaction emits thousands of Lure-shaped events
- *    (Transfer + PodPublished + VersionPublished per pod, LicensePurchased per sale), so ≥100k events
+ * 1. starts a Hardhat node and deploys three EventFlood contracts (contracts/test/EventFlood.sol) in the
+ *    PodRegistry, PodLicenses and PodMarket roles; each transaction emits thousands of Lure-shaped v2
+ *    events (Transfer + PodPublished + VersionPublished per pod, LicensePurchased per sale and its
+ *    TransferSingle mint), so ≥100k events
  *    take a few dozen transactions. Then 256 empty blocks, so every event block is final.
  *    The node's memory: EDR keeps each transaction's execution trace (one record per EVM step) until
  *    V8 collects the JSON-RPC response object that owns it, and V8, with a small heap, rarely does;
@@ -204,7 +205,7 @@ function runChild(childArgs: string[]): Promise<PhaseResult> {
   });
 }
 
-/** Deploys two EventFlood contracts and emits about `wanted` events; returns the deployment. */
+/** Deploys three EventFlood contracts (registry, licences, market) and emits about `wanted` events; returns the deployment. */
 async function flood(url: string, wanted: number): Promise<{ deployment: Deployment; events: number }> {
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const signer = await provider.getSigner(0);
@@ -215,14 +216,16 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
     return { contract, entry: { address: await contract.getAddress(), blockNumber: receipt!.blockNumber, txHash: receipt!.hash } };
   };
   const registry = await deployOne();
+  const licenses = await deployOne();
   const market = await deployOne();
   const owner = await signer.getAddress();
   const native = "0x0000000000000000000000000000000000000000";
-  // Per round: 1,500 pods (3 events each) in one transaction, 3,500 licence sales of them in another.
+  // Per round: 1,500 pods (3 events each) in one transaction, 1,750 licence sales of them in another
+  // (LicensePurchased) and their 1,750 mints in a third (PodLicenses' TransferSingle), as the v2 contracts emit them.
   // Raw eth_sendTransaction: ethers' receipt decoding of thousands of logs per transaction would
   // dominate the set-up time; automine answers once the transaction is mined, and reverts are errors.
   const PODS = 1_500;
-  const SALES = 3_500;
+  const SALES = 1_750;
   const encode = factory.interface;
   const send = (to: string, data: string) => sendTransaction(url, { from: owner, to, data, gas: "0xf42400" });
   let events = 0;
@@ -234,9 +237,12 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
     pending.push(send(registry.entry.address, encode.encodeFunctionData("publish", [nextPod, podCount, owner, 0, `0x${"ee".repeat(32)}`])));
     events += podCount * 3;
     if (events < wanted) {
-      const sales = Math.min(SALES, wanted - events);
-      pending.push(send(market.entry.address, encode.encodeFunctionData("buyLicenses", [nextPod + (round % podCount), 0x1_0000 + round * SALES, sales, owner, native, 10_000 + round])));
-      events += sales;
+      const sales = Math.min(SALES, Math.ceil((wanted - events) / 2));
+      const podId = nextPod + (round % podCount);
+      const firstBuyer = 0x1_0000 + round * SALES;
+      pending.push(send(market.entry.address, encode.encodeFunctionData("buyLicenses", [podId, firstBuyer, sales, owner, native, 10_000 + round, owner])));
+      pending.push(send(licenses.entry.address, encode.encodeFunctionData("mintLicenses", [podId, firstBuyer, sales, market.entry.address])));
+      events += sales * 2;
     }
     nextPod += podCount;
     round++;
@@ -251,7 +257,7 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
   // match their parents' hashes, which the indexer rightly refuses to follow.
   for (let block = 0; block < 256; block++) await rpc(url, "evm_mine", []);
   provider.destroy();
-  return { deployment: { chainId: 31337, contracts: { PodRegistry: registry.entry, PodMarket: market.entry } }, events };
+  return { deployment: { chainId: 31337, contracts: { PodRegistry: registry.entry, PodLicenses: licenses.entry, PodMarket: market.entry } }, events };
 }
 
 async function runPhase(phase: string): Promise<void> {
@@ -435,7 +441,7 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
   const market = deployment.contracts.PodMarket.address;
   const [from] = await rpc<string[]>(url, "eth_accounts", []);
   const floodInterface = EventFlood__factory.createInterface();
-  const listData = (i: number) => floodInterface.encodeFunctionData("list", [1, from, "0x0000000000000000000000000000000000000000", 1000 + i, 0]);
+  const listData = (i: number) => floodInterface.encodeFunctionData("list", [1, from, "0x0000000000000000000000000000000000000000", 1000 + i, 0, 250, false, 0]);
   for (let i = 0; i < latencySamples; i++) {
     await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
     let minedBlock = Number.MAX_SAFE_INTEGER;

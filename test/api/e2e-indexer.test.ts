@@ -4,7 +4,7 @@ import type { Database } from "../../services/database";
 import type { Indexer } from "../../services/indexer";
 import { createApiServer, type RunningApi } from "../../services/api/http/server";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
-import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { deployFloods, sellLicenses, type FloodChain } from "../support/indexer/flood";
 import { startTestIndexer, waitFor, waitForHead, latestBlock } from "../support/indexer/harness";
 import { graphQLResponse } from "../support/api/client";
 import { testBackends } from "../support/api/database";
@@ -87,7 +87,7 @@ describe("GraphQL API end to end: real indexer on a hardhat node", function () {
     expect(pod.search.items).to.deep.equal([{ pod: { id: "1" } }]);
 
     // Licence sales reach the purchase subscription and the licences list.
-    await mined(await chain.market.buyLicenses(1, 0x5000, 2, SELLER, NATIVE, 1000));
+    await sellLicenses(chain, 1, 0x5000, 2, SELLER, NATIVE, 1000);
     await readUntil<Purchases>(purchases, (data) => data.purchase.__typename === "PurchaseMade");
     await readUntil<Purchases>(purchases, (data) => data.purchase.__typename === "PurchaseMade");
     const sales = await gql<{ licenses: { totalCount: number }; purchases: { items: unknown } }>(`{ licenses(where: { podId: "1" }) { totalCount } purchases(where: { podId: "1" }) { items { kind price } } }`);
@@ -102,7 +102,7 @@ describe("GraphQL API end to end: real indexer on a hardhat node", function () {
     expect((await gql(`{ pod(id: "2") { name } }`)).pod).to.deep.equal({ name: "doomed pod" });
     expect(await chain.provider.send("evm_revert", [snapshot])).to.equal(true);
     await mined(await chain.registry.publishNamed(3, OWNER, "survivor pod", ref(3)));
-    await mined(await chain.registry.publishVersion(3, 2, ref(33), OWNER));
+    await mined(await chain.registry.publishVersion(3, 2, ref(33), OWNER, 2));
     const seen = await readUntil<Blocks>(blocks, (data) => data.blocks.__typename === "Rollback");
     const rollback = seen[seen.length - 1].blocks;
     expect(rollback.fromBlock).to.equal(base.number + 1);

@@ -3,7 +3,7 @@ import type { Database } from "../../services/database";
 import { startTestApi, type Page, type TestApi } from "../support/api/client";
 import { testBackends } from "../support/api/database";
 import { seedDataset, TOKEN } from "../support/api/dataset";
-import { address, bytes32, insertBalance, insertPod, insertPurchase, insertVersion, insertWithdrawal, setCursor, ZERO } from "../support/api/fixtures";
+import { address, bytes32, insertBalance, insertLicenseHolding, insertPod, insertPurchase, insertRoyaltyPayment, insertVersion, insertWithdrawal, setCursor, ZERO } from "../support/api/fixtures";
 
 for (const backend of testBackends()) {
   describe(`GraphQL queries (${backend.name})`, function () {
@@ -220,6 +220,60 @@ for (const backend of testBackends()) {
       await db.query(`DELETE FROM pods WHERE id >= 500`);
       await setCursor(db, 30);
       expect(base).to.equal(12);
+    });
+
+    it("v2: licences held with balance and transferability, royalty shares per ancestor, listing terms, revision, market settings", async () => {
+      // Pod 7 descends from 5, which descends from 1: a sale of 7 pays 5 (depth 1) and 1 (depth 2).
+      await insertRoyaltyPayment(db, { block: 24, podId: 7, ancestorPodId: 5, receiver: address(1), amount: "90", depth: 1 });
+      await insertRoyaltyPayment(db, { block: 24, logIndex: 1, podId: 7, ancestorPodId: 1, receiver: address(1), amount: "10", depth: 2 });
+      await insertRoyaltyPayment(db, { block: 25, podId: 5, ancestorPodId: 1, receiver: address(8), token: TOKEN, amount: "50", depth: 1 });
+      await insertLicenseHolding(db, 8, address(5), "2", 26); // received by transfer
+      await insertLicenseHolding(db, 8, address(6), "0", 26); // given away: not listed
+      await db.query(`UPDATE pods SET licenses_transferable = true, listing_transferable = true, revision = 3 WHERE id = 8`);
+      for (const [key, value] of [["fee_bps", "250"], ["fee_recipient", address(99)], ["paused", "false"], ["pending_fee_bps", "300"], ["pending_fee_executable_at", "1700086400"]]) {
+        await db.query(`INSERT INTO market_settings (key, value, block_number, block_hash, tx_hash, log_index) VALUES ($1, $2, 1, $3, $3, 0)`, [key, value, bytes32(1)]);
+      }
+      try {
+        const data = await api.data<Record<string, unknown>>(`{
+          root: pod(id: "1") { revision royaltiesEarned royaltyPayments(orderBy: amount) { items { podId ancestorPodId receiver token amount depth pod { id } ancestorPod { id } } totalCount } }
+          listed: pod(id: "8") { revision licensesTransferable listing { feeBps transferable } }
+          toReceiver: royaltyPayments(where: { receiver: "${address(1)}" }) { items { podId ancestorPodId amount } totalCount }
+          ofSale: royaltyPayments(where: { podId: "7", depth: 2 }) { items { ancestorPodId amount } }
+          held: licenses(where: { podId: "8" }) { items { holder balance transferable token price purchasedAt } totalCount }
+          transferable: licenses(where: { transferable: true }) { items { podId holder } }
+          holder: account(address: "${address(5)}") { licenses { items { podId balance transferable } } }
+          marketSettings { feeBps feeRecipient paused pendingFeeChange { feeBps executableAt } }
+        }`);
+        expect(data.root).to.deep.equal({
+          revision: 1,
+          royaltiesEarned: "60",
+          royaltyPayments: {
+            items: [
+              { podId: "7", ancestorPodId: "1", receiver: address(1), token: ZERO, amount: "10", depth: 2, pod: { id: "7" }, ancestorPod: { id: "1" } },
+              { podId: "5", ancestorPodId: "1", receiver: address(8), token: TOKEN, amount: "50", depth: 1, pod: { id: "5" }, ancestorPod: { id: "1" } },
+            ],
+            totalCount: 2,
+          },
+        });
+        expect(data.listed).to.deep.equal({ revision: 3, licensesTransferable: true, listing: { feeBps: 250, transferable: true } });
+        expect(data.toReceiver).to.deep.equal({
+          items: [
+            { podId: "7", ancestorPodId: "5", amount: "90" },
+            { podId: "7", ancestorPodId: "1", amount: "10" },
+          ],
+          totalCount: 2,
+        });
+        expect(data.ofSale).to.deep.equal({ items: [{ ancestorPodId: "1", amount: "10" }] });
+        expect(data.held).to.deep.equal({ items: [{ holder: address(5), balance: "2", transferable: true, token: null, price: null, purchasedAt: null }], totalCount: 1 });
+        expect(data.transferable).to.deep.equal({ items: [{ podId: "8", holder: address(5) }] });
+        expect(data.holder).to.deep.equal({ licenses: { items: [{ podId: "8", balance: "2", transferable: true }] } });
+        expect(data.marketSettings).to.deep.equal({ feeBps: 250, feeRecipient: address(99), paused: false, pendingFeeChange: { feeBps: 300, executableAt: 1700086400 } });
+      } finally {
+        await db.query(`DELETE FROM royalty_payments`);
+        await db.query(`DELETE FROM licenses WHERE pod_id = 8`);
+        await db.query(`DELETE FROM market_settings`);
+        await db.query(`UPDATE pods SET royalties_earned = 0, licenses_transferable = false, listing_transferable = CASE WHEN listed THEN false END, revision = 1`);
+      }
     });
   });
 }

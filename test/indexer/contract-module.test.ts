@@ -59,7 +59,7 @@ describe("indexer: a contract module plugs in without an engine edit", function 
       (indexer.events as EventEmitter).on("testTransfer", (payload: TransferLogAnnouncements["testTransfer"]) => announced.push(payload));
 
       await (await registry.transfer(ZERO, ALICE, 7)).wait();
-      await (await registry.setVisibility(7, 1)).wait();
+      await (await registry.setVisibility(7, 1, ALICE, 2)).wait();
       await waitForHead(indexer, head);
       const snapshot = (await chain.provider.send("evm_snapshot", [])) as string;
       await (await registry.transfer(ALICE, BOB, 7)).wait();
@@ -76,7 +76,7 @@ describe("indexer: a contract module plugs in without an engine edit", function 
       ]);
       expect(await db.query(`SELECT token_id, holder, transfers FROM test_holders`)).to.deep.equal([{ token_id: "7", holder: ZERO, transfers: 2 }]);
       // An event the module records nowhere lands in `events`, under the module's name; Transfer does not.
-      expect(await db.query(`SELECT contract, name, args FROM events`)).to.deep.equal([{ contract: "TransferLog", name: "VisibilityChanged", args: { podId: "7", visibility: "1" } }]);
+      expect(await db.query(`SELECT contract, name, args FROM events`)).to.deep.equal([{ contract: "TransferLog", name: "VisibilityChanged", args: { podId: "7", visibility: "1", actor: ALICE, revision: "2" } }]);
       expect(announced.map((payload) => payload.to)).to.deep.equal([ALICE, BOB, ZERO]);
       expect(indexer.status().hasIndexingErrors).to.equal(false);
     });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { openDatabase, type Database } from "../../services/database";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
-import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { deployFloods, sellLicenses, type FloodChain } from "../support/indexer/flood";
 import { dumpTables, freshIndexDump, freshSchemaName, latestBlock } from "../support/indexer/harness";
 import { killHard, spawnIndexer } from "../support/indexer/indexer-process";
 
@@ -26,8 +26,8 @@ describe("indexer: kill -9 during backfill", function () {
     // ~40 blocks of ~100 events: enough commits that a kill lands in the middle of the backfill.
     for (let block = 0; block < 20; block++) {
       await (await chain.registry.publish(1 + block * 20, 20, owner, block > 0 ? 1 : 0, `0x${"ab".repeat(32)}`)).wait();
-      await (await chain.market.buyLicenses(1 + block * 20, 0x9000 + block * 1000, 90, owner, "0x0000000000000000000000000000000000000000", 1000 + block)).wait();
-      if (block % 5 === 0) await (await chain.market.withdraw(owner, "0x0000000000000000000000000000000000000000", 1234)).wait();
+      await sellLicenses(chain, 1 + block * 20, 0x9000 + block * 1000, 90, owner, "0x0000000000000000000000000000000000000000", 1000 + block);
+      if (block % 5 === 0) await (await chain.market.withdraw(owner, "0x0000000000000000000000000000000000000000", owner, 1234)).wait();
     }
   });
 

@@ -18,7 +18,7 @@ import {
 } from "../../services/indexer/deferred-indexes";
 import type { Logger } from "../../services/log";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
-import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { deployFloods, sellLicenses, type FloodChain } from "../support/indexer/flood";
 import { backends, dumpTables, freshIndexDump, freshSchemaName, latestBlock, quietLog, startTestIndexer, waitFor, waitForHead, type Backend } from "../support/indexer/harness";
 import { killHard, spawnIndexer, stopGently } from "../support/indexer/indexer-process";
 
@@ -76,7 +76,7 @@ describe("indexer: secondary indexes deferred during a fresh backfill", function
     // target of 150 logs per range, the backfill commits a dozen ranges or more.
     for (let block = 0; block < 12; block++) {
       await (await chain.registry.publish(1 + block * 20, 20, owner, block > 0 ? 1 : 0, `0x${"cd".repeat(32)}`)).wait();
-      await (await chain.market.buyLicenses(1 + block * 20, 0x7000 + block * 1000, 90, owner, "0x0000000000000000000000000000000000000000", 500 + block)).wait();
+      await sellLicenses(chain, 1 + block * 20, 0x7000 + block * 1000, 90, owner, "0x0000000000000000000000000000000000000000", 500 + block);
     }
     for (let block = 0; block < FINALITY; block++) await chain.provider.send("evm_mine", []);
   });

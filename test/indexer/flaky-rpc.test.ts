@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createIndexerMetrics, type Indexer } from "../../services/indexer";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
 import { startFlakyProxy, type FlakyProxy } from "../support/indexer/flaky-proxy";
-import { deployFloods, prng, randomActivity, type FloodChain } from "../support/indexer/flood";
+import { deployFloods, sellLicenses, prng, randomActivity, type FloodChain } from "../support/indexer/flood";
 import { backends, dumpTables, freshIndexDump, startTestIndexer, waitForHead, type Backend, latestBlock } from "../support/indexer/harness";
 
 describe("indexer: a flaky JSON-RPC endpoint", function () {
@@ -21,7 +21,7 @@ describe("indexer: a flaky JSON-RPC endpoint", function () {
     const owner = await chain.signer.getAddress();
     for (let block = 0; block < 8; block++) {
       await (await chain.registry.publish(1 + block * 30, 30, owner, 0, `0x${"cd".repeat(32)}`)).wait();
-      await (await chain.market.buyLicenses(1 + block * 30, 0x7000 + block * 100, 40, owner, "0x0000000000000000000000000000000000000000", 777)).wait();
+      await sellLicenses(chain, 1 + block * 30, 0x7000 + block * 100, 40, owner, "0x0000000000000000000000000000000000000000", 777);
     }
     await randomActivity(chain, prng(99), 20);
     proxy = await startFlakyProxy(node.url, prng(4242), { faultRate: 0.2, maxLogRange: 8 });

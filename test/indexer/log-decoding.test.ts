@@ -10,7 +10,7 @@ const contracts = [{ address: MARKET, contract: "PodMarket" as const }];
 
 /** A Withdrawn log of the market, as a node sends it. */
 function withdrawn(amount: bigint, overrides: Partial<Record<keyof RawLog, unknown>> = {}): RawLog {
-  const { data, topics } = IPodMarket__factory.createInterface().encodeEventLog("Withdrawn", [ACCOUNT, NATIVE, amount]);
+  const { data, topics } = IPodMarket__factory.createInterface().encodeEventLog("Withdrawn", [ACCOUNT, NATIVE, ACCOUNT, amount]);
   return {
     address: MARKET,
     topics,
@@ -32,7 +32,7 @@ describe("indexer: raw logs decoded one by one", () => {
       {
         contract: "PodMarket",
         name: "Withdrawn",
-        args: { account: ACCOUNT, token: NATIVE, amount: "1000000000000000000" },
+        args: { account: ACCOUNT, token: NATIVE, recipient: ACCOUNT, amount: "1000000000000000000" },
         blockNumber: 31,
         blockHash: `0x${"ab".repeat(32)}`,
         txHash: `0x${"cd".repeat(32)}`,

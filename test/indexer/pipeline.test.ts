@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Indexer } from "../../services/indexer";
 import type { Database, Transaction } from "../../services/database";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
-import { deployFloods, type FloodChain } from "../support/indexer/flood";
+import { deployFloods, sellLicenses, type FloodChain } from "../support/indexer/flood";
 import { backends, dumpTables, freshIndexDump, latestBlock, startTestIndexer, waitForHead } from "../support/indexer/harness";
 
 const FINALITY = 8;
@@ -50,7 +50,7 @@ describe("indexer: backfill commits queued behind one another", function () {
     const owner = await chain.signer.getAddress();
     for (let block = 0; block < 10; block++) {
       await (await chain.registry.publish(1 + block * 20, 20, owner, 0, `0x${"ab".repeat(32)}`)).wait();
-      await (await chain.market.buyLicenses(1 + block * 20, 0x9000 + block * 1000, 60, owner, "0x0000000000000000000000000000000000000000", 700 + block)).wait();
+      await sellLicenses(chain, 1 + block * 20, 0x9000 + block * 1000, 60, owner, "0x0000000000000000000000000000000000000000", 700 + block);
     }
     for (let block = 0; block < FINALITY; block++) await chain.provider.send("evm_mine", []);
   });

@@ -63,7 +63,10 @@ describe("indexer: chain reorganisations", function () {
     }
 
     const reference = await freshIndexDump(node.url, chain.deployment, head);
-    expect(reference.purchases.length + reference.listing_events.length + reference.transfers.length, "the scenario produced events").to.be.greaterThan(200);
+    const produced = ["purchases", "listing_events", "transfers", "licenses", "royalty_payments"].reduce((sum, table) => sum + reference[table].length, 0);
+    expect(produced, "the scenario produced events").to.be.greaterThan(200);
+    expect(reference.licenses.length, "licence holdings moved").to.be.greaterThan(5);
+    expect(reference.royalty_payments.length, "royalty shares paid").to.be.greaterThan(0);
     for (const { label, indexer, rollbacks } of watched) {
       expect(rollbacks.length, `${label}: one rollback per reorg`).to.equal(20);
       const dump = await dumpTables(indexer.db);

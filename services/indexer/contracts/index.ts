@@ -1,4 +1,5 @@
 import type { AnnouncementsOf, RegisteredContract } from "./module";
+import { podLicenses } from "./pod-licenses";
 import { podMarket } from "./pod-market";
 import { podRegistry } from "./pod-registry";
 
@@ -8,7 +9,7 @@ import { podRegistry } from "./pod-registry";
  * "Adding a contract module"). The order is the order rows are loaded and written, and announcements
  * emitted, after each commit.
  */
-const MODULES = [podRegistry, podMarket] as const;
+const MODULES = [podRegistry, podLicenses, podMarket] as const;
 
 export const CONTRACT_MODULES: readonly RegisteredContract[] = MODULES;
 

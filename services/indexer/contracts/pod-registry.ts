@@ -1,14 +1,14 @@
-// The factory file only: the typechain index pulls in every contract of the repository.
-import { IPodRegistry__factory } from "../../../typechain-types/factories/contracts/interfaces/IPodRegistry__factory";
+// The factory file only: the typechain index pulls in every contract of the repository. The
+// contract's factory, not its interface's: its ABI lists the events it inherits too (ERC-721, ERC-4906).
+import { PodRegistry__factory } from "../../../typechain-types/factories/contracts/PodRegistry__factory";
 import { CHANGED_BY_COLUMNS, changedBy, stamp } from "../changed-by";
 import { HISTORY_KEY_COLUMNS, HISTORY_POSITION_COLUMNS, type TableSpec } from "../tables";
 import { eventsOf } from "./abi-types";
 import { defineContract } from "./module";
-import { OPENZEPPELIN_EVENTS } from "./openzeppelin-events";
 import { startPodDescriptions } from "./pod-descriptions";
 import { LISTING_EVENTS, PODS } from "./pod-tables";
 
-/** PodRegistry: pods as ERC-721 tokens, their versions, visibility and owners (migration 001). */
+/** PodRegistry: pods as ERC-721 tokens, their versions, revision, visibility and owners (migrations 001, 060). */
 
 const POD_VERSIONS: TableSpec = {
   name: "pod_versions",
@@ -31,7 +31,7 @@ export interface PodRegistryAnnouncements {
 const VISIBILITY = ["PRIVATE", "PUBLIC"];
 const visibilityName = (value: string) => VISIBILITY[Number(value)] ?? `UNKNOWN_${value}`;
 
-const ABI = [...eventsOf(IPodRegistry__factory.abi), ...OPENZEPPELIN_EVENTS];
+const ABI = eventsOf(PodRegistry__factory.abi);
 
 export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>({
   name: "PodRegistry",
@@ -51,11 +51,12 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
         effects.change(PODS, podId, event, (pod) => ({
           ...pod,
           id: podId,
-          owner: args.owner,
-          creator: args.owner,
+          owner: args.creator,
+          creator: args.creator,
           name: args.name,
           visibility: visibilityName(args.visibility),
           version_count: Math.max(Number(pod?.version_count ?? 0), 1),
+          revision: Math.max(Number(pod?.revision ?? 0), 1),
           latest_ref: pod?.latest_ref && Number(pod.version_count) > 1 ? pod.latest_ref : args.manifestRef,
           parent_pod_id: parent === "0" ? null : parent,
           parent_version: parent === "0" ? null : Number(args.parentVersion),
@@ -67,8 +68,12 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
           listing_price: pod?.listing_price ?? null,
           listing_pod_price: pod?.listing_pod_price ?? null,
           listing_paused: pod?.listing_paused ?? false,
+          listing_fee_bps: pod?.listing_fee_bps ?? null,
+          listing_transferable: pod?.listing_transferable ?? null,
+          licenses_transferable: pod?.licenses_transferable ?? false,
           license_sales: pod?.license_sales ?? 0,
           revenue: pod?.revenue ?? "0",
+          royalties_earned: pod?.royalties_earned ?? "0",
           created_block: String(event.blockNumber),
           created_at: String(event.timestamp),
           created_tx: event.txHash,
@@ -76,7 +81,7 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
         }));
         effects.announce("podPublished", {
           podId,
-          owner: args.owner,
+          owner: args.creator,
           name: args.name,
           manifestRef: args.manifestRef,
           parentPodId: parent === "0" ? null : parent,
@@ -90,8 +95,10 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
       apply(args, event, effects) {
         const version = Number(args.version);
         effects.record(POD_VERSIONS, { pod_id: args.podId, version, manifest_ref: args.manifestRef, publisher: args.publisher, published_at: event.timestamp }, event);
+        const revision = Number(args.revision);
         effects.changeExisting(PODS, args.podId, event, (pod) => {
-          if (version < Number(pod.version_count)) return pod;
+          if (revision > Number(pod.revision)) pod.revision = revision;
+          if (version < Number(pod.version_count)) return stamp(pod, event);
           pod.version_count = version;
           pod.latest_ref = args.manifestRef;
           return stamp(pod, event);
@@ -101,7 +108,13 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
     VisibilityChanged: {
       touches: (args, keys) => keys.add(PODS, args.podId),
       apply(args, event, effects) {
-        effects.changeExisting(PODS, args.podId, event, (pod) => ({ ...pod, visibility: visibilityName(args.visibility), ...changedBy(event) }));
+        const revision = Number(args.revision);
+        effects.changeExisting(PODS, args.podId, event, (pod) => ({
+          ...pod,
+          visibility: visibilityName(args.visibility),
+          revision: Math.max(revision, Number(pod.revision)),
+          ...changedBy(event),
+        }));
       },
     },
     Transfer: {
@@ -117,7 +130,17 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
           if (voided) {
             effects.record(
               LISTING_EVENTS,
-              { kind: "voided", pod_id: podId, seller: pod.listing_seller, token: pod.listing_token, price: pod.listing_price, pod_price: pod.listing_pod_price, paused: pod.listing_paused },
+              {
+                kind: "voided",
+                pod_id: podId,
+                seller: pod.listing_seller,
+                token: pod.listing_token,
+                price: pod.listing_price,
+                pod_price: pod.listing_pod_price,
+                paused: pod.listing_paused,
+                fee_bps: null,
+                transferable: null,
+              },
               event,
             );
           }
@@ -127,6 +150,6 @@ export const podRegistry = defineContract<typeof ABI, PodRegistryAnnouncements>(
         });
       },
     },
-    // Approval, ApprovalForAll, roles, pausing: kept in `events` only.
+    // Approval, ApprovalForAll, MetadataUpdate (ERC-4906, on every version and visibility change): kept in `events` only.
   },
 });

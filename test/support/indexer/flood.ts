@@ -1,16 +1,20 @@
-import { JsonRpcProvider, type ContractTransactionResponse, type JsonRpcSigner } from "ethers";
+import { JsonRpcProvider, ethers, type ContractTransactionResponse, type JsonRpcSigner } from "ethers";
 import type { Deployment } from "../../../services/chain/deployments";
 import type { EventFlood } from "../../../typechain-types/contracts/test/EventFlood";
 import { EventFlood__factory } from "../../../typechain-types/factories/contracts/test/EventFlood__factory";
 
-/** Two EventFlood instances standing in for PodRegistry and PodMarket on a dev chain. */
+/** Three EventFlood instances standing in for PodRegistry, PodLicenses and PodMarket on a dev chain. */
 export interface FloodChain {
   provider: JsonRpcProvider;
   signer: JsonRpcSigner;
   registry: EventFlood;
+  licenses: EventFlood;
   market: EventFlood;
   deployment: Deployment;
 }
+
+/** Where EventFlood's sales credit the platform fee. */
+const FLOOD_FEE_RECIPIENT = "0x0000000000000000000000000000000000000fee";
 
 export async function deployFloods(url: string): Promise<FloodChain> {
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
@@ -18,6 +22,8 @@ export async function deployFloods(url: string): Promise<FloodChain> {
   const factory = new EventFlood__factory(signer);
   const registry = await factory.deploy();
   const registryReceipt = await registry.deploymentTransaction()!.wait();
+  const licenses = await factory.deploy();
+  const licensesReceipt = await licenses.deploymentTransaction()!.wait();
   const market = await factory.deploy();
   const marketReceipt = await market.deploymentTransaction()!.wait();
   const chainId = Number((await provider.getNetwork()).chainId);
@@ -25,15 +31,26 @@ export async function deployFloods(url: string): Promise<FloodChain> {
     provider,
     signer,
     registry,
+    licenses,
     market,
     deployment: {
       chainId,
       contracts: {
         PodRegistry: { address: await registry.getAddress(), blockNumber: registryReceipt!.blockNumber, txHash: registryReceipt!.hash },
+        PodLicenses: { address: await licenses.getAddress(), blockNumber: licensesReceipt!.blockNumber, txHash: licensesReceipt!.hash },
         PodMarket: { address: await market.getAddress(), blockNumber: marketReceipt!.blockNumber, txHash: marketReceipt!.hash },
       },
     },
   };
+}
+
+/**
+ * `count` licence sales of `podId` to buyers firstBuyer, firstBuyer+1, ... as the v2 contracts make
+ * them: the market's LicensePurchased (one transaction) and PodLicenses' mints (the next one).
+ */
+export async function sellLicenses(chain: FloodChain, podId: number, firstBuyer: number, count: number, seller: string, token: string, price: number): Promise<void> {
+  await (await chain.market.buyLicenses(podId, firstBuyer, count, seller, token, price, FLOOD_FEE_RECIPIENT)).wait();
+  await (await chain.licenses.mintLicenses(podId, firstBuyer, count, await chain.market.getAddress())).wait();
 }
 
 /** A small deterministic PRNG so a failing scenario can be replayed from its seed. */
@@ -54,7 +71,8 @@ const ref = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
 /**
  * Sends `count` random transactions touching every kind of event: publishes, versions, visibility,
  * transfers (voiding listings), listings, price changes, pauses, delistings, licence and pod sales,
- * withdrawals and market settings. Pods ids 1..podCount are published first when `publishFirst`.
+ * royalty shares, licence mints and transfers (single and batch), licence transferability,
+ * withdrawals and market settings (fee changes proposed, cancelled, applied). Pods ids 1..podCount are published first when `publishFirst`.
  * Each call is one transaction (one block under automine). Returns the tx count sent.
  */
 export async function randomActivity(chain: FloodChain, random: () => number, count: number, podIdBase = 1): Promise<number> {
@@ -64,18 +82,26 @@ export async function randomActivity(chain: FloodChain, random: () => number, co
   for (let index = 0; index < count; index++) {
     const choice = random();
     let tx: ContractTransactionResponse;
-    if (choice < 0.15) tx = await chain.registry.publish(podIdBase + Math.floor(random() * 6), 1, pick(ACCOUNTS), random() < 0.3 ? pod() : 0, ref(index + 1));
-    else if (choice < 0.22) tx = await chain.registry.publishVersion(pod(), 2 + Math.floor(random() * 4), ref(1000 + index), pick(ACCOUNTS));
-    else if (choice < 0.27) tx = await chain.registry.setVisibility(pod(), Math.floor(random() * 2));
-    else if (choice < 0.37) tx = await chain.registry.transfer(pick(ACCOUNTS), pick(ACCOUNTS), pod());
-    else if (choice < 0.5) tx = await chain.market.list(pod(), pick(ACCOUNTS), pick(TOKENS), 1000 + Math.floor(random() * 1000), Math.floor(random() * 3) * 5000);
-    else if (choice < 0.56) tx = await chain.market.setPrice(pod(), pick(ACCOUNTS), pick(TOKENS), 500 + Math.floor(random() * 1000), 7000);
-    else if (choice < 0.61) tx = await chain.market.setPaused(pod(), pick(ACCOUNTS), random() < 0.5);
-    else if (choice < 0.65) tx = await chain.market.delist(pod(), pick(ACCOUNTS));
-    else if (choice < 0.82) tx = await chain.market.buyLicenses(pod(), 0x5000 + Math.floor(random() * 8), 1 + Math.floor(random() * 3), pick(ACCOUNTS), pick(TOKENS), 4000);
-    else if (choice < 0.88) tx = await chain.market.sellPod(pod(), pick(ACCOUNTS), pick(ACCOUNTS), pick(TOKENS), 9000);
-    else if (choice < 0.95) tx = await chain.market.withdraw(pick(ACCOUNTS), pick(TOKENS), 100 + Math.floor(random() * 100));
-    else if (choice < 0.98) tx = await chain.market.allowToken(pick(TOKENS), random() < 0.5);
+    const revision = 1 + Math.floor(random() * 3);
+    if (choice < 0.12) tx = await chain.registry.publish(podIdBase + Math.floor(random() * 6), 1, pick(ACCOUNTS), random() < 0.3 ? pod() : 0, ref(index + 1));
+    else if (choice < 0.18) tx = await chain.registry.publishVersion(pod(), 2 + Math.floor(random() * 4), ref(1000 + index), pick(ACCOUNTS), revision);
+    else if (choice < 0.22) tx = await chain.registry.setVisibility(pod(), Math.floor(random() * 2), pick(ACCOUNTS), revision);
+    else if (choice < 0.3) tx = await chain.registry.transfer(pick(ACCOUNTS), pick(ACCOUNTS), pod());
+    else if (choice < 0.41) tx = await chain.market.list(pod(), pick(ACCOUNTS), pick(TOKENS), 1000 + Math.floor(random() * 1000), Math.floor(random() * 3) * 5000, 250, random() < 0.5, Math.floor(random() * 3));
+    else if (choice < 0.46) tx = await chain.market.setPrice(pod(), pick(ACCOUNTS), pick(TOKENS), 500 + Math.floor(random() * 1000), 7000);
+    else if (choice < 0.5) tx = await chain.market.setPaused(pod(), pick(ACCOUNTS), random() < 0.5);
+    else if (choice < 0.53) tx = await chain.market.delist(pod(), pick(ACCOUNTS));
+    else if (choice < 0.63) tx = await chain.market.buyLicenses(pod(), 0x5000 + Math.floor(random() * 8), 1 + Math.floor(random() * 3), pick(ACCOUNTS), pick(TOKENS), 4000, FLOOD_FEE_RECIPIENT);
+    else if (choice < 0.69) tx = await chain.licenses.mintLicenses(pod(), 0x5000 + Math.floor(random() * 8), 1 + Math.floor(random() * 3), await chain.market.getAddress());
+    else if (choice < 0.73) tx = await chain.licenses.transferLicense(pick(ACCOUNTS), ethers.toBeHex(0x5000 + Math.floor(random() * 8), 20), pick(ACCOUNTS), pod(), 1);
+    else if (choice < 0.75) tx = await chain.licenses.transferLicenses(pick(ACCOUNTS), ethers.toBeHex(0x5000 + Math.floor(random() * 8), 20), pick(ACCOUNTS), [pod(), pod() + 6], [1, 1]);
+    else if (choice < 0.77) tx = await chain.licenses.setLicenseTransferable(pod(), random() < 0.5, pick(ACCOUNTS));
+    else if (choice < 0.81) tx = await chain.market.payRoyalty(pod(), pod(), pick(ACCOUNTS), pick(TOKENS), 100 + Math.floor(random() * 100), 1 + Math.floor(random() * 2));
+    else if (choice < 0.86) tx = await chain.market.sellPod(pod(), pick(ACCOUNTS), pick(ACCOUNTS), pick(TOKENS), 9000, revision);
+    else if (choice < 0.92) tx = await chain.market.withdraw(pick(ACCOUNTS), pick(TOKENS), pick(ACCOUNTS), 100 + Math.floor(random() * 100));
+    else if (choice < 0.95) tx = await chain.market.allowToken(pick(TOKENS), random() < 0.5);
+    else if (choice < 0.97) tx = await chain.market.proposeFee(250, 100 + Math.floor(random() * 400), 1_000_000 + index);
+    else if (choice < 0.98) tx = await chain.market.cancelFee(300);
     else tx = await chain.market.setFee(250, 100 + Math.floor(random() * 400));
     await tx.wait();
     sent++;

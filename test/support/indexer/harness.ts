@@ -68,6 +68,7 @@ const DUMPED: Record<string, string> = {
   listing_events: "block_number, log_index",
   licenses: "pod_id, account",
   purchases: "block_number, log_index",
+  royalty_payments: "block_number, log_index",
   transfers: "block_number, log_index",
   balances: "account, token",
   withdrawals: "block_number, log_index",

@@ -1,10 +1,10 @@
 import type { ApiDomain } from "../types";
-import { licensesList, listingEventsList, purchasesList } from "./lists";
+import { licensesList, listingEventsList, purchasesList, royaltyPaymentsList } from "./lists";
 import { marketResolvers } from "./resolvers";
 import { marketStatements } from "./statements";
 import { marketSubscriptions } from "./subscriptions";
 
-/** The market: listings, licences, purchases, balances and withdrawals of accounts. */
+/** The market: listings, licences (PodLicenses holdings), purchases, royalty shares per ancestor, balances and withdrawals of accounts, settings. */
 export const marketDomain: ApiDomain = {
   name: "market",
   resolvers: [marketResolvers, marketSubscriptions],
@@ -13,5 +13,6 @@ export const marketDomain: ApiDomain = {
     ListingEventWhere: listingEventsList.filters,
     LicenseWhere: licensesList.filters,
     PurchaseWhere: purchasesList.filters,
+    RoyaltyPaymentWhere: royaltyPaymentsList.filters,
   },
 };

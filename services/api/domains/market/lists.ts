@@ -9,7 +9,7 @@ import type { ListSpec } from "../../graphql/sql/list";
 export const listingEventsList: ListSpec = {
   name: "listingEvents",
   from: "listing_events",
-  select: `pod_id::text AS "podId", kind, seller, token, price::text AS price, pod_price::text AS "podPrice", paused, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  select: `pod_id::text AS "podId", kind, seller, token, price::text AS price, pod_price::text AS "podPrice", paused, fee_bps AS "feeBps", transferable, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
   filters: {
     kind: { sql: "kind", type: "text" },
     seller: { sql: "seller", type: "text" },
@@ -19,13 +19,21 @@ export const listingEventsList: ListSpec = {
   primaryKey: logPosition("listing_events"),
 };
 
+/** A holding's transferability is its pod's (PodLicenses' setting per pod). */
+const LICENSE_TRANSFERABLE = `coalesce((SELECT pods.licenses_transferable FROM pods WHERE pods.id = licenses.pod_id), false)`;
+
+/**
+ * Licences held (PodLicenses balances, migration 060): only holdings with a balance, so the list and
+ * its count never show a licence given away or burnt (the rows stay, at 0, for their purchase).
+ */
 export const licensesList: ListSpec = {
   name: "licenses",
-  from: "licenses",
-  select: `pod_id::text AS "podId", account AS holder, token, price::text AS price, purchased_at::float8 AS "purchasedAt", block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  from: "(SELECT * FROM licenses WHERE balance > 0) AS licenses",
+  select: `pod_id::text AS "podId", account AS holder, balance::text AS balance, ${LICENSE_TRANSFERABLE} AS transferable, token, price::text AS price, purchased_at::float8 AS "purchasedAt", block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
   filters: {
     podId: { sql: "pod_id", type: "numeric" },
     holder: { sql: "account", type: "text" },
+    transferable: { sql: LICENSE_TRANSFERABLE, type: "boolean" },
     blockNumber: blockNumberFilter,
   },
   orders: {
@@ -44,7 +52,7 @@ const kindToDb = (value: unknown) => (typeof value === "string" ? value.toLowerC
 export const purchasesList: ListSpec = {
   name: "purchases",
   from: "purchases",
-  select: `upper(kind) AS kind, pod_id::text AS "podId", buyer, seller, token, price::text AS price, fee::text AS fee, fee_recipient AS "feeRecipient", royalty::text AS royalty, royalty_receiver AS "royaltyReceiver", seller_proceeds::text AS "sellerProceeds", timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  select: `upper(kind) AS kind, pod_id::text AS "podId", buyer, seller, token, price::text AS price, fee::text AS fee, fee_recipient AS "feeRecipient", royalty::text AS royalty, royalty_receiver AS "royaltyReceiver", seller_proceeds::text AS "sellerProceeds", revision, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
   filters: {
     kind: { sql: "kind", type: "text", toDb: kindToDb },
     podId: { sql: "pod_id", type: "numeric" },
@@ -64,8 +72,28 @@ export const purchasesList: ListSpec = {
 export const withdrawalsList: ListSpec = {
   name: "withdrawals",
   from: "withdrawals",
-  select: `account, token, amount::text AS amount, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  select: `account, token, amount::text AS amount, recipient, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
   filters: {},
   orders: { blockNumber: logPosition("withdrawals")[0] },
   primaryKey: logPosition("withdrawals"),
+};
+
+/** Royalty shares per ancestor and sale (RoyaltyPaid, migration 060). */
+export const royaltyPaymentsList: ListSpec = {
+  name: "royaltyPayments",
+  from: "royalty_payments",
+  select: `pod_id::text AS "podId", ancestor_pod_id::text AS "ancestorPodId", receiver, token, amount::text AS amount, depth, timestamp::float8 AS timestamp, block_number::float8 AS "blockNumber", tx_hash AS "txHash", log_index AS "logIndex"`,
+  filters: {
+    podId: { sql: "pod_id", type: "numeric" },
+    ancestorPodId: { sql: "ancestor_pod_id", type: "numeric" },
+    receiver: { sql: "receiver", type: "text" },
+    token: { sql: "token", type: "text" },
+    depth: { sql: "depth", type: "integer" },
+    blockNumber: blockNumberFilter,
+  },
+  orders: {
+    blockNumber: logPosition("royalty_payments")[0],
+    amount: { sql: "royalty_payments.amount", type: "numeric" },
+  },
+  primaryKey: logPosition("royalty_payments"),
 };

@@ -9,6 +9,8 @@ interface ListingModel {
   price: string;
   podPrice: string;
   paused: boolean;
+  feeBps: number;
+  transferable: boolean;
 }
 
 interface ListingEventRow {
@@ -19,6 +21,8 @@ interface ListingEventRow {
   price: string | null;
   podPrice: string | null;
   paused: boolean | null;
+  feeBps: number | null;
+  transferable: boolean | null;
   timestamp: number;
   blockNumber: number;
   txHash: string;
@@ -28,9 +32,11 @@ interface ListingEventRow {
 interface LicenseRow {
   podId: string;
   holder: string;
-  token: string;
-  price: string;
-  purchasedAt: number;
+  balance: string;
+  transferable: boolean;
+  token: string | null;
+  price: string | null;
+  purchasedAt: number | null;
   blockNumber: number;
   txHash: string;
   logIndex: number;
@@ -48,10 +54,36 @@ interface PurchaseRow {
   royalty: string;
   royaltyReceiver: string | null;
   sellerProceeds: string;
+  revision: number | null;
   timestamp: number;
   blockNumber: number;
   txHash: string;
   logIndex: number;
+}
+
+interface RoyaltyPaymentRow {
+  podId: string;
+  ancestorPodId: string;
+  receiver: string;
+  token: string;
+  amount: string;
+  depth: number;
+  timestamp: number;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
+interface PendingFeeChangeModel {
+  feeBps: number;
+  executableAt: number;
+}
+
+export interface MarketSettingsModel {
+  feeBps: number | null;
+  feeRecipient: string | null;
+  paused: boolean;
+  pendingFeeChange: PendingFeeChangeModel | null;
 }
 
 interface BalanceRow {
@@ -64,6 +96,7 @@ interface WithdrawalRow {
   account: string;
   token: string;
   amount: string;
+  recipient: string | null;
   timestamp: number;
   blockNumber: number;
   txHash: string;
@@ -96,6 +129,10 @@ export interface MarketModels {
   LicenseList: Page<LicenseRow>;
   Purchase: PurchaseRow;
   PurchaseList: Page<PurchaseRow>;
+  RoyaltyPayment: RoyaltyPaymentRow;
+  RoyaltyPaymentList: Page<RoyaltyPaymentRow>;
+  PendingFeeChange: PendingFeeChangeModel;
+  MarketSettings: MarketSettingsModel;
   Balance: BalanceRow;
   Withdrawal: WithdrawalRow;
   WithdrawalList: Page<WithdrawalRow>;

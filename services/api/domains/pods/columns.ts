@@ -21,6 +21,7 @@ export const POD_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   description: [`description`],
   visibility: [`visibility`],
   versionCount: [`version_count AS "versionCount"`],
+  revision: [`revision`],
   latestRef: [`latest_ref AS "latestRef"`],
   forkedFrom: [PARENT_COLUMN],
   parent: [PARENT_COLUMN],
@@ -35,9 +36,13 @@ export const POD_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
     `listing_price::text AS "listingPrice"`,
     `listing_pod_price::text AS "listingPodPrice"`,
     `listing_paused AS "listingPaused"`,
+    `listing_fee_bps AS "listingFeeBps"`,
+    `listing_transferable AS "listingTransferable"`,
   ],
   licenseSales: [`license_sales AS "licenseSales"`],
   revenue: [`revenue::text AS revenue`],
+  royaltiesEarned: [`royalties_earned::text AS "royaltiesEarned"`],
+  licensesTransferable: [`licenses_transferable AS "licensesTransferable"`],
   createdBlock: [`created_block::float8 AS "createdBlock"`],
   createdAt: [`created_at::float8 AS "createdAt"`],
   lastChange: [changeRefColumns],
@@ -45,6 +50,7 @@ export const POD_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   versions: [],
   forks: [],
   listingHistory: [],
+  royaltyPayments: [],
 };
 
 const POD_ID_COLUMN = `pods.id::text AS id`;

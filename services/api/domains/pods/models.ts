@@ -13,6 +13,7 @@ export interface PodRow extends ChangeRefModel {
   description: string | null;
   visibility: Visibility;
   versionCount: number;
+  revision: number;
   latestRef: string;
   forkedFrom: string | null;
   parentVersion: number | null;
@@ -24,8 +25,12 @@ export interface PodRow extends ChangeRefModel {
   listingPrice: string | null;
   listingPodPrice: string | null;
   listingPaused: boolean;
+  listingFeeBps: number | null;
+  listingTransferable: boolean | null;
   licenseSales: number;
   revenue: string;
+  royaltiesEarned: string;
+  licensesTransferable: boolean;
   createdBlock: number;
   createdAt: number;
 }
