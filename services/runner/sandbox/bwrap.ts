@@ -26,10 +26,10 @@ export const HOST_TOOLS = {
 } as const;
 
 /** The pod's user inside the sandbox; outside it is the run's own uid. */
-export const SANDBOX_UID = 1000;
+const SANDBOX_UID = 1000;
 
 /** The pod's own log folder inside the sandbox; `/golem/work/<recipe log>` points here. */
-export const LOGS_PATH = "/golem/logs";
+const LOGS_PATH = "/golem/logs";
 
 /** File descriptors of the spawned wrapper (0–2 are stdio). */
 export const FD = { channel: 3, passwd: 4, podTar: 5, group: 6, hosts: 7 } as const;
@@ -39,7 +39,7 @@ const JOIN_FAILED = 126;
 const UNPACK_FAILED = 125;
 
 /** Joins every cgroup.procs file given, then execs the rest of its arguments. */
-export const JOIN_SCRIPT = [
+const JOIN_SCRIPT = [
   'n="$1"; shift',
   'while [ "$n" -gt 0 ]; do echo "$$" > "$1" || exit ' + JOIN_FAILED + '; shift; n=$((n - 1)); done',
   "shift",
@@ -52,7 +52,7 @@ export const JOIN_SCRIPT = [
  * every process of the sandbox but this one and the reaper, so the tar below reads a folder nobody
  * writes any more.
  */
-export const SUPERVISOR_SCRIPT = [
+const SUPERVISOR_SCRIPT = [
   `${HOST_TOOLS.tar} -x -f - -C ${VM_PATHS.work} --no-same-owner <&${FD.podTar} || { echo "lure: the pod could not be unpacked into ${VM_PATHS.work}" >&2; exit ${UNPACK_FAILED}; }`,
   `exec ${FD.podTar}<&-`,
   `echo lure-ready >&${FD.channel}`,
