@@ -46,11 +46,13 @@ export async function deployFloods(url: string): Promise<FloodChain> {
 
 /**
  * `count` licence sales of `podId` to buyers firstBuyer, firstBuyer+1, ... as the v2 contracts make
- * them: the market's LicensePurchased (one transaction) and PodLicenses' mints (the next one).
+ * them: PodLicenses' mints (one transaction) and the market's LicensePurchased (the next one).
  */
 export async function sellLicenses(chain: FloodChain, podId: number, firstBuyer: number, count: number, seller: string, token: string, price: number): Promise<void> {
-  await (await chain.market.buyLicenses(podId, firstBuyer, count, seller, token, price, FLOOD_FEE_RECIPIENT)).wait();
+  // The mint goes first: a reader woken by the purchase announcement then finds the licences
+  // indexed too, as it would after a real purchase, whose mint is in the same transaction.
   await (await chain.licenses.mintLicenses(podId, firstBuyer, count, await chain.market.getAddress())).wait();
+  await (await chain.market.buyLicenses(podId, firstBuyer, count, seller, token, price, FLOOD_FEE_RECIPIENT)).wait();
 }
 
 /** A small deterministic PRNG so a failing scenario can be replayed from its seed. */
