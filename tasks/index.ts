@@ -3,3 +3,4 @@ import "./registry";
 import "./market";
 import "./pods";
 import "./swarm";
+import "./deploy";

@@ -48,6 +48,14 @@ describe("Hardhat tasks (registry and market)", function () {
       expect(again?.reused).to.equal(true);
       expect(await nonce()).to.equal(before);
     });
+
+    it("lure:deploy runs the same deployment as a task and reports the addresses; nothing is sent again", async function () {
+      const before = await nonce();
+      const printed = await runTask<{ network: string; chainId: number; reused: boolean; PodRegistry: string; PodLicenses: string; PodMarket: string }>("lure:deploy", {});
+      const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(deploymentsDir, "hardhat.json"), "utf8")) as unknown);
+      expect(printed).to.deep.include({ network: "hardhat", chainId: 31337, reused: true, PodMarket: deployment.contracts.PodMarket.address });
+      expect(await nonce()).to.equal(before);
+    });
   });
 
   describe("pod:publish / pod:version / pod:show", function () {
