@@ -160,6 +160,14 @@ export class Batch implements EventEffects<Record<string, unknown>> {
     return cache;
   }
 
+  /** Rows this batch writes, per table name (changed mutable rows and new history rows): counted for the planner's statistics. */
+  rowsWritten(): [string, number][] {
+    const counts: [string, number][] = [];
+    for (const [table, keys] of this.dirty) if (keys.size > 0) counts.push([table.name, keys.size]);
+    for (const [table, rows] of this.history) if (rows.size > 0) counts.push([table.name, rows.size]);
+    return counts;
+  }
+
   /** The changed mutable rows, per table: those created by this batch, and those that existed before. */
   dirtyRows(): { table: TableSpec; created: Row[]; updated: Row[] }[] {
     return [...this.dirty].map(([table, keys]) => {

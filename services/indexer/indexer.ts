@@ -7,6 +7,7 @@ import type { IndexerEventName, IndexerEvents } from "./events";
 import type { IndexerMetrics } from "./metrics";
 import { deferIndexes, readDeferredIndexes, rebuildDeferredIndexes } from "./deferred-indexes";
 import { getDecodedLogs, RangeTooLargeError } from "./get-logs";
+import { PlannerStatistics } from "./statistics";
 import type { ContractAddress, DecodedLogs } from "./log-decoding";
 import type { IndexedSchema } from "./schema";
 import { commitStatements, isUniqueViolation, lowestStoredBlock, prepareCommit, readCursor, readMeta, rollbackTo, runStatements, wipe, writeMeta, type Cursor } from "./store";
@@ -119,12 +120,14 @@ export class IndexerLoop {
   private readonly addresses: string[];
   private readonly contracts: ContractAddress[];
   private readonly prefetchRanges: number;
+  private readonly statistics: PlannerStatistics;
 
   constructor(private readonly s: IndexerSettings) {
     this.addresses = s.contracts.map((entry) => entry.address.toLowerCase());
     this.contracts = s.contracts.map((entry) => ({ address: entry.address.toLowerCase(), contract: entry.contract }));
     this.prefetchRanges = s.prefetchRanges ?? PREFETCH_RANGES;
     if (!Number.isInteger(this.prefetchRanges) || this.prefetchRanges < 1) throw new Error(`prefetchRanges must be an integer ≥ 1, got ${s.prefetchRanges}`);
+    this.statistics = new PlannerStatistics(s.schema.dataTableNames);
   }
 
   status(): IndexerStatus {
@@ -142,6 +145,7 @@ export class IndexerLoop {
   async start(): Promise<void> {
     await this.checkIdentity();
     this.cursor = await readCursor(this.s.db);
+    await this.statistics.load(this.s.db);
     // Left deferred by an earlier run that was stopped or killed mid-backfill: the backfill carries on
     // without them, and they are built once its final blocks are in (as if it had not been interrupted).
     this.indexesDeferred = (await readDeferredIndexes(this.s.db)) !== undefined;
@@ -237,7 +241,7 @@ export class IndexerLoop {
         await this.rebuildIndexes();
         return true;
       }
-      this.markAtHead();
+      await this.markAtHead();
       return false;
     }
     const from = cursor ? cursor.number + 1 : this.s.startBlock;
@@ -252,6 +256,8 @@ export class IndexerLoop {
       await this.rebuildIndexes();
     } else {
       await this.followTracked(from, head.number);
+      // The tail: only the tables that grew past the threshold since their last ANALYZE.
+      if (!this.backfilling) await this.analyze(this.statistics.due());
     }
     this.s.metrics.lagBlocks.set(Math.max(0, this.head - (this.cursor?.number ?? 0)));
     return true;
@@ -260,10 +266,27 @@ export class IndexerLoop {
   private async rebuildIndexes(): Promise<void> {
     await rebuildDeferredIndexes(this.s.db, this.s.log);
     this.indexesDeferred = false;
+    // Freshly loaded tables have no statistics: every one is analysed before the backfill is said done.
+    await this.analyze();
   }
 
-  private markAtHead(): void {
-    if (this.backfilling) this.s.log.info({ block: this.cursor?.number }, "backfill done; following the head");
+  /** ANALYZE of `tables` (default all the data tables); a failure is logged, not fatal: the data is right, only plans suffer. */
+  private async analyze(tables?: readonly string[]): Promise<void> {
+    if (tables?.length === 0) return;
+    try {
+      await this.statistics.analyze(this.s.db, this.s.log, tables);
+    } catch (error) {
+      if (this.stopped) return;
+      this.s.log.warn({ error: String(error) }, "could not update the planner statistics (ANALYZE)");
+    }
+  }
+
+  private async markAtHead(): Promise<void> {
+    if (this.backfilling) {
+      // A backfill that resumed (indexes not deferred) or grew the tables: statistics before /ready.
+      await this.analyze(this.statistics.due({ unanalysed: true }));
+      this.s.log.info({ block: this.cursor?.number }, "backfill done; following the head");
+    }
     this.backfilling = false;
     this.s.metrics.lagBlocks.set(Math.max(0, this.head - (this.cursor?.number ?? 0)));
   }
@@ -326,10 +349,11 @@ export class IndexerLoop {
         await applyYielding(batch, decoded);
         decoded = [];
         const statements = prepareCommit(batch, { chainId: this.s.client.chainId, cursor: to, headers: [to], pruneBelow: to.number - this.s.finalityDepth });
+        const written = batch.rowsWritten();
         const commit = committedInOrder.then(async () => {
           await commitStatements(this.s.db, statements);
           batch.release();
-          this.committed(batch, to, count, true);
+          this.committed(batch, to, count, true, written);
         });
         commit.catch(() => undefined); // awaited below or by the next commit
         committedInOrder = commit;
@@ -406,7 +430,7 @@ export class IndexerLoop {
     }
     await this.commitRange(logs, byNumber, headers[headers.length - 1], headers, true);
     for (const header of headers) this.s.events.emit("block", { number: header.number, hash: header.hash, timestamp: header.timestamp });
-    if (to === headNumber) this.markAtHead();
+    if (to === headNumber) await this.markAtHead();
   }
 
   /** The logs of blocks from..to; a range the node refuses is split in halves (and, when `adapt`, later ranges shrink). */
@@ -442,12 +466,14 @@ export class IndexerLoop {
   /** Applies and commits logs of blocks ..`cursor` in one transaction; returns the number of events. */
   private async commitRange(logs: DecodedLogs, headers: Map<number, BlockHeader>, cursor: BlockHeader, keep: BlockHeader[], journal: boolean): Promise<number> {
     const events = this.timestamped(logs, headers);
+    let written: [string, number][] = [];
     const attempt = async (viaStaging: boolean) => {
       const batch = new Batch(this.s.schema, journal);
       await this.s.db.transaction(async (tx) => {
         await batch.load(tx, events);
         for (const event of events) batch.apply(event);
         const statements = prepareCommit(batch, { chainId: this.s.client.chainId, cursor, headers: keep, pruneBelow: cursor.number - this.s.finalityDepth });
+        written = batch.rowsWritten();
         await runStatements(tx, statements, viaStaging);
       });
       batch.release();
@@ -458,12 +484,13 @@ export class IndexerLoop {
       if (!isUniqueViolation(error)) throw error;
       return attempt(true);
     });
-    this.committed(batch, cursor, events.length, !journal);
+    this.committed(batch, cursor, events.length, !journal, written);
     return events.length;
   }
 
   /** After a commit: the cursor, metrics and the announcements. */
-  private committed(batch: Batch, cursor: BlockHeader, eventCount: number, announceBlock: boolean): void {
+  private committed(batch: Batch, cursor: BlockHeader, eventCount: number, announceBlock: boolean, written: readonly [string, number][]): void {
+    for (const [table, rows] of written) this.statistics.written(table, rows);
     this.cursor = { chainId: this.s.client.chainId, number: cursor.number, hash: cursor.hash, timestamp: cursor.timestamp };
     this.s.metrics.indexedBlock.set(cursor.number);
     this.s.metrics.eventsProcessed.inc(eventCount);

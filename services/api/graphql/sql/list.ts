@@ -118,6 +118,34 @@ function cursorValue(value: unknown): CursorValue {
   return String(value);
 }
 
+/** The name the rows of `from` go by: the table's, or the alias of a derived table; undefined for anything else (a join). */
+function rowAlias(from: string): string | undefined {
+  return /^([a-z_][a-z0-9_]*)$/.exec(from)?.[1] ?? /\)\s+AS\s+([a-z_][a-z0-9_]*)$/i.exec(from)?.[1];
+}
+
+/**
+ * The SQL of a page. The rows are chosen (filtered, sorted and cut to `limit`) in an inner query
+ * over the raw columns, and the select list (casts such as `::text` and `::float8`, correlated
+ * subqueries) is computed in the outer query, for the rows returned only: in one query, a plan that
+ * sorts (no index matches the order) would compute it for every row that passes the filters before
+ * the sort. The outer query sorts its few rows again by the same keys (the order of a subquery's
+ * rows is not guaranteed to survive the query around it). The select list refers to the columns by
+ * their names or qualified by the table, which the derived table keeps (`AS <the table's name>`).
+ */
+function pageSql(spec: ListSpec, keys: readonly KeyColumn[], direction: "asc" | "desc", select: string, filters: readonly string[], limit: number): string {
+  const where = filters.length ? ` WHERE ${filters.join(" AND ")}` : "";
+  const sort = direction === "desc" ? "DESC" : "ASC";
+  const keyAliases = keys.map((key, i) => `${key.sql} AS "_k${i}"`).join(", ");
+  const orderSql = keys.map((key) => `${key.sql} ${sort}`).join(", ");
+  const alias = rowAlias(spec.from);
+  if (alias === undefined) return `SELECT ${select}, ${keyAliases} FROM ${spec.from}${where} ORDER BY ${orderSql} LIMIT ${limit}`;
+  const outerKeys = keys.map((_, i) => `"_k${i}"`);
+  return (
+    `SELECT ${select}, ${outerKeys.join(", ")} FROM (SELECT ${alias}.*, ${keyAliases} FROM ${spec.from}${where} ORDER BY ${orderSql} LIMIT ${limit}) AS ${alias}` +
+    ` ORDER BY ${outerKeys.map((key) => `${key} ${sort}`).join(", ")}`
+  );
+}
+
 /**
  * Reads one page of `spec`. All values are bound; the `where` compiler and `orderBy` enum decide
  * which trusted expressions appear in the SQL.
@@ -157,12 +185,7 @@ export async function readPage<Row>(tx: Queryable, spec: ListSpec, args: ListArg
     keys.forEach((key, i) => checkCursorValue(key, values[i], args.after as string));
     pageFilters.push(keysetCondition(keys, values, direction === "desc", params));
   }
-  const keyAliases = keys.map((key, i) => `${key.sql} AS "_k${i}"`).join(", ");
-  const orderSql = keys.map((key) => `${key.sql} ${direction === "desc" ? "DESC" : "ASC"}`).join(", ");
-  const sql =
-    `SELECT ${options.select ?? spec.select}, ${keyAliases} FROM ${spec.from}` +
-    (pageFilters.length ? ` WHERE ${pageFilters.join(" AND ")}` : "") +
-    ` ORDER BY ${orderSql} LIMIT ${first + 1}`;
+  const sql = pageSql(spec, keys, direction, options.select ?? spec.select, pageFilters, first + 1);
   const rows = await tx.query<Record<string, unknown>>(sql, params.values);
 
   const hasNextPage = rows.length > first;
