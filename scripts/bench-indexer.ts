@@ -21,8 +21,9 @@
  *    caches), then measures the raw eth_getLogs ceiling: the same logs, fetched in ranges of ≤10k
  *    logs with plain fetch + JSON.parse and nothing else (the denominator), before and after every
  *    phase; a phase is compared with the mean of the two around it (the node's speed drifts);
- * 3. indexes from scratch into PGlite (a fresh data dir) and into PostgreSQL (DATABASE_URL or
- *    postgres://postgres@127.0.0.1:5432/test, fresh schema, dropped afterwards);
+ * 3. indexes from scratch into PGlite (a fresh data dir, whatever DATABASE_URL says) and into
+ *    PostgreSQL (DATABASE_URL or postgres://postgres@127.0.0.1:5432/test, fresh schema), each phase
+ *    in a database of its own that it removes at the end (scripts/lib/bench-phase-database.ts);
  * 4. prints events/s, the ratio to the ceiling around it, the peak RSS of each phase (each phase runs in a
  *    child process of its own so the peaks do not mix) and the CPU seconds the phase, the node and
  *    the PostgreSQL server spent meanwhile, then the realtime latency from "mined" (the
@@ -37,9 +38,11 @@ import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { Deployment } from "../services/chain/deployments";
 import { createIndexerMetrics, startIndexer } from "../services/indexer";
-import { openDatabase } from "../services/database";
+import { loadConfig } from "../services/config";
+import type { Database } from "../services/database";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { logger } from "../services/log";
+import { openPhaseDatabase } from "./lib/bench-phase-database";
 import { projectRoot } from "./lib/project-root";
 import { benchChildNodeFlags, indexerScript } from "./lib/indexer-script";
 // The factory file only: the typechain index pulls in every contract of the repository.
@@ -408,16 +411,22 @@ async function measureCeiling(url: string, deployment: Deployment): Promise<Phas
 }
 
 async function measureIndexing(phase: "pglite" | "postgres", url: string, deployment: Deployment, latencySamples: number): Promise<PhaseResult> {
-  const dir = phase === "pglite" ? mkdtempSync(join(tmpdir(), "lure-bench-pglite-")) : undefined;
-  const schema = `lure_bench_${process.pid}`;
+  // The backend the phase names, in a database of its own, removed at the end whatever happens.
+  const database = await openPhaseDatabase(phase, PG_URL, loadConfig().PGLITE_SHARED_BUFFERS_MB);
+  try {
+    return await measureIndexingIn(database.db, phase, url, deployment, latencySamples);
+  } finally {
+    await database.dispose();
+  }
+}
+
+async function measureIndexingIn(db: Database, phase: "pglite" | "postgres", url: string, deployment: Deployment, latencySamples: number): Promise<PhaseResult> {
   const log = logger("bench-indexer");
   const metrics = createIndexerMetrics();
   const indexer = await startIndexer({
     rpcUrl: url,
     deployment,
-    pgliteDir: dir ?? null,
-    databaseUrl: phase === "postgres" ? PG_URL : undefined,
-    schema: phase === "postgres" ? schema : undefined,
+    db,
     metrics,
     log,
     // The indexer's own range target (INDEXER_TARGET_LOGS), unless --target-logs says otherwise.
@@ -465,12 +474,6 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
     if (rows.length !== 1) throw new Error(`listing of ${txHash} not queryable after its block was announced`);
   }
   await indexer.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (phase === "postgres") {
-    const db = await openDatabase({ databaseUrl: PG_URL });
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.close();
-  }
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return {
