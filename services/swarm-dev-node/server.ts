@@ -12,6 +12,7 @@ import { collectionManifest, ManifestReader, NotAManifestError, singleFileManife
 import { BatchOverissuedError, CURRENT_PRICE, StampRegistry, type StoredBatch } from "./stamps";
 import { buyStamp, diluteStamp, getStamp, getStampBuckets, listStamps, topUpStamp } from "./stamp-routes";
 import { readTar, TarError } from "./tar";
+import { endpointNotImplemented, refuseUnsupportedHeaders } from "./unsupported";
 
 /**
  * An embedded node speaking the part of Bee's HTTP API that bee-js uses, with references
@@ -124,6 +125,7 @@ async function handle(context: RouteContext, req: IncomingMessage, res: ServerRe
   const method = req.method ?? "GET";
   const [head, ...rest] = segments;
   const route = `${method} /${head ?? ""}`;
+  refuseUnsupportedHeaders(req);
 
   switch (route) {
     case "GET /health":
@@ -164,7 +166,7 @@ async function handle(context: RouteContext, req: IncomingMessage, res: ServerRe
       if (rest.length >= 1) return downloadBzz(context, res, rest[0], decodePath(rest.slice(1)), method === "HEAD");
       break;
   }
-  throw new HttpError(404, "Not Found");
+  throw endpointNotImplemented(method, url.pathname);
 }
 
 function decodePath(segments: string[]): string {
