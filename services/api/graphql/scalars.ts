@@ -27,13 +27,20 @@ function literalString(ast: ValueNode, scalar: string, acceptInt: boolean): stri
 }
 
 function parseBigInt(value: unknown): string {
-  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== "string" || !/^[0-9]{1,78}$/.test(text)) {
+  const text = typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;
+  if (typeof value === "number" && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER) {
+    throw new TypeError(`BigInt ${value} is too large to be sent as a number: send it as a decimal string`);
+  }
+  if (typeof text !== "string" || !/^[0-9]+$/.test(text)) {
     throw new TypeError(`BigInt must be a non-negative decimal integer string, got ${JSON.stringify(value)}`);
   }
-  const parsed = BigInt(text);
-  if (parsed > UINT256_MAX) throw new TypeError(`BigInt ${text} does not fit in 256 bits`);
-  return parsed.toString();
+  const digits = text.replace(/^0+(?=.)/, "");
+  // Counted before parsing, so a huge string is refused without building its BigInt.
+  if (digits.length > 78 || BigInt(digits) > UINT256_MAX) {
+    const shown = digits.length > 90 ? `${digits.slice(0, 40)}…(${digits.length} digits)` : digits;
+    throw new TypeError(`BigInt ${shown} is too large: it does not fit in 256 bits (the largest is ${UINT256_MAX})`);
+  }
+  return BigInt(digits).toString();
 }
 
 function serializeBigInt(value: unknown): string {

@@ -1,6 +1,10 @@
 import { GraphQLError, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { BadArgumentError } from "../graphql/errors";
 import { DEFAULT_PAGE_SIZE } from "../graphql/sql/list";
+
+/** The largest `first` a list takes (sql/list.ts refuses larger ones with the same message). */
+const MAX_PAGE_SIZE = 1000;
 
 /**
  * Estimated work of an operation: every field costs 1, and everything under a paginated field
@@ -29,14 +33,18 @@ function operationCost(
   return cost;
 }
 
+/**
+ * A field's page size. A `first` the list would refuse is refused here, with the list's own
+ * argument error: the cost of an impossible page would otherwise hide the real mistake.
+ */
 function pageSize(value: ValueNode | undefined, variables: Readonly<Record<string, unknown>>): number {
   if (!value) return DEFAULT_PAGE_SIZE;
-  if (value.kind === Kind.INT) return Math.max(1, Number(value.value));
-  if (value.kind === Kind.VARIABLE) {
-    const given = variables[value.name.value];
-    return typeof given === "number" ? Math.max(1, given) : DEFAULT_PAGE_SIZE;
+  const given = value.kind === Kind.INT ? Number(value.value) : value.kind === Kind.VARIABLE ? variables[value.name.value] : undefined;
+  if (typeof given !== "number") return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(given) || given < 0 || given > MAX_PAGE_SIZE) {
+    throw new BadArgumentError("first", `must be between 0 and ${MAX_PAGE_SIZE}, got ${given}`);
   }
-  return DEFAULT_PAGE_SIZE;
+  return Math.max(1, given);
 }
 
 function fieldCost(field: FieldNode, variables: Readonly<Record<string, unknown>>, fragments: Readonly<Record<string, FragmentDefinitionNode>>, seen: ReadonlySet<string>): number {
@@ -67,7 +75,14 @@ export function costLimitPlugin(maxCost: number): Plugin {
         (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
       );
       if (!operation) return;
-      const cost = operationCost(operation.selectionSet, (args.variableValues ?? {}) as Record<string, unknown>, fragments);
+      let cost: number;
+      try {
+        cost = operationCost(operation.selectionSet, (args.variableValues ?? {}) as Record<string, unknown>, fragments);
+      } catch (error) {
+        if (!(error instanceof BadArgumentError)) throw error;
+        setResultAndStopExecution({ errors: [error] });
+        return;
+      }
       if (cost > maxCost) {
         setResultAndStopExecution({
           errors: [

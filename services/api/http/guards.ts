@@ -1,6 +1,7 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { GraphQLError, NoSchemaIntrospectionCustomRule, visit, type ASTNode, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { errorCodesPlugin } from "../graphql/errors";
 
 /** Limits on what one operation may ask for (graphql-armor). */
 export interface GuardLimits {
@@ -13,17 +14,43 @@ export interface GuardLimits {
 /** maxCost is in "fields × page sizes" (see cost.ts): one full page of 1000 pods costs about 30,000. */
 export const DEFAULT_LIMITS: GuardLimits = { maxDepth: 10, maxAliases: 15, maxCost: 100_000, maxTokens: 2000 };
 
+/**
+ * Armor refuses with `Syntax Error: <limit> exceeded` and no code; each refusal is given its
+ * code (and loses the misleading prefix) before armor throws it.
+ */
+function coded(code: string): { onReject: ((context: unknown, error: GraphQLError) => void)[] } {
+  return {
+    onReject: [
+      (_context, error) => {
+        error.message = error.message.replace(/^Syntax Error: /, "");
+        Object.assign(error.extensions, { code });
+      },
+    ],
+  };
+}
+
+/**
+ * graphql-armor's limits, each refusal with its `extensions.code`, and the plugin that gives every
+ * other error of an answer a code (errors.ts): together they are the API's error shape.
+ */
 export function armorPlugin(limits: GuardLimits, dev: boolean): Plugin {
-  return EnvelopArmorPlugin({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
-    maxAliases: { n: limits.maxAliases },
+  const armor = EnvelopArmorPlugin({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, ...coded("DEPTH_LIMIT") },
+    maxAliases: { n: limits.maxAliases, ...coded("ALIAS_LIMIT") },
     // Armor's cost rule sees only literal `first` values; cost.ts replaces it.
     costLimit: { enabled: false },
-    maxTokens: { n: limits.maxTokens },
-    maxDirectives: { n: 20 },
+    maxTokens: { n: limits.maxTokens, ...coded("TOKEN_LIMIT") },
+    maxDirectives: { n: 20, ...coded("DIRECTIVE_LIMIT") },
     // Field suggestions help in development and leak the schema in production.
     blockFieldSuggestion: { enabled: !dev },
   });
+  return {
+    onPluginInit({ addPlugin }) {
+      // Envelop types armor for any context; it reads none of ours.
+      addPlugin(armor as Parameters<typeof addPlugin>[0]);
+      addPlugin(errorCodesPlugin());
+    },
+  };
 }
 
 /** The argument (and its field) whose literal contains `target`, if any. */
