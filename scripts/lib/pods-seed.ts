@@ -8,7 +8,7 @@ import type { Logger } from "../../services/log";
  * `pods` pods built in SQL (bench:graphql's dataset), so no values travel through the client: owners
  * drawn from `owners`, every other pod listed at a price spread over 10^6 steps, a third private.
  */
-export function podsSeedSql(pods: number, owners: number): string {
+function podsSeedSql(pods: number, owners: number): string {
   return `
 INSERT INTO pods (id, owner, creator, name, description, visibility, version_count, latest_ref, parent_pod_id, parent_version,
   royalty_bps, fork_royalty_bps, listed, listing_seller, listing_token, listing_price, listing_pod_price, listing_paused,
