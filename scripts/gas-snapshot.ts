@@ -16,11 +16,14 @@ const NATIVE = "0x0000000000000000000000000000000000000000";
 const PUBLIC = 1;
 const PRIVATE = 0;
 
-/** Median targets from issues 2 and 13. */
+/** Median targets from issues 2, 13 and 14. */
 const TARGETS: Record<string, number> = {
   "PodRegistry.publish": 160_000,
   "PodMarket.buy (native, original)": 100_000,
   "PodMarket.withdraw (native)": 40_000,
+  "RunMarket.requestRun (native)": 120_000,
+  "RunMarket.claim": 60_000,
+  "RunMarket.complete": 90_000,
 };
 
 type Samples = Map<string, number[]>;
@@ -66,7 +69,7 @@ async function deployments(samples: Samples, deployer: HardhatEthersSigner, role
   await measure(samples, "PodLicenses.grantRole (minter)", licenses.connect(admin).grantRole(await licenses.MINTER_ROLE(), await market.getAddress()));
   const token = await hre.ethers.deployContract("MockERC20", ["Test USD", "TUSD"], deployer);
   await token.waitForDeployment();
-  return { registry, market, token, governor, pauser };
+  return { registry, licenses, market, token, governor, pauser, admin, treasury };
 }
 
 /** The fixed scenario: 4 publishers, originals and forks, versions, listings, licences, pod sales, withdrawals. */
@@ -75,7 +78,8 @@ async function runScenario(samples: Samples): Promise<void> {
   const [deployer, ...rest] = signers;
   const publishers = rest.slice(0, 4);
   const buyers = rest.slice(4, 12);
-  const { registry, market, token, governor, pauser } = await deployments(samples, deployer, rest.slice(12, 16));
+  const deployed = await deployments(samples, deployer, rest.slice(12, 16));
+  const { registry, market, token, governor, pauser } = deployed;
   const marketAddress = await market.getAddress();
   const tokenAddress = await token.getAddress();
 
@@ -166,6 +170,7 @@ async function runScenario(samples: Samples): Promise<void> {
   await measure(samples, "PodRegistry.transferFrom", registry.connect(publishers[1]).transferFrom(publishers[1].address, buyers[7].address, (podsOf.get(publishers[1].address) ?? [])[1]));
 
   await lineage(samples, registry, market, buyers, [...publishers, ...buyers].slice(0, 10));
+  await runs(samples, deployed, deployer, publishers, buyers, rest.slice(16, 19), podsOf);
 
   // Withdrawals: every publisher and the fee recipient, native then ERC-20.
   for (const account of [...publishers, rest[15]]) {
@@ -201,6 +206,119 @@ async function lineage(samples: Samples, registry: PodRegistry, market: PodMarke
   }
 }
 
+/**
+ * RunMarket (issue 14): three runners; every buyer requests runs of the licensed pods #1 (priced
+ * 0.001 per run) and #3 (free) of every publisher, for any runner or a named one, in rounds; runners
+ * claim round robin and complete most runs, some fail, some are cancelled or expire after a lapsed
+ * claim; a few two-stage tasks; ERC-20 runs; withdrawals. Steady state: from the second round on,
+ * every payee already holds credit, as in steady trading.
+ */
+async function runs(
+  samples: Samples,
+  deployed: Awaited<ReturnType<typeof deployments>>,
+  deployer: HardhatEthersSigner,
+  publishers: HardhatEthersSigner[],
+  buyers: HardhatEthersSigner[],
+  runners: HardhatEthersSigner[],
+  podsOf: Map<string, bigint[]>,
+) {
+  const { registry, licenses, token, governor, admin, treasury } = deployed;
+  const lib = await hre.ethers.deployContract("RunMarketLib", [], deployer);
+  const libReceipt = await lib.deploymentTransaction()?.wait();
+  samples.set("RunMarketLib deployment", [Number(libReceipt?.gasUsed ?? 0)]);
+  const settings = { feeRecipient: treasury.address, feeBps: 500, claimWindow: 600, unbondingDelay: 86_400, minBond: hre.ethers.parseEther("1"), slashAmount: hre.ethers.parseEther("0.1") };
+  const runMarket = await hre.ethers.deployContract(
+    "RunMarket",
+    [await registry.getAddress(), await licenses.getAddress(), 3 * 86_400, admin.address, governor.address, deployed.pauser.address, settings],
+    { signer: deployer, libraries: { RunMarketLib: await lib.getAddress() } },
+  );
+  const receipt = await runMarket.deploymentTransaction()?.wait();
+  samples.set("RunMarket deployment", [Number(receipt?.gasUsed ?? 0)]);
+  const runMarketAddress = await runMarket.getAddress();
+  const tokenAddress = await token.getAddress();
+  await measure(samples, "RunMarket.setTokenAllowed", runMarket.connect(governor).setTokenAllowed(tokenAddress, true));
+  const key = hre.ethers.keccak256(hre.ethers.toUtf8Bytes("runner key"));
+  const fee = hre.ethers.parseEther("0.0002");
+  for (const [index, runner] of runners.entries()) {
+    await measure(samples, "RunMarket.registerRunner", runMarket.connect(runner).registerRunner(key, [NATIVE, tokenAddress], [fee * BigInt(index + 1), 1000n], { value: settings.minBond }));
+  }
+  await measure(samples, "RunMarket.setRunnerFee", runMarket.connect(runners[0]).setRunnerFee(NATIVE, fee, true));
+  await measure(samples, "RunMarket.setRunnerPaused", runMarket.connect(runners[2]).setRunnerPaused(true));
+  await measure(samples, "RunMarket.setRunnerPaused", runMarket.connect(runners[2]).setRunnerPaused(false));
+  const runPrice = hre.ethers.parseEther("0.001");
+  for (const publisher of publishers) {
+    const ids = podsOf.get(publisher.address) ?? [];
+    // Pod #1 of the second publisher was transferred to a buyer earlier: its current owner prices it.
+    const owner = await registry.ownerOf(ids[1]);
+    const signer = [...publishers, ...buyers].find((account) => account.address === owner) ?? publisher;
+    await measure(samples, "RunMarket.setRunPrice", runMarket.connect(signer).setRunPrice(ids[1], NATIVE, runPrice));
+  }
+  const max = hre.ethers.parseEther("0.01");
+  const deadline = async () => (await hre.ethers.provider.getBlock("latest"))!.timestamp + 3600;
+  let runId = 0n;
+  let turn = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const buyer of buyers) {
+      for (const publisher of publishers) {
+        const ids = podsOf.get(publisher.address) ?? [];
+        for (const podId of [ids[1], ids[3]]) {
+          turn += 1;
+          const runner = runners[turn % runners.length];
+          const named = turn % 2 === 0;
+          const price = podId === ids[1] ? runPrice : 0n;
+          const value = named ? price + fee * BigInt((turn % runners.length) + 1) : max;
+          await measure(samples, "RunMarket.requestRun (native)", runMarket.connect(buyer).requestRun(podId, 0, key, NATIVE, max, await deadline(), named ? runner.address : NATIVE, { value }));
+          // The same transaction again under its kind, to show both halves of the median.
+          const all = samples.get("RunMarket.requestRun (native)") ?? [];
+          const kind = `RunMarket.requestRun (native, ${named ? "named runner" : "any runner"})`;
+          samples.set(kind, [...(samples.get(kind) ?? []), all[all.length - 1]]);
+          runId += 1n;
+          if (turn % 23 === 0) {
+            await measure(samples, "RunMarket.cancel", runMarket.connect(buyer).cancel(runId));
+            continue;
+          }
+          await measure(samples, "RunMarket.claim", runMarket.connect(runner).claim(runId));
+          if (turn % 11 === 0) {
+            await measure(samples, "RunMarket.fail (pod phase)", runMarket.connect(runner).fail(runId, 3, key));
+          } else if (turn % 13 === 0) {
+            await measure(samples, "RunMarket.fail (infrastructure phase)", runMarket.connect(runner).fail(runId, 0, key));
+          } else if (turn % 17 === 0) {
+            await hre.network.provider.send("evm_increaseTime", [601]);
+            await measure(samples, "RunMarket.expire (lapsed claim)", runMarket.connect(buyer).expire(runId));
+            // The slash took the runner below the minimum bond: it tops up.
+            await measure(samples, "RunMarket.addBond", runMarket.connect(runner).addBond({ value: settings.slashAmount }));
+          } else {
+            await measure(samples, "RunMarket.complete", runMarket.connect(runner).complete(runId, key, key));
+          }
+        }
+      }
+    }
+  }
+  // Two-stage tasks (the priced and the free pod of one publisher), then ERC-20 runs of a free pod.
+  for (const [index, buyer] of buyers.entries()) {
+    const ids = podsOf.get(publishers[index % publishers.length].address) ?? [];
+    const stages = [{ podId: ids[1], version: 0 }, { podId: ids[3], version: 0 }];
+    await measure(samples, "RunMarket.requestTask (2 stages)", runMarket.connect(buyer).requestTask(stages, key, NATIVE, max, await deadline(), NATIVE, { value: max }));
+    runId += 1n;
+    await measure(samples, "RunMarket.claim", runMarket.connect(runners[0]).claim(runId));
+    await measure(samples, "RunMarket.completeStage", runMarket.connect(runners[0]).completeStage(runId, 0, key, key));
+    await measure(samples, "RunMarket.completeStage", runMarket.connect(runners[0]).completeStage(runId, 1, key, key));
+    await token.mint(buyer.address, 100_000n);
+    await token.connect(buyer).approve(runMarketAddress, 100_000n);
+    await measure(samples, "RunMarket.requestRun (ERC-20)", runMarket.connect(buyer).requestRun(ids[3], 0, key, tokenAddress, 5000n, await deadline(), NATIVE));
+    runId += 1n;
+    await measure(samples, "RunMarket.claim", runMarket.connect(runners[1]).claim(runId));
+    await measure(samples, "RunMarket.complete", runMarket.connect(runners[1]).complete(runId, key, key));
+  }
+  for (const account of [...runners, ...publishers, treasury, ...buyers.slice(0, 2)]) {
+    if ((await runMarket.creditOf(account.address, NATIVE)) === 0n) continue; // e.g. a publisher whose priced pod was sold
+    await measure(samples, "RunMarket.withdraw (native)", runMarket.connect(account).withdraw(NATIVE));
+  }
+  await measure(samples, "RunMarket.requestUnregister", runMarket.connect(runners[2]).requestUnregister());
+  await hre.network.provider.send("evm_increaseTime", [86_400]);
+  await measure(samples, "RunMarket.withdrawBond", runMarket.connect(runners[2]).withdrawBond());
+}
+
 /** Why a figure sits where it does; printed under the table. */
 const NOTES = [
   "`publish` writes five fresh storage slots (ERC-721 owner, the packed pod record, the name (one slot up to 31 bytes), the first manifest reference, the per-creator name index) and bumps the owner's ERC-721 balance and the id counter; a fork also reads its parent's record. An account's first pod also creates its ERC-721 balance slot (~+17k), and the very first pod of the registry creates the id counter slot: that is the `max`. Names of 32-64 bytes cost one or two more slots.",
@@ -208,6 +326,7 @@ const NOTES = [
   "`buy (native, fork)` and the lineage rows add the registry's `royaltyShares` call (one record and one owner read per ancestor) and, per ancestor, a credit and a `RoyaltyPaid` event: about 14k per level once every payee holds credit (a cold record, a cold owner, a credit update and a 3-topic event). Depth 9 pays 8 ancestors, as depth 8 does.",
   "`buy (ERC-20)` also reads the market's token balance before and after `transferFrom`, to reject fee-on-transfer tokens.",
   "`withdraw (native)` zeroes the credit (refund) and sends the coin: the 9k value-transfer cost of CALL dominates.",
+  "`RunMarket.requestRun (native)` (any runner and named runners alternate) writes three fresh slots (the run: requester and times; escrow, pod price, pod id and token id; runner fee, runner id, fee and stage counters), bumps the run counter (in the slot that holds the fee it snapshots), calls PodLicenses.hasLicense and PodRegistry.latestVersion (the pinned version) and reads the pod's run price; a named runner adds its record and its fee. `claim` rewrites two of the run's slots and the runner's record; `complete` credits the pod's owner (PodRegistry.ownerOf), the fee recipient, the runner and the requester's refund (about 5k each once they hold credit, ~22k the first time). The rarer operations (registration, prices, settings, expire, cancel, views) run in RunMarketLib through DELEGATECALL (~3k more each), which keeps RunMarket under the 24 KiB limit.",
   "`list` also calls PodLicenses.setTransferable (a cold call and an event). `buyPod` also moves the ERC-721 token (owner, balances, approval clear, transfer count) and deletes the listing. Names no longer move with the token.",
 ];
 

@@ -144,3 +144,62 @@ export function split(price: bigint, feeBps: bigint, royaltyBps: bigint) {
   const royalty = (price * royaltyBps) / BPS;
   return { fee, royalty, seller: price - fee - royalty };
 }
+
+/** RunMarket settings of the fixture: 5% platform fee on pod prices, 10-minute claim window. */
+export const RUN_FEE_BPS = 500n;
+export const MIN_BOND = ethers.parseEther("1");
+export const SLASH = ethers.parseEther("0.1");
+export const CLAIM_WINDOW = 600;
+export const UNBONDING_DELAY = 24 * 3600;
+export const RUN_PRICE = ethers.parseEther("0.01");
+export const RUNNER_FEE = ethers.parseEther("0.002");
+export const X25519_KEY = ethers.keccak256(ethers.toUtf8Bytes("runner key"));
+
+/** Deploys RunMarketLib and a RunMarket linked to it, for a market fixture's registry and licences. */
+export async function deployRunMarketFor(f: MarketFixture) {
+  const lib = await ethers.deployContract("RunMarketLib", [], f.deployer);
+  const settings = {
+    feeRecipient: f.treasury.address,
+    feeBps: Number(RUN_FEE_BPS),
+    claimWindow: CLAIM_WINDOW,
+    unbondingDelay: UNBONDING_DELAY,
+    minBond: MIN_BOND,
+    slashAmount: SLASH,
+  };
+  const runMarket = await ethers.deployContract(
+    "RunMarket",
+    [f.registryAddress, f.licensesAddress, ADMIN_DELAY, f.admin.address, f.governor.address, f.pauser.address, settings],
+    { signer: f.deployer, libraries: { RunMarketLib: await lib.getAddress() } },
+  );
+  return { runMarket, runMarketAddress: await runMarket.getAddress(), lib, settings };
+}
+
+/**
+ * The run market fixture, on top of the market fixture: the plain, fee-on-transfer and hooked ERC-20s
+ * are allow-listed and approved; alice's original costs RUN_PRICE per run in the native coin, bob's
+ * fork is free; carol holds a licence of both (bought from the market), dave of none. Three runners
+ * (signers 11-13) are registered with MIN_BOND: runner1 takes the native coin at RUNNER_FEE and usd at
+ * 1000, runner2 the native coin at twice the fee, runner3 the native coin for free.
+ */
+export async function deployRunMarket() {
+  const f = await deployMarket();
+  const { runMarket, runMarketAddress, lib, settings } = await deployRunMarketFor(f);
+  const { governor, alice, bob, carol, dave, erin, market, alicePod, bobFork, usd, feeToken, hookToken, signers } = f;
+  const [runner1, runner2, runner3] = signers.slice(11, 14);
+  for (const token of [usd, feeToken, hookToken]) {
+    await runMarket.connect(governor).setTokenAllowed(await token.getAddress(), true);
+    for (const holder of [alice, bob, carol, dave, erin]) await token.connect(holder).approve(runMarketAddress, ethers.MaxUint256);
+  }
+  const usdAddress = await usd.getAddress();
+  await market.connect(alice).list(alicePod, NATIVE, ethers.parseEther("1"), 0, false);
+  await market.connect(bob).list(bobFork, NATIVE, ethers.parseEther("1"), 0, false);
+  await market.connect(carol).buy(alicePod, 1, NATIVE, ethers.parseEther("1"), { value: ethers.parseEther("1") });
+  await market.connect(carol).buy(bobFork, 1, NATIVE, ethers.parseEther("1"), { value: ethers.parseEther("1") });
+  await runMarket.connect(alice).setRunPrice(alicePod, NATIVE, RUN_PRICE);
+  await runMarket.connect(runner1).registerRunner(X25519_KEY, [NATIVE, usdAddress], [RUNNER_FEE, 1000n], { value: MIN_BOND });
+  await runMarket.connect(runner2).registerRunner(X25519_KEY, [NATIVE], [2n * RUNNER_FEE], { value: MIN_BOND });
+  await runMarket.connect(runner3).registerRunner(X25519_KEY, [NATIVE], [0n], { value: MIN_BOND });
+  return { ...f, runMarket, runMarketAddress, lib, settings, runner1, runner2, runner3, usdAddress };
+}
+
+export type RunMarketFixture = Awaited<ReturnType<typeof deployRunMarket>>;
