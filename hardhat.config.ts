@@ -81,6 +81,7 @@ const config: HardhatUserConfig = {
       "ReentrantLicenseBuyer",
       "ERC721ReceiverMock",
       "ERC1155ReceiverMock",
+      "ReentrantRunner",
     ],
   },
   mocha: { timeout: 120_000 },
