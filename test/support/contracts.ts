@@ -155,8 +155,8 @@ export const RUN_PRICE = ethers.parseEther("0.01");
 export const RUNNER_FEE = ethers.parseEther("0.002");
 export const X25519_KEY = ethers.keccak256(ethers.toUtf8Bytes("runner key"));
 
-/** Deploys RunMarketLib and a RunMarket linked to it, for a market fixture's registry and licences. */
-export async function deployRunMarketFor(f: MarketFixture) {
+/** Deploys RunMarketLib and a RunMarket linked to it, for a market fixture's registry and licences (the deploy script will link it the same way). */
+async function deployRunMarketFor(f: MarketFixture) {
   const lib = await ethers.deployContract("RunMarketLib", [], f.deployer);
   const settings = {
     feeRecipient: f.treasury.address,
