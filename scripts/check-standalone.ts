@@ -10,6 +10,8 @@ import { projectRoot } from "./lib/project-root";
 
 /** Generated, installed or runtime folders: not part of what a clone holds. */
 const SKIPPED_DIRS = new Set([".git", "node_modules", "dist", "artifacts", "cache", "typechain-types", "coverage", ".data", "deployments", ".scratch", "generated"]);
+/** Generated files at the top level (git-ignored): the coverage report names this machine's paths. */
+const SKIPPED_FILES = new Set(["coverage.json", ".env"]);
 const TEXT_EXTENSIONS = new Set([".ts", ".js", ".mjs", ".cjs", ".json", ".md", ".sol", ".sql", ".graphql", ".yml", ".yaml", ".sh", ".example", ""]);
 /** Larger files are data (the lock file, fixtures), not code that could point anywhere. */
 const MAX_TEXT_BYTES = 512 * 1024;
@@ -24,7 +26,7 @@ export interface OutsideReference {
 /** A relative path that climbs above the root, or an absolute path of a machine's work folders. */
 const ESCAPES = [
   { pattern: /(?:^|[\s"'`(=])(?:\.\.\/)+shared\//, reason: "a sibling shared/ folder" },
-  { pattern: /(?:^|[\s"'`(=])\/(?:work|home|root)\/[\w.-]+/, reason: "an absolute path of one machine" },
+  { pattern: /(?:^|[\s"'`(=])\/(?:work|home)\/[\w.-]+/, reason: "an absolute path of one machine" },
 ];
 
 const MARKDOWN_LINK = /\]\(([^)\s#]+)(?:#[^)]*)?\)/g;
@@ -34,7 +36,7 @@ function listFiles(root: string, dir = root, found: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) listFiles(root, join(dir, entry.name), found);
-    } else if (entry.isFile() && TEXT_EXTENSIONS.has(extname(entry.name)) && statSync(join(dir, entry.name)).size <= MAX_TEXT_BYTES) {
+    } else if (entry.isFile() && !SKIPPED_FILES.has(entry.name) && TEXT_EXTENSIONS.has(extname(entry.name)) && statSync(join(dir, entry.name)).size <= MAX_TEXT_BYTES) {
       found.push(join(dir, entry.name));
     }
   }
