@@ -234,7 +234,10 @@ describe("runner: the local sandbox (bubblewrap)", function () {
 
     it("a fork bomb is held by the process limit and ends at the wall clock", async () => {
       const run = await runPod({
-        golem: { exec: "bomb() { bomb | bomb & }; bomb; while :; do sleep 1; done" },
+        // `exec sleep`: the pod's own shell waits without forking, so the run ends at the wall clock
+        // whether or not the bomb has used up every process slot by then (a `sleep` in a loop
+        // could fail to fork and end the run early as Execute).
+        golem: { exec: "bomb() { bomb | bomb & }; bomb; exec sleep 100" },
         limits: { maxProcesses: 32, wallClockSeconds: 3 },
       });
       expect(run.result.phase).to.equal("Timeout");
