@@ -22,6 +22,7 @@ import { startDevSwarmNode } from "../services/swarm-dev-node/server";
 import { toHex } from "../services/swarm/bmt";
 import { ChunkTreeWriter } from "../services/swarm/chunk-tree-writer";
 import { payloadLimits } from "../services/config";
+import type { PodContracts } from "../services/chain/contracts";
 import { forkPod } from "../services/pods/fork";
 import { persistPod } from "../services/pods/persist";
 import { scaffoldPod } from "../services/pods/scaffold";
@@ -223,7 +224,7 @@ async function benchPodLifeCycle(client: SwarmClient, workDir: string): Promise<
   if (!deployed) throw new Error("the deploy script sent nothing to the in-process chain");
   const { registry, licenses, market } = deployed;
   const [signer] = await hre.ethers.getSigners();
-  const contracts = { registry: registry.connect(signer), licenses: licenses.connect(signer), market: market.connect(signer), account: signer.address };
+  const contracts: PodContracts = { registry: registry.connect(signer), licenses: licenses.connect(signer), market: market.connect(signer), account: signer.address };
 
   console.log("\npod size | persist (folder → Swarm → PodRegistry.publish) | fork (pod id → folder)");
   const rates: number[] = [];

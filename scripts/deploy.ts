@@ -1,12 +1,13 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractFactory, TransactionRequest } from "ethers";
-import type { PodLicenses, PodMarket, PodRegistry } from "../typechain-types";
+import type { PodLicenses, PodMarket, PodRegistry, RunMarket } from "../typechain-types";
 import { DEV_ROLE_ACCOUNTS, readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
 import { setting } from "../services/config";
 
 /**
- * `npx hardhat run scripts/deploy.ts --network <name>`: deploys PodRegistry, PodLicenses, PodMarket
- * and, on real networks (amoy, polygon), a TimelockController that holds the market's GOVERNOR_ROLE.
+ * `npx hardhat run scripts/deploy.ts --network <name>`: deploys PodRegistry, PodLicenses, PodMarket,
+ * RunMarketLib and RunMarket (linked to it) and, on real networks (amoy, polygon), a
+ * TimelockController that holds both markets' GOVERNOR_ROLE.
  *
  * It first prints the plan: every contract with its constructor arguments and predicted address, the
  * role holders, the estimated gas and its cost at the network's current EIP-1559 fees (base fee from
@@ -49,6 +50,7 @@ export interface LureDeployment {
   registry: PodRegistry;
   licenses: PodLicenses;
   market: PodMarket;
+  runMarket: RunMarket;
   /** True when everything was already deployed and nothing was sent. */
   reused: boolean;
 }
@@ -59,7 +61,12 @@ interface PlannedContract {
   args: unknown[];
   address: string;
   gas: bigint;
+  /** Libraries to link, by name, at their planned addresses. */
+  libraries?: Record<string, string>;
 }
+
+/** Gas of deploying contracts linked to a library, as gas-snapshot.md measured it, rounded up. */
+const LINKED_DEPLOYMENT_GAS: Record<string, bigint> = { RunMarket: 5_500_000n };
 
 export interface FeePlan {
   baseFee: bigint;
@@ -141,6 +148,7 @@ async function attach(hre: HardhatRuntimeEnvironment, deployment: Deployment, re
     registry: await at<PodRegistry>("PodRegistry"),
     licenses: await at<PodLicenses>("PodLicenses"),
     market: await at<PodMarket>("PodMarket"),
+    runMarket: await at<RunMarket>("RunMarket"),
     reused,
   };
 }
@@ -154,7 +162,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const real = REAL_NETWORKS.has(network);
   const say = options.verbose === false ? () => undefined : (line: string) => console.log(line);
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
-  const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket"];
+  const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"];
 
   const existing = readDeployment(network);
   if (existing && existing.chainId === chainId) {
@@ -181,6 +189,19 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const registryAddress = addressAt(offset);
   const licensesAddress = addressAt(offset + 1);
   const marketAddress = addressAt(offset + 2);
+  const runMarketLibAddress = addressAt(offset + 3);
+  const runMarketAddress = addressAt(offset + 4);
+  const runSettings = {
+    feeRecipient: roles.feeRecipient,
+    feeBps,
+    claimWindow: setting("LURE_RUN_CLAIM_WINDOW"),
+    unbondingDelay: setting("LURE_RUN_UNBONDING_DELAY"),
+    minBond: BigInt(setting("LURE_RUN_MIN_BOND")),
+    slashAmount: BigInt(setting("LURE_RUN_SLASH")),
+  };
+  if (runSettings.slashAmount > runSettings.minBond) {
+    throw new Error(`LURE_RUN_SLASH=${runSettings.slashAmount} is above LURE_RUN_MIN_BOND=${runSettings.minBond}: a slash is taken from the bond`);
+  }
   if (real) roles.governor = addressAt(0);
 
   const specs: Omit<PlannedContract, "gas">[] = [
@@ -195,14 +216,33 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
       args: [registryAddress, licensesAddress, adminDelay, roles.admin, roles.governor, roles.pauser, roles.feeRecipient, feeBps, feeDelay],
       address: marketAddress,
     },
+    { name: "RunMarketLib", artifact: "RunMarketLib", args: [], address: runMarketLibAddress },
+    {
+      name: "RunMarket",
+      artifact: "RunMarket",
+      args: [registryAddress, licensesAddress, adminDelay, roles.admin, roles.governor, roles.pauser, runSettings],
+      address: runMarketAddress,
+      libraries: { RunMarketLib: runMarketLibAddress },
+    },
   ];
   const factories = new Map<string, ContractFactory>();
   const plan: PlannedContract[] = [];
   for (const spec of specs) {
-    const factory = await hre.ethers.getContractFactory(spec.artifact, deployer);
+    const factory = spec.libraries
+      ? await hre.ethers.getContractFactory(spec.artifact, { signer: deployer, libraries: spec.libraries })
+      : await hre.ethers.getContractFactory(spec.artifact, deployer);
     factories.set(spec.name, factory);
     const request: TransactionRequest = await factory.getDeployTransaction(...spec.args);
-    const gas = await hre.ethers.provider.estimateGas({ ...request, from: deployer.address });
+    let gas: bigint;
+    try {
+      gas = await hre.ethers.provider.estimateGas({ ...request, from: deployer.address });
+    } catch (error) {
+      // A contract linked to a library not deployed yet cannot be simulated (its constructor calls
+      // the library): the plan shows the measured figure of the gas snapshot instead.
+      const measured = spec.libraries ? LINKED_DEPLOYMENT_GAS[spec.name] : undefined;
+      if (measured === undefined) throw error;
+      gas = measured;
+    }
     plan.push({ ...spec, gas });
   }
   const fees = await currentFees(hre);
@@ -210,9 +250,10 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
 
   say(`Lure deployment plan for ${network} (chainId ${chainId}), from ${deployer.address} (nonce ${nonce})`);
   for (const entry of plan) {
-    say(`  ${entry.name.padEnd(18)} ${entry.address}  gas ~${entry.gas.toString()}  args ${JSON.stringify(entry.args)}`);
+    say(`  ${entry.name.padEnd(18)} ${entry.address}  gas ~${entry.gas.toString()}  args ${JSON.stringify(entry.args, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`);
   }
-  say(`  roles: default admin (market, licences) ${roles.admin}; GOVERNOR_ROLE ${roles.governor}${real ? " (the timelock)" : ""}; PAUSER_ROLE ${roles.pauser}; fee recipient ${roles.feeRecipient}; MINTER_ROLE (licences) the market`);
+  say(`  roles: default admin (markets, licences) ${roles.admin}; GOVERNOR_ROLE ${roles.governor}${real ? " (the timelock)" : ""}; PAUSER_ROLE ${roles.pauser}; fee recipient ${roles.feeRecipient}; MINTER_ROLE (licences) the market`);
+  say(`  runs: claim window ${runSettings.claimWindow}s, unbonding delay ${runSettings.unbondingDelay}s, runner bond ${hre.ethers.formatEther(runSettings.minBond)}, slash ${hre.ethers.formatEther(runSettings.slashAmount)} (native coin)`);
   if (real) say(`  timelock: delay ${timelockDelay}s, proposer/canceller ${roles.proposer}, executor: anyone`);
   say(`  delays: default admin transfer ${adminDelay}s, fee change ${feeDelay}s; fee ${feeBps} bps`);
   say(

@@ -1,8 +1,9 @@
 import type { ContractRunner, Provider } from "ethers";
-import type { PodLicenses, PodMarket, PodRegistry } from "../../typechain-types";
+import type { PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../typechain-types";
 import { PodLicenses__factory } from "../../typechain-types/factories/contracts/PodLicenses__factory";
 import { PodMarket__factory } from "../../typechain-types/factories/contracts/PodMarket__factory";
 import { PodRegistry__factory } from "../../typechain-types/factories/contracts/PodRegistry__factory";
+import { RunMarket__factory } from "../../typechain-types/factories/contracts/RunMarket.sol/RunMarket__factory";
 import { LURE_CONTRACTS, readDeployment, requireContract, type Deployment, type LureContractName } from "./deployments";
 import { ChainError } from "./errors";
 
@@ -15,19 +16,26 @@ const BINDINGS = {
   PodRegistry: PodRegistry__factory,
   PodLicenses: PodLicenses__factory,
   PodMarket: PodMarket__factory,
+  RunMarket: RunMarket__factory,
 } as const satisfies Record<LureContractName, { connect(address: string, runner?: ContractRunner | null): unknown; createInterface(): unknown }>;
 
 /** The typechain type of each Lure contract, by name. */
 export type LureContract<Name extends LureContractName> = ReturnType<(typeof BINDINGS)[Name]["connect"]>;
 
-/** The registry, the licences and the market, connected to the account that acts, as services take them. */
-export interface LureContracts {
+/** The registry, the licences and the market, connected to the account that acts: what pod and market services take. */
+export interface PodContracts {
   registry: PodRegistry;
   /** Licences as ERC-1155 tokens (token id = pod id): `hasLicense`, transferability. */
   licenses: PodLicenses;
   market: PodMarket;
   /** Address of the signer the contracts are connected to (or the account a read is about). */
   account: string;
+}
+
+/** Every Lure contract, connected to the account that acts: PodContracts plus the run market. */
+export interface LureContracts extends PodContracts {
+  /** Runners, escrowed runs and tasks. */
+  runMarket: RunMarket;
 }
 
 /** LureContracts plus where they came from. */
@@ -70,6 +78,7 @@ export async function connectLure(runner: ContractRunner, options: ConnectOption
     registry: BINDINGS.PodRegistry.connect(deployment.contracts.PodRegistry.address, runner),
     licenses: BINDINGS.PodLicenses.connect(deployment.contracts.PodLicenses.address, runner),
     market: BINDINGS.PodMarket.connect(deployment.contracts.PodMarket.address, runner),
+    runMarket: BINDINGS.RunMarket.connect(deployment.contracts.RunMarket.address, runner),
     account,
     deployment,
     chainId: deployment.chainId,

@@ -36,6 +36,13 @@ const settingsSchema = z.object({
   LURE_ADMIN_DELAY: z.coerce.number().int().min(0).default(3 * 86_400),
   LURE_TIMELOCK_DELAY: z.coerce.number().int().min(0).default(2 * 86_400),
   LURE_FEE_CHANGE_DELAY: z.coerce.number().int().min(86_400).default(2 * 86_400),
+  // RunMarket's settings at deployment: seconds a claim holds without a report (at least 60), seconds
+  // between a runner's unregistering and its bond's return, the bond (wei of the native coin) and what
+  // a lapsed claim costs of it (at most the bond).
+  LURE_RUN_CLAIM_WINDOW: z.coerce.number().int().min(60).max(2 ** 32 - 1).default(600),
+  LURE_RUN_UNBONDING_DELAY: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(86_400),
+  LURE_RUN_MIN_BOND: z.string().regex(/^[0-9]+$/, "must be a whole number of wei").default("100000000000000000"),
+  LURE_RUN_SLASH: z.string().regex(/^[0-9]+$/, "must be a whole number of wei").default("10000000000000000"),
   // Overrides the network's minimum priority fee (polygon and amoy: 30 gwei; dev chains: 0).
   LURE_PRIORITY_FEE_FLOOR_GWEI: z.coerce.number().min(0).optional(),
   // Contract verification (hardhat-verify): one Etherscan v2 key serves Polygonscan and Amoy.

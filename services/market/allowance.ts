@@ -1,7 +1,7 @@
 import { formatUnits } from "ethers";
 import { IERC20__factory } from "../../typechain-types/factories/@openzeppelin/contracts/token/ERC20/IERC20__factory";
 import { transact } from "../chain/transact";
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { MarketError } from "./errors";
 
 /**
@@ -9,7 +9,7 @@ import { MarketError } from "./errors";
  * market must be allowed to pull it. Approves exactly `amount` when the allowance is short (never an
  * unlimited approval). Returns the approval's hash, or undefined when the allowance sufficed.
  */
-export async function prepareErc20Payment(contracts: LureContracts, token: string, amount: bigint, decimals: number): Promise<string | undefined> {
+export async function prepareErc20Payment(contracts: PodContracts, token: string, amount: bigint, decimals: number): Promise<string | undefined> {
   const erc20 = IERC20__factory.connect(token, contracts.market.runner);
   const marketAddress = await contracts.market.getAddress();
   const balance = await erc20.balanceOf(contracts.account);

@@ -1,10 +1,10 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { tokenLabel } from "../chain/tokens";
 import { transact } from "../chain/transact";
 import { MarketError } from "./errors";
 
 /** What `account` can withdraw in `token` (address(0) = native): its pull-payment credit (`creditOf`). */
-export async function withdrawable(contracts: Pick<LureContracts, "market">, account: string, token: string): Promise<bigint> {
+export async function withdrawable(contracts: Pick<PodContracts, "market">, account: string, token: string): Promise<bigint> {
   return contracts.market.creditOf(account, token);
 }
 
@@ -21,7 +21,7 @@ export interface Withdrawal {
  * to another address (`withdrawTo`: the credit stays the account's until it is paid out, only where
  * it goes changes). A MarketError, sending nothing, when there is no credit.
  */
-export async function withdraw(contracts: LureContracts, token: string, options: { recipient?: string } = {}): Promise<Withdrawal> {
+export async function withdraw(contracts: PodContracts, token: string, options: { recipient?: string } = {}): Promise<Withdrawal> {
   const amount = await withdrawable(contracts, contracts.account, token);
   if (amount === 0n) throw new MarketError(`nothing to withdraw: ${contracts.account} has no ${tokenLabel(token)} credit`);
   const recipient = options.recipient;

@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { read, transact } from "../chain/transact";
 import { MarketError, NotGovernorError } from "./errors";
 
@@ -19,7 +19,7 @@ export interface FeeSchedule {
   pending?: { bps: number; executableAt: Date };
 }
 
-export async function feeSchedule(contracts: Pick<LureContracts, "market">): Promise<FeeSchedule> {
+export async function feeSchedule(contracts: Pick<PodContracts, "market">): Promise<FeeSchedule> {
   const { market } = contracts;
   const [feeBps, maxFeeBps, delay, recipient, [pendingBps, pendingAt]] = await read(
     () => Promise.all([market.feeBps(), market.MAX_FEE_BPS(), market.feeChangeDelay(), market.feeRecipient(), market.pendingFeeChange()]),
@@ -35,7 +35,7 @@ export async function feeSchedule(contracts: Pick<LureContracts, "market">): Pro
 }
 
 /** A MarketError, before anything is sent, when the account does not hold GOVERNOR_ROLE. */
-async function requireGovernor(contracts: LureContracts, what: string): Promise<void> {
+async function requireGovernor(contracts: PodContracts, what: string): Promise<void> {
   const role = await read(() => contracts.market.GOVERNOR_ROLE(), { action: "GOVERNOR_ROLE" });
   if (!(await read(() => contracts.market.hasRole(role, contracts.account), { action: "hasRole" }))) {
     throw new NotGovernorError(what, contracts.account);
@@ -43,7 +43,7 @@ async function requireGovernor(contracts: LureContracts, what: string): Promise<
 }
 
 /** Governance (GOVERNOR_ROLE): allows an ERC-20 as a payment token, or removes it with `allowed` false. */
-export async function allowToken(contracts: LureContracts, token: string, allowed: boolean): Promise<{ tx: string }> {
+export async function allowToken(contracts: PodContracts, token: string, allowed: boolean): Promise<{ tx: string }> {
   const action = `${allowed ? "allow" : "disallow"} token ${token}`;
   await requireGovernor(contracts, action);
   const receipt = await transact(contracts.market.setTokenAllowed, [token, allowed], { action });
@@ -51,7 +51,7 @@ export async function allowToken(contracts: LureContracts, token: string, allowe
 }
 
 /** Proposes a new platform fee (GOVERNOR_ROLE), replacing any pending proposal; returns when it may be executed. */
-export async function proposeFeeChange(contracts: LureContracts, bps: number): Promise<{ tx: string; executableAt: Date }> {
+export async function proposeFeeChange(contracts: PodContracts, bps: number): Promise<{ tx: string; executableAt: Date }> {
   const action = `propose a fee of ${bps} bps`;
   await requireGovernor(contracts, action);
   const { maxFeeBps } = await feeSchedule(contracts);
@@ -63,7 +63,7 @@ export async function proposeFeeChange(contracts: LureContracts, bps: number): P
 }
 
 /** Drops the pending fee change (GOVERNOR_ROLE). */
-export async function cancelFeeChange(contracts: LureContracts): Promise<{ tx: string; cancelledBps: number }> {
+export async function cancelFeeChange(contracts: PodContracts): Promise<{ tx: string; cancelledBps: number }> {
   await requireGovernor(contracts, "cancel the fee change");
   const { pending } = await feeSchedule(contracts);
   if (!pending) throw new MarketError("no fee change is pending; nothing to cancel");
@@ -75,7 +75,7 @@ export async function cancelFeeChange(contracts: LureContracts): Promise<{ tx: s
  * Applies the pending fee change once its delay has passed (anyone may: the governor authorised it
  * when proposing). Refused, sending nothing, when none is pending or it is not due yet.
  */
-export async function executeFeeChange(contracts: LureContracts): Promise<{ tx: string; previousBps: number; feeBps: number }> {
+export async function executeFeeChange(contracts: PodContracts): Promise<{ tx: string; previousBps: number; feeBps: number }> {
   const { feeBps, pending } = await feeSchedule(contracts);
   if (!pending) throw new MarketError("no fee change is pending; propose one first");
   const receipt = await transact(contracts.market.executeFeeChange, [], { action: `execute the fee change to ${pending.bps} bps` });

@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { read } from "../chain/transact";
 
 /**
@@ -7,11 +7,11 @@ import { read } from "../chain/transact";
  */
 
 /** True when `account` holds a licence of `podId` or owns the pod. */
-export async function hasLicense(contracts: Pick<LureContracts, "licenses">, account: string, podId: bigint): Promise<boolean> {
+export async function hasLicense(contracts: Pick<PodContracts, "licenses">, account: string, podId: bigint): Promise<boolean> {
   return read(() => contracts.licenses.hasLicense(account, podId), { action: `licence of pod ${podId}` });
 }
 
 /** Whether holders may transfer (resell) the licences of `podId`, as its seller listed them. */
-export async function licencesTransferable(contracts: Pick<LureContracts, "licenses">, podId: bigint): Promise<boolean> {
+export async function licencesTransferable(contracts: Pick<PodContracts, "licenses">, podId: bigint): Promise<boolean> {
   return read(() => contracts.licenses.isTransferable(podId), { action: `licences of pod ${podId}` });
 }

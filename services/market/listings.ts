@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { transact } from "../chain/transact";
 import { MarketError } from "./errors";
 import { approvePodForSale } from "./pod-approval";
@@ -39,7 +39,7 @@ export interface MarketReceipt {
  * The pod's current listing, or undefined when it has none that is active (never listed, delisted,
  * sold whole, or voided by a transfer of the pod: a previous owner's listing reads as inactive).
  */
-export async function currentListing(contracts: Pick<LureContracts, "market">, podId: bigint): Promise<Listing | undefined> {
+export async function currentListing(contracts: Pick<PodContracts, "market">, podId: bigint): Promise<Listing | undefined> {
   const listing = await contracts.market.listing(podId);
   if (!listing.active) return undefined;
   return {
@@ -54,7 +54,7 @@ export async function currentListing(contracts: Pick<LureContracts, "market">, p
 }
 
 /** The pod's current, valid listing, or a MarketError saying it has none. */
-export async function requireListing(contracts: Pick<LureContracts, "market">, podId: bigint): Promise<Listing> {
+export async function requireListing(contracts: Pick<PodContracts, "market">, podId: bigint): Promise<Listing> {
   const listing = await currentListing(contracts, podId);
   if (!listing) throw new MarketError(`pod ${podId} is not listed (never listed, delisted, sold whole, or its listing was voided when the pod changed hands)`);
   return listing;
@@ -65,27 +65,27 @@ export async function requireListing(contracts: Pick<LureContracts, "market">, p
  * this listing); offering the whole pod (podPrice > 0) approves the market for it first. Licences
  * are not transferable unless `terms.transferable` says so.
  */
-export async function listPod(contracts: LureContracts, podId: bigint, terms: ListingTerms): Promise<MarketReceipt> {
+export async function listPod(contracts: PodContracts, podId: bigint, terms: ListingTerms): Promise<MarketReceipt> {
   const approvalTx = terms.podPrice > 0n ? await approvePodForSale(contracts, podId) : undefined;
   const receipt = await transact(contracts.market.list, [podId, terms.token, terms.price, terms.podPrice, terms.transferable ?? false], { action: `list pod ${podId}` });
   return { approvalTx, tx: receipt.hash };
 }
 
 /** New prices for the account's listing (same token); as with listPod, offering the pod approves it. */
-export async function setPrices(contracts: LureContracts, podId: bigint, prices: { price: bigint; podPrice: bigint }): Promise<MarketReceipt> {
+export async function setPrices(contracts: PodContracts, podId: bigint, prices: { price: bigint; podPrice: bigint }): Promise<MarketReceipt> {
   const approvalTx = prices.podPrice > 0n ? await approvePodForSale(contracts, podId) : undefined;
   const receipt = await transact(contracts.market.setPrice, [podId, prices.price, prices.podPrice], { action: `reprice pod ${podId}` });
   return { approvalTx, tx: receipt.hash };
 }
 
 /** Pauses (true) or resumes (false) sales of the account's listing. */
-export async function setPaused(contracts: LureContracts, podId: bigint, paused: boolean): Promise<MarketReceipt> {
+export async function setPaused(contracts: PodContracts, podId: bigint, paused: boolean): Promise<MarketReceipt> {
   const receipt = await transact(contracts.market.setPaused, [podId, paused], { action: `${paused ? "pause" : "resume"} pod ${podId}` });
   return { tx: receipt.hash };
 }
 
 /** Removes the account's listing. */
-export async function delist(contracts: LureContracts, podId: bigint): Promise<MarketReceipt> {
+export async function delist(contracts: PodContracts, podId: bigint): Promise<MarketReceipt> {
   const receipt = await transact(contracts.market.delist, [podId], { action: `delist pod ${podId}` });
   return { tx: receipt.hash };
 }

@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { transact } from "../chain/transact";
 
 /**
@@ -7,7 +7,7 @@ import { transact } from "../chain/transact";
  * the pod, or an operator for all of the seller's pods). Returns the approval's hash, or undefined
  * when none was needed.
  */
-export async function approvePodForSale(contracts: LureContracts, podId: bigint): Promise<string | undefined> {
+export async function approvePodForSale(contracts: PodContracts, podId: bigint): Promise<string | undefined> {
   const marketAddress = await contracts.market.getAddress();
   const [approved, operator] = await Promise.all([
     contracts.registry.getApproved(podId),

@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { decimalsOf, NATIVE_TOKEN } from "../chain/tokens";
 import { read, transact } from "../chain/transact";
 import { prepareErc20Payment } from "./allowance";
@@ -33,7 +33,7 @@ export interface PurchaseResult extends PurchaseQuote {
 }
 
 /** The current price and revision of a licence or of the whole pod; a MarketError when it is not listed or the pod is not for sale. */
-export async function quotePurchase(contracts: LureContracts, podId: bigint, item: PurchaseItem): Promise<PurchaseQuote> {
+export async function quotePurchase(contracts: PodContracts, podId: bigint, item: PurchaseItem): Promise<PurchaseQuote> {
   const listing = await requireListing(contracts, podId);
   const price = item === "pod" ? listing.podPrice : listing.price;
   if (item === "pod" && price === 0n) throw new MarketError(`pod ${podId} itself is not for sale`);
@@ -49,7 +49,7 @@ export async function quotePurchase(contracts: LureContracts, podId: bigint, ite
  * value. The market checks the revision, the token and `maxPrice` again on chain
  * (PodMarketContentChanged if a version lands between this check and the purchase).
  */
-export async function purchase(contracts: LureContracts, quote: PurchaseQuote, options: { maxPrice?: bigint } = {}): Promise<PurchaseResult> {
+export async function purchase(contracts: PodContracts, quote: PurchaseQuote, options: { maxPrice?: bigint } = {}): Promise<PurchaseResult> {
   const { podId, token, price, revision } = quote;
   const maxPrice = options.maxPrice ?? price;
   if (price > maxPrice) throw new PriceAboveMaximumError(podId, price, maxPrice, quote.decimals);

@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { read } from "../chain/transact";
 import { currentListing } from "./listings";
 
@@ -19,7 +19,7 @@ export interface RoyaltyPreview {
   seller: bigint;
 }
 
-export async function previewRoyalties(contracts: Pick<LureContracts, "registry" | "market">, podId: bigint, price: bigint): Promise<RoyaltyPreview> {
+export async function previewRoyalties(contracts: Pick<PodContracts, "registry" | "market">, podId: bigint, price: bigint): Promise<RoyaltyPreview> {
   const [ancestors, receivers, amounts] = await read(() => contracts.registry.royaltyShares(podId, price), { action: `royalty shares of pod ${podId}` });
   const listing = await currentListing(contracts, podId);
   const feeBps = listing?.feeBps ?? Number(await read(() => contracts.market.feeBps(), { action: "feeBps" }));

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { refHex, VISIBILITY_PUBLIC } from "../chain/refs";
 import { read } from "../chain/transact";
 import { logger } from "../log";
@@ -19,7 +19,7 @@ export interface ForkOptions {
   dir: string;
   storage: PodStorage;
   /** Needed to fork by pod id (and to check visibility). */
-  contracts?: Pick<LureContracts, "registry" | "market">;
+  contracts?: Pick<PodContracts, "registry" | "market">;
   /** Renames the fork (its recipe's `name`), e.g. when you already own a pod of the parent's name. */
   name?: string;
   /** Bounds the download, as for external payloads. */

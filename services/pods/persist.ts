@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { refHex, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC } from "../chain/refs";
 import { NATIVE_TOKEN } from "../chain/tokens";
 import { read } from "../chain/transact";
@@ -21,7 +21,7 @@ const MAX_COLLECTION_PATH_BYTES = 100;
 export interface PersistOptions {
   dir: string;
   storage: PodStorage;
-  contracts: LureContracts;
+  contracts: PodContracts;
   /** Encrypt before upload. Also implied by `"public": false` in the recipe or a private pod on chain. */
   private?: boolean;
   listing?: ListingTerms;
@@ -230,7 +230,7 @@ async function checkParent(
   forkedFrom: ForkedFrom | undefined,
   existingId: bigint,
   existingParentId: bigint | undefined,
-  contracts: LureContracts,
+  contracts: PodContracts,
   name: string,
 ): Promise<{ podId: bigint; version: number; owedBps?: number } | undefined> {
   if (!forkedFrom || forkedFrom.podId === undefined || forkedFrom.version === undefined) return undefined;
@@ -260,7 +260,7 @@ async function checkParent(
   return { podId, version, owedBps: Number(parentPod.forkRoyaltyBps) };
 }
 
-async function checkListable(listing: ListingTerms, contracts: LureContracts): Promise<void> {
+async function checkListable(listing: ListingTerms, contracts: PodContracts): Promise<void> {
   if (listing.token !== NATIVE_TOKEN) {
     const allowed = await read(() => contracts.market.isTokenAllowed(listing.token), { action: "isTokenAllowed" });
     if (!allowed) throw new PodError(`token: ${listing.token} is not accepted by the market`);

@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { eventsOf } from "../chain/events";
 import { refHex, refToBytes32, visibilityName, type Visibility } from "../chain/refs";
 import { decimalsOf } from "../chain/tokens";
@@ -32,7 +32,7 @@ export interface PublishRequest {
  * Registers a new pod (an ERC-721 token) minted to the account, its creator; the name must be new
  * among the account's own pods (PodRegistryNameTaken otherwise) and stays with the creator for good.
  */
-export async function publishPod(contracts: LureContracts, request: PublishRequest): Promise<{ podId: bigint; tx: string }> {
+export async function publishPod(contracts: PodContracts, request: PublishRequest): Promise<{ podId: bigint; tx: string }> {
   const { registry } = contracts;
   const forkRoyaltyBps =
     request.forkRoyaltyBps ??
@@ -52,7 +52,7 @@ export async function publishPod(contracts: LureContracts, request: PublishReque
  * Appends a version to a pod the account owns (or operates); returns its number and the
  * transaction. The pod's revision goes up: quotes made before it no longer buy.
  */
-export async function publishVersion(contracts: LureContracts, podId: bigint, ref: string): Promise<{ version: bigint; tx: string }> {
+export async function publishVersion(contracts: PodContracts, podId: bigint, ref: string): Promise<{ version: bigint; tx: string }> {
   const { registry } = contracts;
   const receipt = await transact(registry.publishVersion, [podId, refToBytes32(ref)], { action: `publishVersion of pod ${podId}` });
   const event = eventsOf(receipt, registry.interface, "VersionPublished")[0];
@@ -111,7 +111,7 @@ function externalUrlOf(tokenURI: string): string | undefined {
  * searches for PodPublished and LicensePurchased (the deployment block); public RPCs may still
  * refuse the range, and the rest of the record is worth having without the creator and the count.
  */
-export async function describePod(contracts: Pick<LureContracts, "registry" | "market" | "licenses">, podId: bigint, options: { fromBlock?: number } = {}): Promise<PodRecord> {
+export async function describePod(contracts: Pick<PodContracts, "registry" | "market" | "licenses">, podId: bigint, options: { fromBlock?: number } = {}): Promise<PodRecord> {
   const { registry, market } = contracts;
   const pod = await read(() => registry.pod(podId), { action: `pod ${podId}` });
   const owner = await registry.ownerOf(podId);

@@ -1,4 +1,4 @@
-import type { LureContracts } from "../chain/contracts";
+import type { PodContracts } from "../chain/contracts";
 import { refHex, visibilityName, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC } from "../chain/refs";
 import { read, simulate, transact } from "../chain/transact";
 import { logger } from "../log";
@@ -17,7 +17,7 @@ const log = logger("pods");
 export interface ShareOptions {
   podId: bigint;
   visibility: "public" | "private";
-  contracts: LureContracts;
+  contracts: PodContracts;
   storage: PodStorage;
   keysDir: string;
   limits: UnpackLimits;

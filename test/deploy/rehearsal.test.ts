@@ -7,7 +7,7 @@ import { ethers } from "ethers";
 import { deploymentSchema } from "../../services/chain/deployments";
 import { startHardhatNode, type RunningChain } from "../../services/devnet/hardhat-node";
 import { freePort } from "../support/hardhat-node";
-import { PodLicenses__factory, PodMarket__factory, PodRegistry__factory, TimelockController__factory } from "../../typechain-types";
+import { PodLicenses__factory, PodMarket__factory, PodRegistry__factory, RunMarket__factory, TimelockController__factory } from "../../typechain-types";
 
 /**
  * The Polygon rehearsal: a local `hardhat node` on chainId 137, and scripts/deploy.ts run against it as
@@ -82,7 +82,8 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
     const { code, output } = await runDeploy(env);
     expect(code, output).to.equal(0);
     expect(output).to.contain("Lure deployment plan for polygon (chainId 137)");
-    for (const name of ["TimelockController", "PodRegistry", "PodLicenses", "PodMarket"]) expect(output).to.contain(name);
+    for (const name of ["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]) expect(output).to.contain(name);
+    expect(output).to.match(/runs: claim window 600s/);
     expect(output).to.match(/priority 30\.00 gwei \(floor 30\.00 gwei\)/);
     expect(output).to.match(/total gas ~\d+; cost ~/);
     expect(output).to.contain("Nothing sent: set LURE_DEPLOY_YES=1");
@@ -95,7 +96,7 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
     expect(code, output).to.equal(0);
     const file = deploymentSchema.parse(JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8")));
     expect(file.chainId).to.equal(137);
-    expect(Object.keys(file.contracts)).to.deep.equal(["TimelockController", "PodRegistry", "PodLicenses", "PodMarket"]);
+    expect(Object.keys(file.contracts)).to.deep.equal(["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]);
     for (const entry of Object.values(file.contracts)) {
       expect(entry.address).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(entry.txHash).to.match(/^0x[0-9a-f]{64}$/);
@@ -121,6 +122,18 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
       expect(await market.hasRole(role, deployer)).to.equal(false);
     }
     expect(await timelock.getMinDelay()).to.equal(3600n);
+    // The run market: linked to the library deployed with it, governed by the same timelock.
+    const runMarket = RunMarket__factory.connect(file.contracts.RunMarket.address, provider);
+    expect(await runMarket.registry()).to.equal(file.contracts.PodRegistry.address);
+    expect(await runMarket.defaultAdmin()).to.equal(wallet(1, provider).address);
+    expect(await runMarket.hasRole(await runMarket.GOVERNOR_ROLE(), file.contracts.TimelockController.address)).to.equal(true);
+    expect(await runMarket.hasRole(await runMarket.PAUSER_ROLE(), wallet(2, provider).address)).to.equal(true);
+    const settings = await runMarket.settings();
+    expect(settings.feeRecipient).to.equal(wallet(3, provider).address);
+    expect(settings.claimWindow).to.equal(600n);
+    for (const role of [ethers.ZeroHash, await runMarket.GOVERNOR_ROLE(), await runMarket.PAUSER_ROLE()]) {
+      expect(await runMarket.hasRole(role, deployer)).to.equal(false);
+    }
   });
 
   it("sends nothing when the deployments file already points at live code", async function () {

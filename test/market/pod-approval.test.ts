@@ -5,7 +5,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { LureContracts } from "../../services/chain/contracts";
+import type { PodContracts } from "../../services/chain/contracts";
 import { NATIVE_TOKEN } from "../../services/chain/tokens";
 import { listPod, setPrices } from "../../services/market/listings";
 import { approvePodForSale } from "../../services/market/pod-approval";
@@ -14,7 +14,7 @@ import { scaffoldPod } from "../../services/pods/scaffold";
 import { deployMarket, publishOriginal, type MarketFixture } from "../support/contracts";
 import { MemoryStorage } from "../support/pods";
 
-function actingAs(fixture: MarketFixture, signer: HardhatEthersSigner): LureContracts {
+function actingAs(fixture: MarketFixture, signer: HardhatEthersSigner): PodContracts {
   return { registry: fixture.registry.connect(signer), licenses: fixture.licenses.connect(signer), market: fixture.market.connect(signer), account: signer.address };
 }
 

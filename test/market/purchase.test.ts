@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { LureContracts } from "../../services/chain/contracts";
+import type { PodContracts } from "../../services/chain/contracts";
 import { ChainError } from "../../services/chain/errors";
 import { describeRevert } from "../../services/chain/revert";
 import { NATIVE_TOKEN } from "../../services/chain/tokens";
@@ -15,7 +15,7 @@ import { previewRoyalties } from "../../services/market/royalties";
 import { cascade, deployMarket, FEE_BPS, type MarketFixture } from "../support/contracts";
 
 /** The fixture's contracts, acting as `signer`. */
-function actingAs(fixture: MarketFixture, signer: HardhatEthersSigner): LureContracts {
+function actingAs(fixture: MarketFixture, signer: HardhatEthersSigner): PodContracts {
   return { registry: fixture.registry.connect(signer), licenses: fixture.licenses.connect(signer), market: fixture.market.connect(signer), account: signer.address };
 }
 
