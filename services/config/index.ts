@@ -80,6 +80,30 @@ const settingsSchema = z.object({
   PAYLOAD_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   PAYLOAD_MAX_ENTRIES: z.coerce.number().int().positive().default(100_000),
 
+  // Runner (services/runner, `npm run runner`). Its account: RUNNER_PRIVATE_KEY, or an encrypted
+  // JSON keystore; on the dev chains the public Hardhat account #15 when neither is set.
+  RUNNER_PRIVATE_KEY: z.string().regex(PRIVATE_KEY_PATTERN, "must be 32 bytes of hex").optional(),
+  RUNNER_KEYSTORE: z.string().min(1).optional(),
+  RUNNER_KEYSTORE_PASSWORD: z.string().optional(),
+  // The journal of claimed runs and the follower's cursor: what a restarted runner resumes from.
+  RUNNER_DATA_DIR: z.string().default(".data/runner"),
+  // Runs executed at once by one runner process; more requests wait unclaimed (another runner may take them).
+  RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  RUNNER_POLL_MS: z.coerce.number().int().positive().default(250),
+  // Blocks a request must be under before it is claimed (0 on dev chains; a few on Polygon).
+  RUNNER_CONFIRMATIONS: z.coerce.number().int().min(0).max(1000).default(0),
+  // First block to follow when the runner has no cursor yet (default: RunMarket's deployment block).
+  RUNNER_START_BLOCK: z.coerce.number().int().min(0).optional(),
+  // The limits every run is held to (docs/runs.md says how each is enforced); a recipe may ask for less time.
+  RUNNER_WALL_CLOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  RUNNER_CPU_SECONDS: z.coerce.number().int().min(1).default(300),
+  RUNNER_MEMORY_MB: z.coerce.number().int().min(16).default(512),
+  RUNNER_MAX_PROCESSES: z.coerce.number().int().min(4).max(100_000).default(64),
+  RUNNER_CPU_CORES: z.coerce.number().int().min(1).max(256).default(1),
+  RUNNER_OUTPUT_MB: z.coerce.number().int().min(1).max(16_384).default(64),
+  RUNNER_LOG_KB: z.coerce.number().int().min(1).default(1024),
+  RUNNER_WORK_MB: z.coerce.number().int().min(1).default(256),
+
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
@@ -150,6 +174,22 @@ export function podKeysDir(env: NodeJS.ProcessEnv = process.env): string {
 /** What an external payload may unpack to: PAYLOAD_MAX_BYTES and PAYLOAD_MAX_ENTRIES (2 GiB and 100,000 by default). */
 export function payloadLimits(config: Pick<LureConfig, "PAYLOAD_MAX_BYTES" | "PAYLOAD_MAX_ENTRIES"> = loadConfig()): { maxBytes: number; maxEntries: number } {
   return { maxBytes: config.PAYLOAD_MAX_BYTES, maxEntries: config.PAYLOAD_MAX_ENTRIES };
+}
+
+/** The limits a runner holds every run to, from the RUNNER_* settings. */
+export function runnerLimits(config: LureConfig = loadConfig()) {
+  const MIB = 1024 * 1024;
+  return {
+    wallClockSeconds: config.RUNNER_WALL_CLOCK_SECONDS,
+    cpuSeconds: config.RUNNER_CPU_SECONDS,
+    memoryBytes: config.RUNNER_MEMORY_MB * MIB,
+    maxProcesses: config.RUNNER_MAX_PROCESSES,
+    cpuCores: config.RUNNER_CPU_CORES,
+    outputBytes: config.RUNNER_OUTPUT_MB * MIB,
+    logBytes: config.RUNNER_LOG_KB * 1024,
+    workBytes: config.RUNNER_WORK_MB * MIB,
+    provisionSeconds: 60,
+  };
 }
 
 /** The JSON-RPC URL for the configured network, or an error naming the missing variable. */

@@ -1,0 +1,68 @@
+import path from "node:path";
+import { JsonRpcProvider, type Signer } from "ethers";
+import { loadConfig, payloadLimits, rpcUrlFor, runnerLimits, type LureConfig } from "../config";
+import { connectLure } from "../chain/contracts";
+import { DEV_NETWORKS } from "../chain/deployments";
+import { RpcClient } from "../chain/rpc";
+import { signerFromKeystoreFile, signerFromPrivateKey } from "../chain/signers";
+import { devAccounts } from "../devnet/accounts";
+import { logger } from "../log";
+import { podStorage } from "../pods/swarm-storage";
+import type { Executor } from "./executor";
+import { SandboxExecutor } from "./sandbox/executor";
+import { RunnerService, type RunnerEvent } from "./service";
+
+export { RunnerService, type RunnerEvent } from "./service";
+
+/** The Hardhat account a dev chain's runner signs with when no key is configured (public test key). */
+export const DEV_RUNNER_ACCOUNT = 15;
+
+export interface CreateRunnerOptions {
+  config?: LureConfig;
+  /** Another executor than the local sandbox (tests, Golem). */
+  executor?: Executor;
+  /** Another signer than the configured one. */
+  signer?: Signer;
+  /** Another journal folder than RUNNER_DATA_DIR/<chainId>-<RunMarket address>. */
+  dataDir?: string;
+  onEvent?: (event: RunnerEvent) => void;
+}
+
+/**
+ * A runner assembled from the configuration: the chain of NETWORK (deployments/<NETWORK>.json), the
+ * Bee node of BEE_URL, the local sandbox with the RUNNER_* limits, and the runner's key. Nothing here
+ * assumes the embedded services: a Polygon RPC, a real Bee node and a keystore work the same way.
+ */
+export async function createRunner(options: CreateRunnerOptions = {}): Promise<RunnerService> {
+  const config = options.config ?? loadConfig();
+  const url = rpcUrlFor(config);
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+  const signer = options.signer ?? (await configuredSigner(config, provider));
+  const contracts = await connectLure(signer, { network: config.NETWORK, deploymentsDir: config.DEPLOYMENTS_DIR });
+  const runMarketAddress = contracts.deployment.contracts.RunMarket.address;
+  const log = logger("runner");
+  const rpc = await RpcClient.connect({ url, log });
+  return new RunnerService({
+    runMarket: contracts.runMarket,
+    registry: contracts.registry,
+    signer,
+    rpc,
+    storage: podStorage({ url: config.BEE_URL, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS }),
+    executor: options.executor ?? new SandboxExecutor({ limits: runnerLimits(config) }),
+    dataDir: options.dataDir ?? path.join(config.RUNNER_DATA_DIR, `${contracts.chainId}-${runMarketAddress.toLowerCase()}`),
+    startBlock: config.RUNNER_START_BLOCK ?? contracts.deployment.contracts.RunMarket.blockNumber,
+    concurrency: config.RUNNER_CONCURRENCY,
+    pollMs: config.RUNNER_POLL_MS,
+    confirmations: config.RUNNER_CONFIRMATIONS,
+    downloadLimits: payloadLimits(config),
+    log,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+}
+
+async function configuredSigner(config: LureConfig, provider: JsonRpcProvider): Promise<Signer> {
+  if (config.RUNNER_PRIVATE_KEY) return signerFromPrivateKey(config.RUNNER_PRIVATE_KEY, provider);
+  if (config.RUNNER_KEYSTORE) return signerFromKeystoreFile(config.RUNNER_KEYSTORE, config.RUNNER_KEYSTORE_PASSWORD ?? "", provider);
+  if (DEV_NETWORKS.includes(config.NETWORK)) return signerFromPrivateKey(devAccounts(DEV_RUNNER_ACCOUNT + 1)[DEV_RUNNER_ACCOUNT].privateKey, provider);
+  throw new Error(`the runner needs an account on ${config.NETWORK}: set RUNNER_PRIVATE_KEY or RUNNER_KEYSTORE (with RUNNER_KEYSTORE_PASSWORD)`);
+}
