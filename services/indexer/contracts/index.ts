@@ -2,6 +2,7 @@ import type { AnnouncementsOf, RegisteredContract } from "./module";
 import { podLicenses } from "./pod-licenses";
 import { podMarket } from "./pod-market";
 import { podRegistry } from "./pod-registry";
+import { runMarket } from "./run-market";
 
 /**
  * The contracts the indexer follows. Registering a module here is the only edit the engine needs;
@@ -9,7 +10,7 @@ import { podRegistry } from "./pod-registry";
  * "Adding a contract module"). The order is the order rows are loaded and written, and announcements
  * emitted, after each commit.
  */
-const MODULES = [podRegistry, podLicenses, podMarket] as const;
+const MODULES = [podRegistry, podLicenses, podMarket, runMarket] as const;
 
 export const CONTRACT_MODULES: readonly RegisteredContract[] = MODULES;
 

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Deployment } from "../../../services/chain/deployments";
 import { openDatabase, migrate, type Database, type Queryable } from "../../../services/database";
 import { createIndexerMetrics, startIndexer, type Indexer, type StartIndexerOptions } from "../../../services/indexer";
+import { CONTRACT_MODULES } from "../../../services/indexer/contracts";
+import type { RegisteredContract } from "../../../services/indexer/contracts/module";
 import { logger } from "../../../services/log";
 
 /** A database backend under test: PGlite always, PostgreSQL too when TEST_DATABASE_URL is set. */
@@ -72,6 +74,11 @@ const DUMPED: Record<string, string> = {
   transfers: "block_number, log_index",
   balances: "account, token",
   withdrawals: "block_number, log_index",
+  runs: "id",
+  run_stages: "run_id, stage_index",
+  runners: "address",
+  runner_fees: "runner, token",
+  run_prices: "pod_id",
   market_tokens: "token",
   market_settings: "key",
   events: "block_number, log_index",
@@ -116,9 +123,20 @@ export async function waitForHead(indexer: Indexer, headHash: () => Promise<{ nu
 
 export const quietLog = logger("indexer-test").child({}, { level: process.env.LOG_LEVEL === "debug" ? "debug" : "silent" });
 
-/** Starts an indexer for tests: in-memory unless `db` is given, own metrics, fast polling, quiet logs. */
+/**
+ * The registered modules whose contract `deployment` holds: most tests deploy only the pod
+ * contracts (or stand-ins for them), and the indexer refuses a module whose contract is missing.
+ */
+export function deployedModules(deployment: Deployment): readonly RegisteredContract[] {
+  return CONTRACT_MODULES.filter((module) => module.name in deployment.contracts);
+}
+
+/**
+ * Starts an indexer for tests: in-memory unless `db` is given, own metrics, fast polling, quiet
+ * logs, following the registered modules the deployment has a contract for (unless `contracts` is given).
+ */
 export function startTestIndexer(options: StartIndexerOptions & { rpcUrl: string; deployment: Deployment }): Promise<Indexer> {
-  return startIndexer({ pgliteDir: null, metrics: createIndexerMetrics(), pollMs: 25, log: quietLog, swarm: false, ...options });
+  return startIndexer({ pgliteDir: null, metrics: createIndexerMetrics(), pollMs: 25, log: quietLog, swarm: false, contracts: deployedModules(options.deployment), ...options });
 }
 
 /** Indexes the chain as it is now into a fresh database and returns the dump (the reference). */

@@ -6,13 +6,15 @@
  */
 import { deploymentSchema } from "../../../services/chain/deployments";
 import { createIndexerMetrics, startIndexer } from "../../../services/indexer";
-import { quietLog } from "./harness";
+import { deployedModules, quietLog } from "./harness";
 
 async function main(): Promise<void> {
   const env = process.env;
+  const deployment = deploymentSchema.parse(JSON.parse(env.CHILD_DEPLOYMENT!));
   const indexer = await startIndexer({
     rpcUrl: env.CHILD_RPC_URL!,
-    deployment: deploymentSchema.parse(JSON.parse(env.CHILD_DEPLOYMENT!)),
+    deployment,
+    contracts: deployedModules(deployment),
     databaseUrl: env.CHILD_DATABASE_URL || undefined,
     schema: env.CHILD_SCHEMA || undefined,
     pgliteDir: env.CHILD_PGLITE_DIR || null,
