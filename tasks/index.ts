@@ -4,3 +4,4 @@ import "./market";
 import "./pods";
 import "./swarm";
 import "./deploy";
+import "./runs";
