@@ -1,6 +1,5 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -27,8 +26,8 @@ async function runServices() {
 /** Each of these tasks does one chain step, so a refusal is printed as the bare reason. */
 const ONE_STEP = { namesTheStep: false };
 
-/** The runner's key folder when --key-dir is not given; the runner service passes its own data dir. */
-const DEFAULT_KEY_DIR = path.join(os.homedir(), ".lure", "runner");
+/** The runner's key folder when --key-dir is not given: the runner service's data folder (RUNNER_DATA_DIR). */
+const defaultKeyDir = () => path.resolve(loadConfig().RUNNER_DATA_DIR);
 
 /** Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). */
 async function storageFor(beeUrl: string | undefined): Promise<PodStorage> {
@@ -440,7 +439,7 @@ task("runner:register", "Registers your account as a runner: an X25519 key (made
   .addOptionalParam("fee", "Your fee per run (per stage of a task) in whole token units", "0")
   .addOptionalParam("token", "Token of the fee: native or an allow-listed ERC-20 address", "native")
   .addOptionalParam("bond", "Bond in the native coin (default: the market's minimum)", undefined, types.string)
-  .addOptionalParam("keyDir", `Folder of the runner's private key (default ${DEFAULT_KEY_DIR})`, undefined, types.string)
+  .addOptionalParam("keyDir", "Folder of the runner's private key (default RUNNER_DATA_DIR, .data/runner)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: RegisterArgs, hre) => {
@@ -449,7 +448,7 @@ task("runner:register", "Registers your account as a runner: an X25519 key (made
     const decimals = await decimalsOf(token, hre.ethers.provider);
     const fee = parsePrice(args.fee, decimals, "fee", { allowZero: true });
     const bond = args.bond === undefined ? undefined : parsePrice(args.bond, 18, "bond");
-    const keyDir = path.resolve(args.keyDir ?? DEFAULT_KEY_DIR);
+    const keyDir = path.resolve(args.keyDir ?? defaultKeyDir());
     const contracts = await lureContracts(hre, args.account);
     const fees = [{ token, fee }];
     // Checked before the key is made, so a refused registration leaves no new key behind.
