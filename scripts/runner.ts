@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     await runner.start();
     shutdown.add("runner", () => runner.stop());
     console.log(`Lure runner ${runner.address} on ${config.NETWORK}: following run requests (Ctrl-C stops)`);
+    // `npm start` waits for this before it says the devnet is ready.
+    process.send?.({ ready: true, address: runner.address });
   } catch (error) {
     log.error({ err: error }, "runner start failed");
     console.error(`Lure runner could not start: ${(error as Error).message}`);
