@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ethers } from "ethers";
 import { DEV_RUNNER_ACCOUNT, type RunnerEvent } from "../../services/runner";
+import { RunJournal } from "../../services/runner/journal";
 import { LOG_FILES } from "../../services/runner/pipeline";
 import { CLAIM_WINDOW, NATIVE, PHASE, ROOT, RUN_PRICE, RUNNER_FEE, RunnerWorld, SECOND_RUNNER, STATUS, until } from "../support/runner";
 
@@ -159,6 +160,52 @@ describe("runner service: follow, claim, execute in the sandbox, upload, settle"
     const [journal] = readdirSync(dataDir);
     expect(readdirSync(join(dataDir, journal, "claims")), "claims left in the journal").to.deep.equal([]);
     expect(readFileSync(join(dataDir, journal, "follow.json"), "utf8")).to.contain("nextBlock");
+  });
+
+  it("after a crash between upload and report, the restarted runner reports the uploaded stage without running it again", async function () {
+    const runId = await world.requestRun(pods.echo);
+    const runner = world.wallet(DEV_RUNNER_ACCOUNT);
+    await (await world.alice.runMarket.connect(runner).claim(runId)).wait();
+    const uploaded = await world.swarm.client.uploadCollection([{ path: "output/made-before-the-crash.txt", data: Buffer.from("kept") }]);
+    const journal = new RunJournal(join(world.work, `runner-${DEV_RUNNER_ACCOUNT}`));
+    const plan = { runId: runId.toString(), requester: world.alice.account, runner: NATIVE, token: NATIVE, deadline: 2 ** 40 - 1, requestBlock: 0, stages: [{ podId: pods.echo.toString(), version: "1" }] };
+    journal.saveClaim({ plan, stages: { "0": { attempts: 1, outcome: { ok: true, outputRef: uploaded, logRef: uploaded } } } });
+    const events: RunnerEvent[] = [];
+    await world.runner(DEV_RUNNER_ACCOUNT, events);
+    expect(await world.ended(runId)).to.equal(STATUS.Completed);
+    const completed = (await world.events(runId)).find((event) => event.name === "StageCompleted")!;
+    expect(completed.args.outputRef).to.equal(`0x${uploaded}`);
+    expect(events.filter((event) => event.type === "stage"), "stages executed").to.deep.equal([]);
+    expect(events.map((event) => event.type)).to.include.members(["resumed", "settled"]);
+    // The entry goes once the runner has read the run's end back from the chain.
+    await until("the journal entry to go", () => Promise.resolve(journal.claims().length === 0 ? true : undefined), 10_000);
+  });
+
+  it("a stage the runner died in twice is failed as Provision (a full refund), not run a third time", async function () {
+    const runId = await world.requestRun(pods.echo);
+    await (await world.alice.runMarket.connect(world.wallet(DEV_RUNNER_ACCOUNT)).claim(runId)).wait();
+    const journal = new RunJournal(join(world.work, `runner-${DEV_RUNNER_ACCOUNT}`));
+    const plan = { runId: runId.toString(), requester: world.alice.account, runner: NATIVE, token: NATIVE, deadline: 2 ** 40 - 1, requestBlock: 0, stages: [{ podId: pods.echo.toString(), version: "1" }] };
+    journal.saveClaim({ plan, stages: { "0": { attempts: 2 } } });
+    await world.runner(DEV_RUNNER_ACCOUNT, []);
+    expect(await world.ended(runId)).to.equal(STATUS.Failed);
+    const failed = await world.failure(runId);
+    expect(failed.args.phase).to.equal(PHASE.Provision);
+    expect(failed.args.refund).to.equal(RUN_PRICE + RUNNER_FEE);
+  });
+
+  it("a journal entry for a run the chain no longer gives this runner is dropped, and nothing is sent", async function () {
+    const runId = await world.requestRun(pods.broken);
+    await (await world.alice.runMarket.cancel(runId)).wait();
+    const journal = new RunJournal(join(world.work, `runner-${DEV_RUNNER_ACCOUNT}`));
+    const plan = { runId: runId.toString(), requester: world.alice.account, runner: NATIVE, token: NATIVE, deadline: 2 ** 40 - 1, requestBlock: 0, stages: [{ podId: pods.broken.toString(), version: "1" }] };
+    journal.saveClaim({ plan, stages: {} });
+    const nonce = await world.provider.getTransactionCount(world.wallet(DEV_RUNNER_ACCOUNT).address);
+    const events: RunnerEvent[] = [];
+    await world.runner(DEV_RUNNER_ACCOUNT, events);
+    await until("the entry to be dropped", () => Promise.resolve(events.find((event) => event.type === "dropped" && event.runId === runId)));
+    expect(journal.claims()).to.deep.equal([]);
+    expect(await world.provider.getTransactionCount(world.wallet(DEV_RUNNER_ACCOUNT).address)).to.equal(nonce);
   });
 
   it("a claim that lapsed is taken over by another runner, which completes the run; the first runner is slashed", async function () {
