@@ -55,7 +55,7 @@ export async function purchase(contracts: PodContracts, quote: PurchaseQuote, op
   if (price > maxPrice) throw new PriceAboveMaximumError(podId, price, maxPrice, quote.decimals);
   const current = await read(() => contracts.registry.revisionOf(podId), { action: `revision of pod ${podId}` });
   if (current !== revision) throw new ContentChangedError(podId, revision, current);
-  const approvalTx = token === NATIVE_TOKEN ? undefined : await prepareErc20Payment(contracts, token, price, quote.decimals);
+  const approvalTx = token === NATIVE_TOKEN ? undefined : await prepareErc20Payment({ account: contracts.account, spender: contracts.market }, token, price, quote.decimals);
   const value = token === NATIVE_TOKEN ? price : 0n;
   const action = quote.item === "pod" ? `buy pod ${podId}` : `buy a licence for pod ${podId}`;
   const method = quote.item === "pod" ? contracts.market.buyPod : contracts.market.buy;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { ZeroAddress, ZeroHash, formatUnits, toBeHex, zeroPadValue, type LogDescription, type Provider } from "ethers";
-import type { PodMarket, RunMarket } from "../../typechain-types";
+import type { RunMarket } from "../../typechain-types";
 import type { Deployment } from "../chain/deployments";
 import type { LureContracts } from "../chain/contracts";
 import { eventsOf } from "../chain/events";
@@ -233,14 +233,6 @@ async function quote(contracts: LureContracts, stages: StageRequest[], options: 
   };
 }
 
-/**
- * prepareErc20Payment approves `contracts.market` (it reads only its address and runner); for a run
- * the spender is RunMarket, so RunMarket stands in that slot. Same balance check, same exact approval.
- */
-function runMarketAsSpender(contracts: LureContracts) {
-  return { ...contracts, market: contracts.runMarket as unknown as PodMarket };
-}
-
 /** Requests the quoted run (one stage): see `requestTask`. */
 export async function requestRun(contracts: RunContracts, quoted: RunQuote, options: RequestOptions = {}): Promise<RunRequestResult> {
   if (quoted.stages.length !== 1) throw new RunError(`a run has one stage; this quote has ${quoted.stages.length}: use requestTask`);
@@ -272,7 +264,7 @@ async function request(contracts: RunContracts, quoted: RunQuote, options: Reque
   if (deadline > MAX_DEADLINE) throw new RunError(`deadline ${deadline} is beyond what the run market stores`);
 
   const native = quoted.token === NATIVE_TOKEN;
-  const approvalTx = native ? undefined : await prepareErc20Payment(runMarketAsSpender(contracts), quoted.token, quoted.payment, quoted.decimals);
+  const approvalTx = native ? undefined : await prepareErc20Payment({ account: contracts.account, spender: contracts.runMarket }, quoted.token, quoted.payment, quoted.decimals);
   const value = native ? quoted.payment : 0n;
   const runner = quoted.runner ?? ZeroAddress;
   const action = quoted.kind === "run" ? `request a run of pod ${quoted.stages[0].podId}` : `request a task of ${quoted.stages.length} stages`;
