@@ -31,6 +31,20 @@ interface PurchaseEvent {
   logIndex: number;
 }
 
+/** A run's state changed (RunMarket); the names are the SDL's RunStatus and RunChange values. */
+interface RunUpdatedEvent {
+  runId: bigint | string;
+  status: "REQUESTED" | "CLAIMED" | "COMPLETED" | "FAILED" | "EXPIRED" | "CANCELLED";
+  change: "REQUESTED" | "CLAIMED" | "STAGE_COMPLETED" | "COMPLETED" | "FAILED" | "EXPIRED" | "CANCELLED";
+  requester: string;
+  runner: string | null;
+  podId: bigint | string;
+  stage: number | null;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
 export interface RollbackEvent {
   /** First removed block. */
   fromBlock: number;
@@ -43,6 +57,7 @@ export interface ApiEventMap {
   block: BlockEvent;
   podPublished: PodPublishedEvent;
   purchase: PurchaseEvent;
+  runUpdated: RunUpdatedEvent;
   rollback: RollbackEvent;
 }
 

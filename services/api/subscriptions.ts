@@ -14,6 +14,7 @@ import type { ApiEventMap } from "./events";
 export const SUBSCRIPTIONS = {
   podPublished: "podPublished",
   purchase: "purchase",
+  runUpdated: "runUpdated",
   blocks: "block",
   reorgs: "rollback",
 } as const satisfies Readonly<Record<string, keyof ApiEventMap>>;

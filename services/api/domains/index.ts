@@ -1,6 +1,7 @@
 import { indexingDomain } from "./indexing";
 import { marketDomain } from "./market";
 import { podsDomain } from "./pods";
+import { runsDomain } from "./runs";
 import type { ApiDomain } from "./types";
 
 /**
@@ -8,4 +9,4 @@ import type { ApiDomain } from "./types";
  * their statement counts and `where` inputs. A new domain (runs, groups, messages) is a folder
  * like ./pods, one entry here and its models in ./types.ts.
  */
-export const API_DOMAINS: readonly ApiDomain[] = [podsDomain, marketDomain, indexingDomain];
+export const API_DOMAINS: readonly ApiDomain[] = [podsDomain, marketDomain, runsDomain, indexingDomain];

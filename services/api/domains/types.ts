@@ -6,12 +6,13 @@ import type { FilterColumns } from "../graphql/sql/where";
 import type { IndexingModels } from "./indexing/models";
 import type { MarketModels } from "./market/models";
 import type { PodsModels } from "./pods/models";
+import type { RunsModels } from "./runs/models";
 
 /**
  * Ties every SDL object type to its model, over all domains; `Resolvers<ApiModels, …>` checks it
  * against the generated `Models`, so a type missing here fails to compile.
  */
-interface ApiModels extends CommonModels, PodsModels, MarketModels, IndexingModels {}
+interface ApiModels extends CommonModels, PodsModels, MarketModels, RunsModels, IndexingModels {}
 
 /** A resolver map typed against the SDL (graphql/generated/types.ts). */
 export type ApiResolvers = Resolvers<ApiModels, ApiContext>;

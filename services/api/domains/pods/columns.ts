@@ -51,6 +51,10 @@ export const POD_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   forks: [],
   listingHistory: [],
   royaltyPayments: [],
+  // The runs domain's fields read RunMarket's tables by the pod's id.
+  runCount: [],
+  runSuccessRate: [],
+  runPrice: [],
 };
 
 const POD_ID_COLUMN = `pods.id::text AS id`;
