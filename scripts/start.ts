@@ -16,6 +16,7 @@ import { devAccounts } from "../services/devnet/accounts";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { Shutdown } from "../services/process/shutdown";
 import { startIndexerServiceChild } from "./lib/indexer-service-child";
+import { startRunnerChild } from "./lib/runner-child";
 
 const log = logger("devnet");
 
@@ -73,6 +74,45 @@ async function startIndexer(config: LureConfig, shutdown: Shutdown) {
   return { url, pid: service.pid };
 }
 
+/** The dev runner's fee per run, in the native coin: small, and not zero, so that the demo shows it paid. */
+const DEV_RUNNER_FEE = 10n ** 15n;
+
+/**
+ * Registers the dev runner (Hardhat account #15) when it is not yet, then starts `npm run runner`
+ * in a child process. A runner that cannot start (no bubblewrap) leaves the rest of the stack up:
+ * the banner says why, and nothing is ever run unsandboxed.
+ */
+async function startRunner(config: LureConfig, shutdown: Shutdown): Promise<{ address: string; pid: number } | { unavailable: string }> {
+  const { JsonRpcProvider, ZeroAddress } = await import("ethers");
+  const { connectLure } = await import("../services/chain/contracts");
+  const { signerFromPrivateKey } = await import("../services/chain/signers");
+  const { DEV_RUNNER_ACCOUNT } = await import("../services/runner");
+  const { loadOrCreateRunnerKey, readRunner, registerRunner } = await import("../services/market/runners");
+  const provider = new JsonRpcProvider(config.LOCAL_RPC_URL, undefined, { staticNetwork: true });
+  try {
+    const signer = signerFromPrivateKey(devAccounts(DEV_RUNNER_ACCOUNT + 1)[DEV_RUNNER_ACCOUNT].privateKey, provider);
+    const contracts = await connectLure(signer, { network: "localhost", deploymentsDir: config.DEPLOYMENTS_DIR });
+    if (!(await readRunner(contracts, signer.address)).registered) {
+      const key = await loadOrCreateRunnerKey(config.RUNNER_DATA_DIR);
+      await registerRunner(contracts, { publicKey: key.publicKey, fees: [{ token: ZeroAddress, fee: DEV_RUNNER_FEE }] });
+      log.info({ runner: signer.address }, "dev runner registered");
+    }
+  } finally {
+    provider.destroy();
+  }
+  let runner;
+  try {
+    runner = await startRunnerChild({ env: { NETWORK: "localhost" } });
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  }
+  shutdown.add("runner", () => runner.stop());
+  void runner.exited.then((code) => {
+    if (!shutdown.stopping) log.error({ code }, "the runner stopped on its own; the rest of the devnet stays up");
+  });
+  return { address: runner.address, pid: runner.pid };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const shutdown = new Shutdown(log);
@@ -82,6 +122,7 @@ async function main(): Promise<void> {
     const chain = await startChain(config, shutdown);
     const swarm = await startSwarm(config, shutdown);
     const api = await startIndexer(config, shutdown);
+    const runner = await startRunner(config, shutdown);
 
     const lines = [
       "",
@@ -90,6 +131,9 @@ async function main(): Promise<void> {
       `Roles     admin #${DEV_ROLE_ACCOUNTS.admin}, governor #${DEV_ROLE_ACCOUNTS.governor} (governance tasks sign with it by default), pauser #${DEV_ROLE_ACCOUNTS.pauser}, fee recipient #${DEV_ROLE_ACCOUNTS.feeRecipient}`,
       `Swarm     ${swarm.url} (postage batch ${swarm.batch})`,
       `GraphQL   ${api.url}/graphql  (explorer ${api.url}/; indexer service pid ${api.pid})`,
+      "address" in runner
+        ? `Runner    ${runner.address} (account #15, local sandbox, runner pid ${runner.pid}): runs pods for \`npx hardhat pod:run --network localhost\``
+        : `Runner    not started: ${runner.unavailable}`,
       "Funded dev accounts (public test keys, never use them elsewhere):",
       ...devAccounts(5).map((account) => `  #${account.index} ${account.address}  ${account.privateKey}`),
       "",

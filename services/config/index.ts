@@ -102,7 +102,8 @@ const settingsSchema = z.object({
   RUNNER_CPU_CORES: z.coerce.number().int().min(1).max(256).default(1),
   RUNNER_OUTPUT_MB: z.coerce.number().int().min(1).max(16_384).default(64),
   RUNNER_LOG_KB: z.coerce.number().int().min(1).default(1024),
-  RUNNER_WORK_MB: z.coerce.number().int().min(1).default(256),
+  // Work (a sized tmpfs) plus output: 1 GiB, what a scaffolded pod asks for (minStorageGib: 1).
+  RUNNER_WORK_MB: z.coerce.number().int().min(1).default(960),
 
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),

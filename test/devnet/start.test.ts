@@ -26,6 +26,26 @@ function startLure(env: NodeJS.ProcessEnv): Started {
   return { child, output: () => text, exited };
 }
 
+function runnerPid(output: string): number {
+  const match = /runner pid (\d+)/.exec(output);
+  if (!match) throw new Error(`npm start printed no runner pid:\n${output}`);
+  return Number(match[1]);
+}
+
+const hardhatCli = join(require.resolve("hardhat/package.json"), "..", "internal", "cli", "bootstrap.js");
+
+/** One task against the started stack, as a user types it; its JSON output. */
+function lureTask(env: NodeJS.ProcessEnv, task: string, args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [hardhatCli, "--network", "localhost", task, ...args, "--json"], { env: { ...process.env, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.slice(out.indexOf("{"))) as Record<string, unknown>) : reject(new Error(`${task} exited ${code}: ${err}${out}`))));
+  });
+}
+
 function indexerPid(output: string): number {
   const match = /indexer service pid (\d+)/.exec(output);
   if (!match) throw new Error(`npm start printed no indexer service pid:\n${output}`);
@@ -51,6 +71,7 @@ describe("npm start (the whole dev stack)", function () {
       PGLITE_DIR: join(dir, "pglite"),
       SWARM_DATA_DIR: join(dir, "swarm"),
       DEPLOYMENTS_DIR: join(dir, "deployments"),
+      RUNNER_DATA_DIR: join(dir, "runner"),
     };
     lure = startLure(env);
     await waitFor(() => lure!.output().includes("Lure devnet ready"), 180_000, "the ready line", lure.output);
@@ -107,6 +128,16 @@ describe("npm start (the whole dev stack)", function () {
     for (const [name, value] of Object.entries(script.environment)) expect(environment).to.include(`${name}=${value}`);
   });
 
+  it("runs one registered runner with the local sandbox: a scaffolded pod persisted and run with pod:run --wait comes back with its output", async function () {
+    if (!existsSync("/usr/bin/bwrap")) this.skip();
+    expect(lure!.output()).to.match(/Runner {4}0x[0-9a-fA-F]{40} \(account #15, local sandbox/);
+    await lureTask(env, "pod:init", ["--name", "hello-run", "--dir", join(dir, "hello")]);
+    const persisted = await lureTask(env, "pod:persist", ["--dir", join(dir, "hello"), "--account", "0"]);
+    const run = await lureTask(env, "pod:run", ["--pod", String(persisted.podId), "--max-pay", "0.01", "--wait", "--poll-ms", "200", "--out", join(dir, "hello-output"), "--account", "0"]);
+    expect(run.status).to.equal("completed");
+    expect(readFileSync(join(dir, "hello-output", "hello.txt"), "utf8")).to.equal("Hello, world!\n");
+  });
+
   it("refuses to start a second stack on a port that is taken, and exits non-zero", async function () {
     const second = startLure(env);
     const code = await second.exited;
@@ -120,6 +151,7 @@ describe("npm start (the whole dev stack)", function () {
     lure!.child.kill("SIGINT");
     expect(await lure!.exited).to.equal(0);
     expect(existsSync(`/proc/${indexerPid(lure!.output())}`), "the indexer service outlived npm start").to.equal(false);
+    if (/runner pid/.test(lure!.output())) expect(existsSync(`/proc/${runnerPid(lure!.output())}`), "the runner outlived npm start").to.equal(false);
     expect(await rpcChainId(`http://127.0.0.1:${ports.chain}`)).to.equal(undefined);
     for (const port of [ports.swarm, ports.graphql]) {
       const answered = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
