@@ -3,11 +3,13 @@
  * Alice publishes a pod and lists it, Bob buys a licence (at the revision he was quoted), Carol forks
  * it (her fork owes Alice 10%, and asks as much of its own forks), lists her fork for sale whole,
  * Dave buys it (the royalty reaches Alice along the lineage: `market:royalties` previews it first),
- * and everyone paid withdraws (Carol to another address, with withdrawTo); the GraphQL API then
- * shows the lineage, Bob's licence and the balances.
+ * and everyone paid withdraws (Carol to another address, with withdrawTo). Then runs: Alice prices
+ * each run of her pod, Bob (a licence holder) runs it on the dev runner and reads its output, and
+ * Dave runs a two-stage task (Alice's pod, then the remix he bought). The GraphQL API then shows the
+ * lineage, Bob's licence, the balances and the runs.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEV_ROLE_ACCOUNTS } from "../services/chain/deployments";
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   const remix = lure<{ podId: string }>("pod:persist", { dir: join(work, "remix"), price: "0.5", podPrice: "2", account: ACCOUNTS.carol });
   const shares = lure<{ ancestors: { depth: number; podId: string; receiver: string; amount: string }[] }>("market:royalties", { pod: remix.podId, price: "2" });
   for (const share of shares.ancestors) console.log(`  ancestor ${share.depth}: pod ${share.podId}, ${share.receiver} receives ${share.amount}`);
-  const sale = lure<{ tx: string }>("market:buy-pod", { pod: remix.podId, account: ACCOUNTS.dave });
+  lure("market:buy-pod", { pod: remix.podId, account: ACCOUNTS.dave });
   lure("pod:show", { pod: remix.podId });
 
   lure("market:balance", { address: ADDRESSES.alice });
@@ -93,12 +95,22 @@ async function main(): Promise<void> {
   lure("market:withdraw", { account: ACCOUNTS.carol, to: ADDRESSES.carolSavings });
   lure("market:withdraw", { account: String(DEV_ROLE_ACCOUNTS.feeRecipient) });
 
-  const receipt = await (await fetch(config.LOCAL_RPC_URL, {
+  // Runs: the dev runner `npm start` registered executes them in the local sandbox.
+  lure("pod:run-price", { pod: original.podId, price: "0.001", account: ACCOUNTS.alice });
+  const bobRun = lure<{ runId: string; status: string }>("pod:run", { pod: original.podId, maxPay: "0.01", wait: true, pollMs: "250", out: join(work, "bob-run"), account: ACCOUNTS.bob });
+  console.log(`  output/hello.txt of run ${bobRun.runId}: ${readFileSync(join(work, "bob-run", "hello.txt"), "utf8").trim()}`);
+  lure("run:logs", { run: bobRun.runId });
+  lure("market:buy", { pod: original.podId, account: ACCOUNTS.dave });
+  writeFileSync(join(work, "task.json"), `${JSON.stringify({ name: `hello-then-remix-${stamp}`, pods: [Number(original.podId), Number(remix.podId)] }, null, 2)}\n`);
+  const task = lure<{ runId: string; status: string }>("task:run", { recipe: join(work, "task.json"), maxPay: "0.02", wait: true, pollMs: "250", out: join(work, "dave-task"), account: ACCOUNTS.dave });
+  lure("run:status", { run: task.runId });
+
+  const head = await (await fetch(config.LOCAL_RPC_URL, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionReceipt", params: [sale.tx] }),
-  })).json() as { result: { blockNumber: string } };
-  await waitForIndexer(Number(receipt.result.blockNumber));
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+  })).json() as { result: string };
+  await waitForIndexer(Number(head.result));
   const lineage = await graphql<unknown>(
     `query ($id: BigInt!) { lineage(podId: $id) { ancestors { id name } descendants { pod { id name } } } }`,
     { id: remix.podId },

@@ -166,6 +166,6 @@ export function admitWithin(recipe: PodRecipe, runner: ExecutionLimits): Admissi
   const timeout = recipe.golem.timeout;
   let wallClockSeconds = runner.wallClockSeconds;
   if (timeout !== undefined && timeout < runner.wallClockSeconds) wallClockSeconds = timeout;
-  else if (timeout !== undefined) notes.push(`the recipe's timeout of ${timeout} s is capped at this runner's ${runner.wallClockSeconds} s`);
+  else if (timeout !== undefined && timeout > runner.wallClockSeconds) notes.push(`the recipe's timeout of ${timeout} s is capped at this runner's ${runner.wallClockSeconds} s`);
   return { admitted: true, limits: { ...runner, wallClockSeconds, cpuSeconds: Math.min(runner.cpuSeconds, wallClockSeconds * runner.cpuCores) }, notes };
 }

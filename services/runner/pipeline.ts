@@ -325,7 +325,10 @@ async function logEntries(logDir: string, runLog: readonly string[]): Promise<Co
   const sandbox = await optional("sandbox.log");
   entries.push({ path: LOG_FILES.stdout, data: stdout ?? new Uint8Array() });
   entries.push({ path: LOG_FILES.stderr, data: stderr ?? new Uint8Array() });
-  entries.push({ path: LOG_FILES.run, data: Buffer.from(`${runLog.join("\n")}\n${sandbox ? `\n${sandbox.toString("utf8")}` : ""}`, "utf8") });
+  // The executor's own notes (the image it stands in for, its limits) follow the runner's lines, once.
+  const executorNotes = sandbox?.toString("utf8") ?? "";
+  const runnerLines = runLog.filter((line) => !executorNotes.includes(line));
+  entries.push({ path: LOG_FILES.run, data: Buffer.from(`${runnerLines.join("\n")}\n${executorNotes ? `\n${executorNotes}` : ""}`, "utf8") });
   entries.push(...(await folderEntries(path.join(logDir, "files"), LOG_FILES.podLogs)));
   return entries;
 }
