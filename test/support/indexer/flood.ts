@@ -3,7 +3,7 @@ import type { Deployment } from "../../../services/chain/deployments";
 import type { EventFlood } from "../../../typechain-types/contracts/test/EventFlood";
 import { EventFlood__factory } from "../../../typechain-types/factories/contracts/test/EventFlood__factory";
 
-/** Three EventFlood instances standing in for PodRegistry, PodLicenses and PodMarket on a dev chain. */
+/** EventFlood instances standing in for PodRegistry, PodLicenses, PodMarket and (idle) RunMarket on a dev chain. */
 export interface FloodChain {
   provider: JsonRpcProvider;
   signer: JsonRpcSigner;
@@ -26,6 +26,9 @@ export async function deployFloods(url: string): Promise<FloodChain> {
   const licensesReceipt = await licenses.deploymentTransaction()!.wait();
   const market = await factory.deploy();
   const marketReceipt = await market.deploymentTransaction()!.wait();
+  // Every registered module needs its contract in the deployment; RunMarket's stand-in emits nothing.
+  const runMarket = await factory.deploy();
+  const runMarketReceipt = await runMarket.deploymentTransaction()!.wait();
   const chainId = Number((await provider.getNetwork()).chainId);
   return {
     provider,
@@ -39,6 +42,7 @@ export async function deployFloods(url: string): Promise<FloodChain> {
         PodRegistry: { address: await registry.getAddress(), blockNumber: registryReceipt!.blockNumber, txHash: registryReceipt!.hash },
         PodLicenses: { address: await licenses.getAddress(), blockNumber: licensesReceipt!.blockNumber, txHash: licensesReceipt!.hash },
         PodMarket: { address: await market.getAddress(), blockNumber: marketReceipt!.blockNumber, txHash: marketReceipt!.hash },
+        RunMarket: { address: await runMarket.getAddress(), blockNumber: runMarketReceipt!.blockNumber, txHash: runMarketReceipt!.hash },
       },
     },
   };
