@@ -43,7 +43,6 @@ const stageRecordSchema = z.object({
   /** Times execution of this stage began (a second start means the runner died while running it). */
   attempts: z.number().int().min(0).default(0),
 });
-export type StageRecord = z.infer<typeof stageRecordSchema>;
 
 const claimRecordSchema = z.object({
   plan: runPlanSchema,

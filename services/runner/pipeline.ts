@@ -26,9 +26,9 @@ import type { FailPhase } from "./phases";
 
 /** Where a stage's logs sit in its collection. The command line reads the same names. */
 export const LOG_FILES = { stdout: "logs/stdout.txt", stderr: "logs/stderr.txt", run: "logs/run.txt", podLogs: "logs/pod" } as const;
-export const OUTPUT_PREFIX = "output";
+const OUTPUT_PREFIX = "output";
 /** The run's input, next to the external payloads, read-only in the VM. */
-export const INPUT_PAYLOAD_DIR = "payload/input";
+const INPUT_PAYLOAD_DIR = "payload/input";
 
 export interface StageJob {
   runId: bigint;

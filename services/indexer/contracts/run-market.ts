@@ -16,7 +16,7 @@ import { defineContract, type EventEffects, type RowKeys } from "./module";
  * land in `events`.
  */
 
-export const RUNS: TableSpec = {
+const RUNS: TableSpec = {
   name: "runs",
   key: ["id"],
   columns: [
@@ -59,7 +59,7 @@ export const RUNS: TableSpec = {
 };
 
 /** The stages of a run: mutable, since StageCompleted fills in the outputs of a stage requested earlier. */
-export const RUN_STAGES: TableSpec = {
+const RUN_STAGES: TableSpec = {
   name: "run_stages",
   key: ["run_id", "stage_index"],
   columns: [
@@ -81,7 +81,7 @@ export const RUN_STAGES: TableSpec = {
   ],
 };
 
-export const RUNNERS: TableSpec = {
+const RUNNERS: TableSpec = {
   name: "runners",
   key: ["address"],
   columns: [
@@ -103,13 +103,13 @@ export const RUNNERS: TableSpec = {
   ],
 };
 
-export const RUNNER_FEES: TableSpec = {
+const RUNNER_FEES: TableSpec = {
   name: "runner_fees",
   key: ["runner", "token"],
   columns: [["runner", "text"], ["token", "text"], ["fee", "numeric"], ["accepted", "boolean"], ...CHANGED_BY_COLUMNS],
 };
 
-export const RUN_PRICES: TableSpec = {
+const RUN_PRICES: TableSpec = {
   name: "run_prices",
   key: ["pod_id"],
   columns: [["pod_id", "numeric"], ["owner", "text"], ["token", "text"], ["price", "numeric"], ...CHANGED_BY_COLUMNS],

@@ -17,8 +17,8 @@ import { RunMarket__factory } from "../../../typechain-types/factories/contracts
 export const RUN_FEE_BPS = 500n;
 export const MIN_BOND = ethers.parseEther("1");
 export const SLASH = ethers.parseEther("0.1");
-export const CLAIM_WINDOW = 600;
-export const UNBONDING_DELAY = 24 * 3600;
+const CLAIM_WINDOW = 600;
+const UNBONDING_DELAY = 24 * 3600;
 export const RUN_PRICE = ethers.parseEther("0.01");
 export const RUNNER_FEE = ethers.parseEther("0.002");
 export const X25519_KEY = ethers.keccak256(ethers.toUtf8Bytes("runner key"));
@@ -118,7 +118,7 @@ export async function deployRunMarketChain(url: string): Promise<RunMarketChain>
 }
 
 /** The chain's clock moved `seconds` ahead, and a block mined at the new time. */
-export async function advanceTime(chain: RunMarketChain, seconds: number): Promise<void> {
+async function advanceTime(chain: RunMarketChain, seconds: number): Promise<void> {
   await chain.provider.send("evm_increaseTime", [seconds]);
   await chain.provider.send("evm_mine", []);
 }
@@ -133,7 +133,7 @@ export async function deadline(chain: RunMarketChain): Promise<number> {
 export const ANY_RUNNER_BUDGET = ethers.parseEther("0.005");
 
 /** carol requests a run of `podId` for any runner (escrow: its price plus ANY_RUNNER_BUDGET); returns the run id. */
-export async function requestAnyRunner(chain: RunMarketChain, podId: bigint, podPrice: bigint, input = "input"): Promise<bigint> {
+async function requestAnyRunner(chain: RunMarketChain, podId: bigint, podPrice: bigint, input = "input"): Promise<bigint> {
   const escrow = podPrice + ANY_RUNNER_BUDGET;
   await mined(chain.runMarket.connect(chain.carol).requestRun(podId, 0, swarmRef(input), ZeroAddress, escrow, await deadline(chain), ZeroAddress, { value: escrow }));
   return chain.runMarket.runCount();
