@@ -4,11 +4,11 @@ import { deployLure } from "../../scripts/deploy";
 import { DEV_ROLE_ACCOUNTS } from "../../services/chain/deployments";
 
 describe("scripts/deploy.ts on the in-process dev chain", function () {
-  it("deploys registry, licences and market with the roles on distinct dev accounts, the market as minter", async function () {
+  it("deploys registry, licences, market and the linked run market with the roles on distinct dev accounts, the market as minter", async function () {
     const deployed = await deployLure(hre, { write: false, verbose: false });
     expect(deployed).not.to.equal(undefined);
-    const { deployment, market, licenses, registry } = deployed!;
-    expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket"]);
+    const { deployment, market, licenses, registry, runMarket } = deployed!;
+    expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]);
     expect(deployment.chainId).to.equal(31337);
     const signers = await ethers.getSigners();
     const [deployer] = signers;
@@ -24,5 +24,13 @@ describe("scripts/deploy.ts on the in-process dev chain", function () {
     }
     expect(await market.registry()).to.equal(await registry.getAddress());
     expect(await market.licenses()).to.equal(await licenses.getAddress());
+    expect(await runMarket.registry()).to.equal(await registry.getAddress());
+    expect(await runMarket.defaultAdmin()).to.equal(admin);
+    expect(await runMarket.hasRole(await runMarket.GOVERNOR_ROLE(), signers[DEV_ROLE_ACCOUNTS.governor].address)).to.equal(true);
+    expect(await runMarket.hasRole(await runMarket.PAUSER_ROLE(), signers[DEV_ROLE_ACCOUNTS.pauser].address)).to.equal(true);
+    expect((await runMarket.settings()).feeRecipient).to.equal(signers[DEV_ROLE_ACCOUNTS.feeRecipient].address);
+    for (const role of [ethers.ZeroHash, await runMarket.GOVERNOR_ROLE(), await runMarket.PAUSER_ROLE()]) {
+      expect(await runMarket.hasRole(role, deployer.address)).to.equal(false);
+    }
   });
 });
