@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { FAIL_PHASES, RUN_STATUSES, type FailPhase, type RunStatusName } from "../chain/run-enums";
 import { lstat, mkdir, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { ZeroAddress, ZeroHash, formatUnits, toBeHex, zeroPadValue, type LogDescription, type Provider } from "ethers";
@@ -22,13 +23,6 @@ import { MarketError } from "./errors";
  * simulation, which names RunMarket's custom error.
  */
 
-/** RunMarket's RunStatus enum, by its value on chain. */
-export const RUN_STATUSES = ["none", "requested", "claimed", "completed", "failed", "expired", "cancelled"] as const;
-export type RunStatusName = (typeof RUN_STATUSES)[number];
-
-/** RunMarket's FailPhase enum, by its value on chain. */
-export const FAIL_PHASES = ["FetchPod", "ResolvePayload", "Provision", "Execute", "Timeout", "OutputTooLarge", "UploadOutput"] as const;
-export type FailPhaseName = (typeof FAIL_PHASES)[number];
 
 /** The statuses a run never leaves. */
 export const FINAL_STATUSES: readonly RunStatusName[] = ["completed", "failed", "expired", "cancelled"];
@@ -304,7 +298,7 @@ export interface RunStageView {
   outputRef?: string;
   logRef?: string;
   /** Where it failed. */
-  phase?: FailPhaseName;
+  phase?: FailPhase;
 }
 
 export interface RunView {
@@ -330,7 +324,7 @@ export interface RunView {
   nextStage: number;
   stages: RunStageView[];
   /** The failed stage and where it failed, for a failed run. */
-  failure?: { stage: number; phase: FailPhaseName; logRef?: string };
+  failure?: { stage: number; phase: FailPhase; logRef?: string };
   /** What the ending refunded to the requester (completed, failed, expired, cancelled). */
   refund?: bigint;
 }
@@ -439,7 +433,7 @@ export interface RunStateChange {
   nextStage: number;
   runner?: string;
   /** Where it failed, for a failed run. */
-  phase?: FailPhaseName;
+  phase?: FailPhase;
   /** True when the deadline (chain time) passed while the run was still requested or claimed: `expireRun` refunds it. */
   overdue: boolean;
   run: RunView;

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { FAIL_PHASES } from "./phases";
+import { FAIL_PHASES } from "../chain/run-enums";
 
 /**
  * What a runner must not forget when it is killed (kill -9, a power cut): the runs it claimed, what

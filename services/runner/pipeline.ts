@@ -9,7 +9,7 @@ import { resolveExternalPayloads } from "../pods/payloads";
 import { parseRecipeText, type PodRecipe } from "../pods/recipe";
 import { POD_INDEX_DOCUMENT, type PodStorage } from "../pods/storage";
 import type { ExecutionResult, Executor, PayloadMount } from "./executor";
-import type { FailPhase } from "./phases";
+import type { FailPhase } from "../chain/run-enums";
 
 /**
  * One stage of a run, from a pod version on chain to an output collection on Swarm:

@@ -8,7 +8,7 @@ import type { PodStorage } from "../pods/storage";
 import type { Executor } from "./executor";
 import { RunFollower, type OpenRun } from "./follower";
 import { RunJournal, type ClaimRecord, type RunPlan } from "./journal";
-import { failPhaseIndex, type FailPhase } from "./phases";
+import { failPhaseIndex, type FailPhase } from "../chain/run-enums";
 import { fetchRecipe, runStage, type StageOutcome, type StageTimings } from "./pipeline";
 import { TransactionSender } from "./sender";
 

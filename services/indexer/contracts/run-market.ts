@@ -1,6 +1,7 @@
 // The factory file only: the typechain index pulls in every contract of the repository. The
 // contract's factory, not its interface's: its ABI lists the events it inherits too (roles, pausing).
 import { RunMarket__factory } from "../../../typechain-types/factories/contracts/RunMarket.sol/RunMarket__factory";
+import { FAIL_PHASES, failPhaseConstant } from "../../chain/run-enums";
 import type { ChainEvent } from "../chain-event";
 import { CHANGED_BY_COLUMNS, changedBy, stamp } from "../changed-by";
 import type { Row, TableSpec } from "../tables";
@@ -122,8 +123,8 @@ export type RunStatusName = "REQUESTED" | "CLAIMED" | "COMPLETED" | "FAILED" | "
 export type RunChange = RunStatusName | "STAGE_COMPLETED";
 
 /** IRunMarket.FailPhase, by its value. */
-const FAIL_PHASES = ["FETCH_POD", "RESOLVE_PAYLOAD", "PROVISION", "EXECUTE", "TIMEOUT", "OUTPUT_TOO_LARGE", "UPLOAD_OUTPUT"];
-const failPhaseName = (value: string) => FAIL_PHASES[Number(value)] ?? `UNKNOWN_${value}`;
+const FAIL_PHASE_CONSTANTS = FAIL_PHASES.map(failPhaseConstant);
+const failPhaseName = (value: string) => FAIL_PHASE_CONSTANTS[Number(value)] ?? `UNKNOWN_${value}`;
 
 /** Payloads RunMarket's events announce (IndexerEventMap; the API subscribes to them). */
 export interface RunMarketAnnouncements {
