@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ethers } from "ethers";
@@ -157,6 +157,9 @@ describe("runner service: follow, claim, execute in the sandbox, upload, settle"
     expect(onChain.filter((event) => event.name === "RunClaimed")).to.have.length(1);
     const completed = onChain.find((event) => event.name === "StageCompleted")!;
     expect((await world.collection(completed.args.outputRef as string))["output/slow.txt"]).to.equal("done\n");
+    // The killed runner's sandbox died with it; its empty cgroups were removed by the next start.
+    const leftovers = spawnSync("find", ["/sys/fs/cgroup", "-maxdepth", "5", "-type", "d", "-name", `lure-run-${first.pid}-*`], { encoding: "utf8" }).stdout.trim();
+    expect(leftovers, "cgroups of the killed runner").to.equal("");
     const [journal] = readdirSync(dataDir);
     expect(readdirSync(join(dataDir, journal, "claims")), "claims left in the journal").to.deep.equal([]);
     expect(readFileSync(join(dataDir, journal, "follow.json"), "utf8")).to.contain("nextBlock");

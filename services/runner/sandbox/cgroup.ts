@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -69,7 +69,55 @@ async function readKey(file: string, key: string): Promise<number | undefined> {
   return match ? Number(match[1]) : undefined;
 }
 
+/** Every run's group is named `lure-run-<runner pid>-<run>-<uid>`: the pid tells whose it is. */
+export const RUN_CGROUP_PREFIX = "lure-run-";
+
+/** The folders the runner creates run groups in: its own place in each hierarchy. */
+async function parentDirs(): Promise<string[]> {
+  const own = await ownPaths().catch(() => ({ v1: new Map<string, string>(), v2: undefined }));
+  if (existsSync(path.join(ROOT, "cgroup.controllers"))) return [path.join(ROOT, own.v2 ?? "/")];
+  const dirs = (["memory", "pids", "cpu", "cpuacct"] as const)
+    .filter((controller) => existsSync(path.join(ROOT, controller, "cgroup.procs")))
+    .map((controller) => path.join(ROOT, controller, own.v1.get(controller) ?? "/"));
+  return [...new Set(dirs)];
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 export class RunCgroup {
+  /**
+   * Removes the run groups left by runner processes that are gone (killed before they could clean
+   * up). A group of a live runner, or one still holding processes, is never touched. Returns the
+   * folders removed.
+   */
+  static async removeOrphans(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const parent of await parentDirs()) {
+      const names = await readdir(parent).catch(() => [] as string[]);
+      for (const name of names) {
+        const match = new RegExp(`^${RUN_CGROUP_PREFIX}(\\d+)-`).exec(name);
+        if (!match || isAlive(Number(match[1]))) continue;
+        const dir = path.join(parent, name);
+        const procs = await readFile(path.join(dir, "cgroup.procs"), "utf8").catch(() => "");
+        if (procs.trim() !== "") continue;
+        try {
+          await rmdir(dir);
+          removed.push(dir);
+        } catch {
+          // Busy or already gone: the next start tries again.
+        }
+      }
+    }
+    return removed;
+  }
+
   private constructor(
     private readonly hierarchies: Hierarchy[],
     /** Problems met while creating the group, for the run's log. */

@@ -19,7 +19,7 @@ import {
 } from "../executor";
 import { BoundedLog } from "./bounded-log";
 import { bwrapArgs, etcFiles, FD, HOST_TOOLS, READY_LINE, wrapperArgs } from "./bwrap";
-import { RunCgroup, type CgroupUsage } from "./cgroup";
+import { RUN_CGROUP_PREFIX, RunCgroup, type CgroupUsage } from "./cgroup";
 import { collectOutput, type Collected } from "./collect-output";
 import { planPodCopy, streamPodCopy } from "./pod-copy";
 
@@ -84,6 +84,8 @@ export class SandboxExecutor implements Executor {
       child.on("close", (code) => resolve({ code, stderr }));
     });
     if (probe.code !== 0) throw new ExecutorUnavailableError(this.name, `bubblewrap cannot start a sandbox (exit ${probe.code ?? "none"}): ${probe.stderr.trim() || "no message"}`);
+    // A runner killed with -9 takes its pods with it (--die-with-parent) but leaves their empty groups.
+    await RunCgroup.removeOrphans();
   }
 
   admit(recipe: PodRecipe): Admission {
@@ -239,7 +241,7 @@ class SandboxRun {
       return { exitCode: null, failure: { phase: "Provision", reason: `the pod's files (${plan.bytes} bytes) do not fit the work folder of ${limits.workBytes} bytes` } };
     }
 
-    this.cgroup = await RunCgroup.create(`lure-run-${sanitize(job.runId)}-${uid}`, {
+    this.cgroup = await RunCgroup.create(`${RUN_CGROUP_PREFIX}${process.pid}-${sanitize(job.runId)}-${uid}`, {
       memoryBytes: limits.memoryBytes,
       maxProcesses: limits.maxProcesses + SANDBOX_PROCESSES,
       cpuCores: limits.cpuCores,
