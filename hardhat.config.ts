@@ -26,9 +26,6 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, (args: { solcVersion: string }) =>
 // `hardhat test` alone would load every file under test/, helpers and child-process entry points
 // included; only `*.test.ts` files are suites.
 subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }, _hre, runSuper) => {
-  // Services log at info; in a test report those lines bury the results. LOG_LEVEL=info (or debug)
-  // brings them back. Set before any suite loads services/log, whose level is read once.
-  process.env.LOG_LEVEL ??= "warn";
   // runSuper is typed Promise<any>; the built-in subtask resolves to the list of test file paths.
   const files = (await runSuper(args)) as string[];
   return args.testFiles.length > 0 ? files : files.filter((file) => file.endsWith(".test.ts")).sort();
