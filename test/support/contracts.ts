@@ -203,3 +203,95 @@ export async function deployRunMarket() {
 }
 
 export type RunMarketFixture = Awaited<ReturnType<typeof deployRunMarket>>;
+
+/** GroupRegistry / MessageBus fixture settings: the native floor of every message, group fees. */
+export const MSG_FLOOR = ethers.parseEther("0.0001");
+export const JOIN_FEE = ethers.parseEther("0.01");
+export const MEMBER_FEE = ethers.parseEther("0.001");
+export const PUBLIC_FEE = ethers.parseEther("0.005");
+export const MEMBERSHIP_PERIOD = 30 * 24 * 3600;
+export enum JoinPolicy {
+  Open,
+  Fee,
+  Approval,
+}
+
+/** A MessageBus target: the kind in the top byte (1 = account, 2 = group), the id below. */
+export function groupTarget(groupId: bigint): bigint {
+  return (2n << 248n) | groupId;
+}
+
+/** A MessageBus target for an account. */
+export function accountTarget(account: string): bigint {
+  return (1n << 248n) | BigInt(account);
+}
+
+/**
+ * The groups and messages fixture: a PodRegistry with alice's public pod and private pod; a
+ * GroupRegistry and a MessageBus (default admin `admin`, GOVERNOR_ROLE `governor`, protocol fees to
+ * `treasury`, native floor MSG_FLOOR). The plain, fee-on-transfer and hooked ERC-20s are allow-listed
+ * (in GroupRegistry, which MessageBus reads) and approved to both by alice..erin. alice owns three
+ * groups: 1 `open` (Open, native, no expiry), 2 `club` (Fee: JOIN_FEE, native, MEMBERSHIP_PERIOD),
+ * 3 `guild` (Approval, usd, join fee 1000, member fee 10, public fee 50). Message fees of the native
+ * groups: MEMBER_FEE for members, PUBLIC_FEE for others.
+ */
+export async function deployGroups() {
+  const signers = await ethers.getSigners();
+  const [deployer, admin, governor, treasury, alice, bob, carol, dave, erin, stranger] = signers;
+  const registry = await ethers.deployContract("PodRegistry", [], deployer);
+  const registryAddress = await registry.getAddress();
+  const publicPod = await publishOriginal(registry, alice, "decoder");
+  const privatePod = await publishOriginal(registry, alice, "secret", 0, PRIVATE);
+  const groups = await ethers.deployContract("GroupRegistry", [registryAddress, ADMIN_DELAY, admin.address, governor.address], deployer);
+  const groupsAddress = await groups.getAddress();
+  const bus = await ethers.deployContract(
+    "MessageBus",
+    [registryAddress, groupsAddress, ADMIN_DELAY, admin.address, governor.address, treasury.address, MSG_FLOOR],
+    deployer,
+  );
+  const busAddress = await bus.getAddress();
+  const usd = await ethers.deployContract("MockERC20", ["Test USD", "TUSD"]);
+  const feeToken = await ethers.deployContract("FeeOnTransferERC20", [100]);
+  const hookToken = await ethers.deployContract("ReentrantERC20");
+  for (const token of [usd, feeToken, hookToken]) {
+    await groups.connect(governor).setTokenAllowed(await token.getAddress(), true);
+    for (const holder of [alice, bob, carol, dave, erin]) {
+      await token.mint(holder.address, ethers.parseEther("1000000"));
+      await token.connect(holder).approve(groupsAddress, ethers.MaxUint256);
+      await token.connect(holder).approve(busAddress, ethers.MaxUint256);
+    }
+  }
+  const usdAddress = await usd.getAddress();
+  await groups.connect(alice).createGroup("open", ref("banner-open"), JoinPolicy.Open, NATIVE, 0, 0, MEMBER_FEE, PUBLIC_FEE);
+  await groups.connect(alice).createGroup("club", ref("banner-club"), JoinPolicy.Fee, NATIVE, JOIN_FEE, MEMBERSHIP_PERIOD, MEMBER_FEE, PUBLIC_FEE);
+  await groups.connect(alice).createGroup("guild", ref("banner-guild"), JoinPolicy.Approval, usdAddress, 1000n, 0, 10n, 50n);
+  return {
+    registry,
+    groups,
+    bus,
+    groupsAddress,
+    busAddress,
+    usd,
+    usdAddress,
+    feeToken,
+    hookToken,
+    deployer,
+    admin,
+    governor,
+    treasury,
+    alice,
+    bob,
+    carol,
+    dave,
+    erin,
+    stranger,
+    signers,
+    publicPod,
+    privatePod,
+    openGroup: 1n,
+    clubGroup: 2n,
+    guildGroup: 3n,
+  };
+}
+
+export type GroupsFixture = Awaited<ReturnType<typeof deployGroups>>;
