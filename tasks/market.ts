@@ -15,15 +15,16 @@ import { parseAddress, parsePodId, parsePrice, parseToken, parseUint } from "./l
  * bindings, which a fresh clone has only once Hardhat (which loads this file first) has compiled.
  */
 async function market() {
-  const [tokens, balances, governance, listings, purchase, royalties] = await Promise.all([
+  const [tokens, balances, governance, listings, purchase, royalties, tokensCheck] = await Promise.all([
     import("../services/chain/tokens"),
     import("../services/market/balances"),
     import("../services/market/governance"),
     import("../services/market/listings"),
     import("../services/market/purchase"),
     import("../services/market/royalties"),
+    import("../services/market/tokens-check"),
   ]);
-  return { ...tokens, ...balances, ...governance, ...listings, ...purchase, ...royalties };
+  return { ...tokens, ...balances, ...governance, ...listings, ...purchase, ...royalties, ...tokensCheck };
 }
 
 /** Each market task does one thing, so a chain refusal is printed as the bare reason. */
@@ -116,10 +117,11 @@ task("market:list", "Lists a pod you own: a licence price, and optionally a pric
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: ListArgs, hre) => {
-    const { currentListing, decimalsOf, listPod, tokenLabel } = await market();
+    const { currentListing, listPod, requireErc20, NATIVE_TOKEN, tokenLabel } = await market();
     const podId = parsePodId(args.pod);
     const token = parseToken(args.token);
-    const decimals = await decimalsOf(token, hre.ethers.provider);
+    // An ERC-20 is checked before its decimals are trusted: an address that is no token is named here.
+    const decimals = token === NATIVE_TOKEN ? 18 : (await explained(() => requireErc20(token, hre.ethers.provider), ONE_STEP)).decimals;
     const price = parsePrice(args.price, decimals);
     const podPrice = parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true });
     const contracts = await lureContracts(hre, args.account);
@@ -280,8 +282,13 @@ task("market:allow-token", "Governance: allows (or with --disallow, removes) an 
     const { allowToken } = await market();
     const token = parseAddress(args.token, "token");
     const contracts = await governorContracts(hre, args.account);
-    const { tx } = await explained(() => allowToken(contracts, token, !args.disallow), ONE_STEP);
-    print({ token, allowed: !args.disallow, governor: contracts.account, tx }, { json: args.json, title: args.disallow ? "Token disallowed" : "Token allowed" });
+    const allowed = !args.disallow;
+    const { tx, changed, erc20 } = await explained(() => allowToken(contracts, token, allowed), ONE_STEP);
+    const state = allowed ? "allowed" : "disallowed";
+    print(
+      { token, ...(erc20 ? { symbol: erc20.symbol ?? null, decimals: erc20.decimals } : {}), allowed, changed, governor: contracts.account, tx: tx ?? null },
+      { json: args.json, title: changed ? `Token ${token} ${state}` : `Token ${token} was already ${state}; nothing sent` },
+    );
   });
 
 task("market:fee", "Governance: shows the platform fee, or proposes (--propose BPS), cancels (--cancel) or executes (--execute) a change")

@@ -6,7 +6,7 @@ import type { ListingTerms } from "../services/market/listings";
 import { PodError } from "../services/pods/errors";
 import type { PodStorage } from "../services/pods/storage";
 import { lureContracts } from "./lib/contracts";
-import { InvalidArgumentError, explained as explainedAs } from "./lib/errors";
+import { InvalidArgumentError, LureTaskError, explained as explainedAs } from "./lib/errors";
 import { print } from "./lib/output";
 import { parsePodId, parsePrice, parseToken, parseUint } from "./lib/validate";
 
@@ -40,6 +40,17 @@ async function storageFor(beeUrl: unknown): Promise<PodStorage> {
   return podStorage({ url, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
 }
 
+/**
+ * The pre-publish checks' view of the same Bee node: HEAD requests, each with a timeout of at most
+ * 15 s (a Bee node may look far for a reference it does not hold).
+ */
+async function checksFor(beeUrl: unknown, force: boolean) {
+  const { swarmProbe } = await import("../services/pods/checks");
+  const config = loadConfig();
+  const url = typeof beeUrl === "string" && beeUrl !== "" ? beeUrl : config.BEE_URL;
+  return { probe: swarmProbe(url, Math.min(config.BEE_TIMEOUT_MS, 15_000)), force };
+}
+
 /** stderr progress, so stdout stays one parseable document with --json. */
 function progress(json: boolean): (line: string) => void {
   return (line) => {
@@ -65,6 +76,7 @@ interface PersistArgs {
   keysDir?: string;
   beeUrl?: string;
   account?: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -120,6 +132,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
   .addOptionalParam("keysDir", "Where private pods' keys are kept (default POD_KEYS_DIR or ~/.lure/keys)", undefined, types.string)
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
+  .addFlag("force", "Publish even when the checks before publishing find problems (missing folders or files, payloads not on the Bee node); they are printed as warnings")
   .addFlag("json", "Print JSON")
   .setAction(async (args: PersistArgs, hre) => {
     const { persistPod } = await import("../services/pods/persist");
@@ -132,8 +145,10 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
     let listing: ListingTerms | undefined;
     if (args.price !== undefined) {
       const token = parseToken(args.token);
-      const { decimalsOf } = await import("../services/chain/tokens");
-      const decimals = await decimalsOf(token, hre.ethers.provider);
+      const { NATIVE_TOKEN } = await import("../services/chain/tokens");
+      const { requireErc20 } = await import("../services/market/tokens-check");
+      // An ERC-20 is checked before its decimals are trusted: an address that is no token is named here.
+      const decimals = token === NATIVE_TOKEN ? 18 : (await explained(() => requireErc20(token, hre.ethers.provider))).decimals;
       listing = {
         token,
         price: parsePrice(args.price, decimals),
@@ -142,6 +157,8 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
       };
     }
     const storage = await storageFor(args.beeUrl);
+    const { PrePublishError } = await import("../services/pods/checks");
+    const checks = await checksFor(args.beeUrl, args.force);
     const result = await explained(() =>
       persistPod({
         dir,
@@ -152,6 +169,10 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         forkRoyaltyBps,
         keysDir: keysDirOf(args.keysDir),
         progress: progress(args.json),
+        checks,
+      }).catch((error: unknown) => {
+        if (error instanceof PrePublishError) throw new LureTaskError(`${error.message} (fix them, or pass --force to publish anyway)`);
+        throw error;
       }),
     );
     const title = result.unchanged
@@ -170,6 +191,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         unchanged: result.unchanged,
         parent: result.parent ? `${result.parent.podId} v${result.parent.version}` : "none",
         listed: result.listed,
+        ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
         ...(listing ? { licences: listing.transferable ? "transferable" : "not transferable" } : {}),
         ...(result.keyFile ? { keyFile: result.keyFile } : {}),
         files: result.files,
@@ -182,7 +204,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
   });
 
 task("pod:fork", "Copies a public pod into a new folder and records its lineage in the recipe")
-  .addParam("pod", "Pod id, or a 64-hex Swarm reference of a pod collection")
+  .addParam("pod", "Pod id (a positive integer), or the 64-hex Swarm reference of a pod collection")
   .addParam("dir", "New or empty folder")
   .addOptionalParam("podVersion", "Version of the pod to fork (default: the latest)", undefined, types.string)
   .addOptionalParam("name", "Name of the fork (default: the parent's)", undefined, types.string)
@@ -194,6 +216,9 @@ task("pod:fork", "Copies a public pod into a new folder and records its lineage 
     const text = String(args.pod ?? "").trim();
     const isRef = /^(0x)?[0-9a-fA-F]{64}$/.test(text);
     if (isRef && args.podVersion !== undefined) throw new InvalidArgumentError("--pod-version: only meaningful with a pod id, not a reference");
+    if (!isRef && !/^[0-9]+$/.test(text)) {
+      throw new InvalidArgumentError(`--pod: expected a pod id (a positive integer) or a pod's 64-hex Swarm reference, got ${JSON.stringify(args.pod ?? null)}`);
+    }
     const source = isRef
       ? { ref: refHex(text) }
       : { podId: parsePodId(text), version: args.podVersion === undefined ? undefined : Number(parseUint(args.podVersion, "pod-version", 2n ** 32n)) };
@@ -255,10 +280,15 @@ task("pod:payloads", "Fetches a pod's external payloads from Swarm into payload/
     const { loadRecipe } = await import("../services/pods/recipe");
     const { resolveExternalPayloads } = await import("../services/pods/payloads");
     const dir = requireDir(args.dir);
+    const { requirePodFolder } = await import("../services/pods/checks");
     const resolved = await explained(async () => {
+      await requirePodFolder(dir);
       const parsed = await loadRecipe(dir);
+      // A task's payload is its own `payload`; a pod's is `golem.payload`.
+      const field = parsed.kind === "pod" ? "golem.payload" : "payload";
       const payload = parsed.kind === "pod" ? parsed.recipe.golem.payload : parsed.recipe.payload;
-      if (!Array.isArray(payload)) throw new PodError(`${dir}: the recipe has no external payloads (golem.payload is a folder)`);
+      if (payload === undefined) throw new PodError(`${dir}: the ${parsed.kind} recipe has no external payloads (${field} is not set)`);
+      if (!Array.isArray(payload)) throw new PodError(`${dir}: the ${parsed.kind} recipe has no external payloads (${field} is the folder ${JSON.stringify(payload)})`);
       return resolveExternalPayloads({ root: dir, payloads: payload, storage: await storageFor(args.beeUrl), limits: payloadLimits() });
     });
     print({ dir, payloads: resolved }, { json: args.json, title: `Resolved ${resolved.length} external payloads into ${path.join(dir, "payload/external")}` });

@@ -1,6 +1,7 @@
 import type { PodContracts } from "../chain/contracts";
 import { read, transact } from "../chain/transact";
 import { MarketError, NotGovernorError } from "./errors";
+import { requireErc20, type Erc20Token } from "./tokens-check";
 
 /**
  * Market governance. GOVERNOR_ROLE allows payment tokens and proposes or cancels platform fee
@@ -42,12 +43,24 @@ async function requireGovernor(contracts: PodContracts, what: string): Promise<v
   }
 }
 
-/** Governance (GOVERNOR_ROLE): allows an ERC-20 as a payment token, or removes it with `allowed` false. */
-export async function allowToken(contracts: PodContracts, token: string, allowed: boolean): Promise<{ tx: string }> {
+/**
+ * Governance (GOVERNOR_ROLE): allows an ERC-20 as a payment token, or removes it with `allowed`
+ * false. Allowing checks first that the address is a contract answering as an ERC-20
+ * (NotAnErc20Error otherwise); a token already in the asked state sends nothing (`tx` undefined).
+ */
+export async function allowToken(
+  contracts: PodContracts,
+  token: string,
+  allowed: boolean,
+): Promise<{ tx?: string; changed: boolean; erc20?: Erc20Token }> {
   const action = `${allowed ? "allow" : "disallow"} token ${token}`;
   await requireGovernor(contracts, action);
+  // Removing needs no check: a broken token must be removable.
+  const erc20 = allowed ? await requireErc20(token, contracts.market.runner) : undefined;
+  const current = await read(() => contracts.market.isTokenAllowed(token), { action: "isTokenAllowed" });
+  if (current === allowed) return { changed: false, erc20 };
   const receipt = await transact(contracts.market.setTokenAllowed, [token, allowed], { action });
-  return { tx: receipt.hash };
+  return { tx: receipt.hash, changed: true, erc20 };
 }
 
 /** Proposes a new platform fee (GOVERNOR_ROLE), replacing any pending proposal; returns when it may be executed. */

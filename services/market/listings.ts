@@ -1,7 +1,9 @@
 import type { PodContracts } from "../chain/contracts";
 import { transact } from "../chain/transact";
+import { NATIVE_TOKEN } from "../chain/tokens";
 import { MarketError } from "./errors";
 import { approvePodForSale } from "./pod-approval";
+import { requireErc20 } from "./tokens-check";
 
 /** A listing as the market stores it; amounts in the token's smallest unit. */
 export interface Listing {
@@ -63,9 +65,11 @@ export async function requireListing(contracts: Pick<PodContracts, "market">, po
 /**
  * Lists a pod the account owns, at the platform fee in force now (later fee changes do not apply to
  * this listing); offering the whole pod (podPrice > 0) approves the market for it first. Licences
- * are not transferable unless `terms.transferable` says so.
+ * are not transferable unless `terms.transferable` says so. An ERC-20 token is checked first
+ * (NotAnErc20Error, nothing sent, for an address that does not answer as one).
  */
 export async function listPod(contracts: PodContracts, podId: bigint, terms: ListingTerms): Promise<MarketReceipt> {
+  if (terms.token !== NATIVE_TOKEN) await requireErc20(terms.token, contracts.market.runner);
   const approvalTx = terms.podPrice > 0n ? await approvePodForSale(contracts, podId) : undefined;
   const receipt = await transact(contracts.market.list, [podId, terms.token, terms.price, terms.podPrice, terms.transferable ?? false], { action: `list pod ${podId}` });
   return { approvalTx, tx: receipt.hash };

@@ -1,9 +1,11 @@
+import { rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { logger } from "../log";
 import { archiveKind, SafeWriter, safeEntryPath, unpackArchive, UnsafeArchiveError, type UnpackLimits } from "./archive";
 import { PodError } from "./errors";
 import { EXTERNAL_PAYLOAD_DIR } from "./pack";
 import type { ExternalPayload } from "./recipe";
+import { requirePodFolder } from "./checks";
 import { buildFolderAtomically } from "./staging";
 import type { PodStorage } from "./storage";
 
@@ -37,9 +39,35 @@ export interface ResolveOptions {
   limits: UnpackLimits;
 }
 
-/** Fetches and unpacks every payload; on any error `payload/external/` is left as it was. */
+/**
+ * Fetches and unpacks every payload; on any error `payload/external/` is left as it was, and the
+ * folders made on the way to it (`payload/` of a pod that had none) are removed again.
+ */
 export async function resolveExternalPayloads(options: ResolveOptions): Promise<ResolvedPayload[]> {
+  await requirePodFolder(options.root);
   const target = path.join(options.root, EXTERNAL_PAYLOAD_DIR);
+  const missing = await missingFolders(options.root, EXTERNAL_PAYLOAD_DIR);
+  try {
+    return await resolveInto(target, options);
+  } catch (error) {
+    // Deepest first; a folder that holds something (another process wrote there) stays.
+    for (const folder of missing.reverse()) await rmdir(folder).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The folders on the way from `root` to `root/relative` that do not exist yet, outermost first. */
+async function missingFolders(root: string, relative: string): Promise<string[]> {
+  const missing: string[] = [];
+  let at = root;
+  for (const segment of relative.split("/")) {
+    at = path.join(at, segment);
+    if (missing.length > 0 || !(await stat(at).catch(() => undefined))) missing.push(at);
+  }
+  return missing;
+}
+
+async function resolveInto(target: string, options: ResolveOptions): Promise<ResolvedPayload[]> {
   const resolved: ResolvedPayload[] = [];
   await buildFolderAtomically(
     target,

@@ -1,10 +1,11 @@
-import { stat } from "node:fs/promises";
 import type { PodContracts } from "../chain/contracts";
 import { refHex, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC } from "../chain/refs";
 import { NATIVE_TOKEN } from "../chain/tokens";
 import { read } from "../chain/transact";
 import { logger } from "../log";
-import { listPod, type ListingTerms } from "../market/listings";
+import { currentListing, listPod, type ListingTerms } from "../market/listings";
+import { requireErc20 } from "../market/tokens-check";
+import { prePublishProblems, PrePublishError, requirePodFolder, type SwarmProbe } from "./checks";
 import { PodError } from "./errors";
 import { readPodFolder, type PodFile } from "./pack";
 import { contentHash, loadKey, saveKey, sealPod } from "./private";
@@ -34,6 +35,13 @@ export interface PersistOptions {
   keysDir: string;
   /** Progress lines for long work. */
   progress?: (line: string) => void;
+  /**
+   * Checks before anything is uploaded (services/pods/checks.ts): the folders and files the recipe
+   * names, its external payloads and a task's pods on the Bee node (`probe`), a task's pod ids on
+   * chain. Problems refuse the persist (PrePublishError) unless `force`, which publishes anyway and
+   * returns them as warnings. Left out, nothing is checked (pods built by code, as tests do).
+   */
+  checks?: { probe?: SwarmProbe; force: boolean };
 }
 
 export interface PersistResult {
@@ -48,7 +56,10 @@ export interface PersistResult {
   /** True when the folder matched the latest version and no version was published. */
   unchanged: boolean;
   parent?: { podId: bigint; version: number };
+  /** The pod's state: listed on these terms after this persist (by this step or already before it). */
   listed: boolean;
+  /** Recipe fields that were ignored, and with `checks.force` the problems published anyway. */
+  warnings: string[];
   /** Where the key of a private version was saved. */
   keyFile?: string;
   files: number;
@@ -66,8 +77,7 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   const say = options.progress ?? (() => undefined);
 
   // 1. Validate everything that can be checked before touching Swarm or the chain.
-  const folder = await stat(options.dir).catch(() => undefined);
-  if (!folder?.isDirectory()) throw new PodError(`${options.dir}: no such folder`);
+  await requirePodFolder(options.dir);
   const parsed = await loadRecipe(options.dir);
   const recipe = parsed.recipe;
   const maxRoyalty = Number(await read(() => contracts.registry.MAX_ROYALTY_BPS(), { action: "MAX_ROYALTY_BPS" }));
@@ -121,6 +131,20 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
     const tooLong = files.find((file) => Buffer.byteLength(file.path, "utf8") > MAX_COLLECTION_PATH_BYTES);
     if (tooLong) throw new PodError(`${options.dir}: "${tooLong.path}" is longer than ${MAX_COLLECTION_PATH_BYTES} bytes, the limit for a path in a Swarm collection`);
   }
+  const warnings = [...parsed.warnings];
+  for (const warning of parsed.warnings) say(`warning: ${warning}`);
+  if (options.checks) {
+    const problems = await prePublishProblems({
+      dir: options.dir,
+      parsed,
+      files,
+      probe: options.checks.probe,
+      podExists: (podId) => read(() => contracts.registry.exists(podId), { action: `exists ${podId}` }),
+    });
+    if (problems.length > 0 && !options.checks.force) throw new PrePublishError(options.dir, problems);
+    for (const problem of problems) say(`warning: ${problem}`);
+    warnings.push(...problems);
+  }
   const bytes = files.reduce((sum, file) => sum + file.data.length, 0);
   say(`${recipe.name}: ${files.length} files, ${bytes} bytes${wantsPrivate ? ", private (encrypted)" : ""}`);
 
@@ -139,6 +163,7 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
     unchanged,
     parent: parent && { podId: parent.podId, version: parent.version },
     listed: false,
+    warnings,
     keyFile: upload.keyFile,
     files: files.length,
     bytes,
@@ -170,7 +195,11 @@ export async function persistPod(options: PersistOptions): Promise<PersistResult
   }
 
   // 5. List, in the same step (approving the market for the pod first when the pod itself is for sale).
-  if (options.listing) {
+  // An unchanged pod already listed on the same terms sends nothing.
+  if (options.listing && unchanged && (await listedOn(contracts, result.podId, options.listing))) {
+    say(`pod ${result.podId} is already listed on these terms; nothing sent`);
+    result.listed = true;
+  } else if (options.listing) {
     const listed = await listPod(contracts, result.podId, options.listing);
     if (listed.approvalTx) result.transactions.push(listed.approvalTx);
     result.transactions.push(listed.tx);
@@ -260,8 +289,30 @@ async function checkParent(
   return { podId, version, owedBps: Number(parentPod.forkRoyaltyBps) };
 }
 
+/** True when the pod's active listing, by this account, has exactly these terms and is not paused. */
+async function listedOn(contracts: PodContracts, podId: bigint, terms: ListingTerms): Promise<boolean> {
+  if (podId === 0n) return false;
+  const listing = await read(() => currentListing(contracts, podId), { action: `listing of pod ${podId}` });
+  if (!listing || listing.paused || listing.seller.toLowerCase() !== contracts.account.toLowerCase()) return false;
+  const sameTerms =
+    listing.token.toLowerCase() === terms.token.toLowerCase() &&
+    listing.price === terms.price &&
+    listing.podPrice === terms.podPrice &&
+    listing.transferable === (terms.transferable ?? false);
+  if (!sameTerms) return false;
+  // Offering the pod whole needs the market's approval, which a transfer or a new owner clears.
+  if (terms.podPrice === 0n) return true;
+  const market = await contracts.market.getAddress();
+  const [approved, operator] = await read(
+    () => Promise.all([contracts.registry.getApproved(podId), contracts.registry.isApprovedForAll(contracts.account, market)]),
+    { action: `approval of pod ${podId}` },
+  );
+  return operator || approved.toLowerCase() === market.toLowerCase();
+}
+
 async function checkListable(listing: ListingTerms, contracts: PodContracts): Promise<void> {
   if (listing.token !== NATIVE_TOKEN) {
+    await requireErc20(listing.token, contracts.market.runner);
     const allowed = await read(() => contracts.market.isTokenAllowed(listing.token), { action: "isTokenAllowed" });
     if (!allowed) throw new PodError(`token: ${listing.token} is not accepted by the market`);
   }

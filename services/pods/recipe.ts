@@ -6,8 +6,9 @@ import { logger } from "../log";
 /**
  * The schema of `recipe.json`. Sovr recipes (pods with a `golem` section, tasks with `pods`) parse
  * exactly as they were written; Lure's additions are optional. Errors name the field by its path
- * (`golem.payload[1].ref`) and the value that was given; unknown fields only warn, so that recipes
- * written for a newer Lure still load.
+ * (`golem.payload[1].ref`) and the value that was given. An unknown field that is a near miss of a
+ * known one (`golme`, `exce`, `publc`) is an error with a suggestion; other unknown fields only warn,
+ * so that recipes written for a newer Lure still load.
  */
 
 /** The Golem image a pod runs in when its recipe names none (a public Python image of the Golem registry). */
@@ -196,7 +197,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Parses an already decoded recipe. Throws RecipeError; unknown fields are returned (and logged) as warnings. */
+/**
+ * Parses an already decoded recipe. Throws RecipeError, naming every field at fault; an unknown
+ * field that is a near miss of a known one (`golme`, `exce`, `publc`) is an error with a
+ * suggestion, so a typo never silently drops a setting (a misspelt `"public": false` would publish
+ * a private pod in the clear). Other unknown fields are returned (and logged) as warnings.
+ */
 export function parseRecipe(input: unknown, source = "recipe.json"): ParsedRecipe {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new RecipeError(source, [{ path: "", message: `expected a JSON object, got ${show(input)}` }]);
@@ -207,12 +213,24 @@ export function parseRecipe(input: unknown, source = "recipe.json"): ParsedRecip
     throw new RecipeError(source, [{ path: "", message: "a recipe is either a pod (with golem) or a task (with pods), not both" }]);
   }
   const schema = isTask ? taskRecipeSchema : podRecipeSchema;
+  const fields = inspectFields(record, isTask);
+  const suggested = new Set(fields.nearMisses.map((miss) => miss.suggestedPath));
+  const issues: RecipeIssue[] = fields.nearMisses.map((miss) => ({ path: miss.path, message: miss.message }));
+  const neither = !isTask && !("golem" in record);
+  if (neither && !suggested.has("golem") && !suggested.has("pods")) {
+    issues.push({ path: "", message: 'a recipe needs a "golem" section (a pod) or a "pods" list (a task); it has neither' });
+  }
   const parsed = schema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
-    throw new RecipeError(source, issues);
+    for (const issue of parsed.error.issues) {
+      const at = formatPath(issue.path);
+      // "golem: required" says nothing new after "golme: did you mean golem?" or "needs golem or pods".
+      if (suggested.has(at) || (neither && at === "golem")) continue;
+      issues.push({ path: at, message: describeIssue(issue) });
+    }
   }
-  const warnings = unknownFields(record, isTask ? taskRecipeSchema : podRecipeSchema);
+  if (issues.length > 0 || !parsed.success) throw new RecipeError(source, issues);
+  const warnings = fields.warnings;
   if (warnings.length > 0) logger("pods").warn({ source, warnings }, "recipe has unknown fields; they are ignored");
   return isTask
     ? { kind: "task", recipe: parsed.data as TaskRecipe, warnings }
@@ -270,31 +288,104 @@ function lineAndColumn(text: string, offset: number): string {
   return `${before.length}:${before[before.length - 1].length + 1}`;
 }
 
-/** Paths of fields the schema does not know, walking the object shapes it describes. */
-function unknownFields(value: Record<string, unknown>, schema: z.ZodObject): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown, shape: z.ZodObject | undefined, at: PropertyKey[]) => {
+interface NearMiss {
+  /** Where the unknown field is: `golem.exce`. */
+  path: string;
+  /** Where the field it resembles would be: `golem.exec`. */
+  suggestedPath: string;
+  message: string;
+}
+
+/**
+ * Fields at the top of a recipe that mean something else than they seem: Lure has no `private`
+ * field; a pod is public unless `"public": false`.
+ */
+const MISLEADING_TOP_FIELDS: Readonly<Record<string, string>> = {
+  private: 'unknown field; did you mean "public": false? (a pod is public unless "public" is false)',
+  visibility: 'unknown field; did you mean "public"? (true or false; a pod is public unless "public" is false)',
+};
+
+/**
+ * Fields the schema does not know, walking the object shapes it describes: near misses of a known
+ * field (by edit distance, any level) as errors, the rest as warnings. A near miss is followed
+ * into the field it resembles, so `{ "golme": { "exce": … } }` reports both.
+ */
+function inspectFields(value: Record<string, unknown>, isTask: boolean): { nearMisses: NearMiss[]; warnings: string[] } {
+  const nearMisses: NearMiss[] = [];
+  const warnings: string[] = [];
+  const fieldsOf = (shape: z.ZodObject) => shape.shape as Readonly<Record<string, z.ZodType | undefined>>;
+  const walk = (node: unknown, shape: z.ZodObject | undefined, at: PropertyKey[], extraKeys: Readonly<Record<string, z.ZodType>> = {}) => {
     if (!shape || typeof node !== "object" || node === null || Array.isArray(node)) return;
+    const known = { ...extraKeys, ...fieldsOf(shape) };
     for (const [key, child] of Object.entries(node)) {
-      // A loose ZodObject types its shape's fields as `any`; they are the schemas of its fields.
-      const field = (shape.shape as Readonly<Record<string, z.ZodType | undefined>>)[key];
-      if (!field) {
-        found.push(`${formatPath([...at, key])}: unknown field, ignored`);
+      const field = fieldsOf(shape)[key];
+      if (field) {
+        walk(child, objectShapeOf(field), [...at, key]);
+        walkPayloadList(child, field, [...at, key]);
         continue;
       }
-      walk(child, objectShapeOf(field), [...at, key]);
+      const path = formatPath([...at, key]);
+      const misleading = at.length === 0 ? MISLEADING_TOP_FIELDS[key] : undefined;
+      if (misleading) {
+        nearMisses.push({ path, suggestedPath: "public", message: misleading });
+        continue;
+      }
+      if (at.length === 0 && !isTask && key === "payload") {
+        nearMisses.push({ path, suggestedPath: "golem.payload", message: 'not a field of a pod recipe; did you mean "golem.payload"? (only a task has a top-level payload)' });
+        continue;
+      }
+      const suggestion = nearestKey(key, Object.keys(known));
+      if (suggestion === undefined) {
+        warnings.push(`${path}: unknown field, ignored`);
+        continue;
+      }
+      const suggestedPath = formatPath([...at, suggestion]);
+      nearMisses.push({ path, suggestedPath, message: `unknown field; did you mean "${suggestion}"${suggestedPath === suggestion ? "" : ` (${suggestedPath})`}?` });
+      const resembled = known[suggestion];
+      if (resembled && !(key in known)) {
+        walk(child, objectShapeOf(resembled), [...at, key]);
+        walkPayloadList(child, resembled, [...at, key]);
+      }
     }
   };
-  walk(value, schema, []);
-  const payloads = [
-    ...(Array.isArray((value.golem as Record<string, unknown> | undefined)?.payload) ? [["golem", "payload"]] : []),
-    ...(Array.isArray(value.payload) ? [["payload"]] : []),
-  ] as PropertyKey[][];
-  for (const at of payloads) {
-    const list = at.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], value) as unknown[];
-    list.forEach((item, index) => walk(item, externalPayloadSchema, [...at, index]));
+  /** `payload` lists hold objects of their own: `golem.payload[0].rfe`. */
+  const walkPayloadList = (node: unknown, field: z.ZodType, at: PropertyKey[]) => {
+    if (field !== golemSectionSchema.shape.payload && field !== taskRecipeSchema.shape.payload) return;
+    if (Array.isArray(node)) node.forEach((item, index) => walk(item, externalPayloadSchema, [...at, index]));
+  };
+  // At the top, a near miss of the other kind's fields counts too: `"pod": [...]` means `pods`.
+  walk(value, isTask ? taskRecipeSchema : podRecipeSchema, [], isTask ? {} : { pods: taskRecipeSchema.shape.pods });
+  return { nearMisses, warnings };
+}
+
+/**
+ * The known field `key` is a near miss of: the same ignoring case, or within one edit (a letter
+ * added, dropped, changed, or two swapped) of a field of up to 5 letters, two of a longer one.
+ */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  const lower = key.toLowerCase();
+  for (const name of known) {
+    if (name === key) return undefined;
+    const allowed = name.length <= 5 ? 1 : 2;
+    if (Math.abs(name.length - key.length) > allowed || key.length < 2) continue;
+    const distance = editDistance(lower, name.toLowerCase());
+    if (distance <= allowed && (!best || distance < best.distance)) best = { name, distance };
   }
-  return found;
+  return best?.name;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
 }
 
 /** The object schema inside optional/default/refine wrappers, if any. */

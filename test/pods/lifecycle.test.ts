@@ -344,6 +344,8 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       ];
       recipe.golem.exec = "python3 [@]script/classify.py --images [@]payload/external/images";
       await writeFile(path.join(consumer, "recipe.json"), JSON.stringify(recipe, null, 2));
+      // The command's script must be in the pod (checked before publishing); payload/external is fetched at run time.
+      await writeFile(path.join(consumer, "script/classify.py"), "print('classified')\n");
       const resolved = (await hre.run("pod:payloads", { dir: consumer, beeUrl: node.url, json: true })) as { kind: string; files: number }[];
       expect(resolved.map((entry) => [entry.kind, entry.files])).to.deep.equal([
         ["zip", 2],
@@ -410,7 +412,7 @@ describe("pods: life cycle (tasks, Hardhat network, dev Swarm node)", function (
       await rejects(persist(dir, { price: "-1" }), /--price: expected a decimal amount such as 1\.5, got "-1"/);
       await rejects(persist(dir, { forkRoyalty: "3000", account: forker }), /fork royalty: expected whole basis points from 0 to 2500, got 3000/);
       await rejects(persist(dir, { token: "native" }), /--token: only meaningful with --price/);
-      await rejects(fork("not-a-pod", path.join(work, "x")), /--pod: expected a pod id \(a positive integer\), got "not-a-pod"/);
+      await rejects(fork("not-a-pod", path.join(work, "x")), /--pod: expected a pod id \(a positive integer\) or a pod's 64-hex Swarm reference, got "not-a-pod"/);
       await rejects(persist(path.join(work, "missing")), /missing: no such folder/);
     });
   });

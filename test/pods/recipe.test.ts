@@ -181,6 +181,30 @@ describe("pods: recipe schema", () => {
     });
   });
 
+  describe("near misses of known fields are errors", () => {
+    for (const [input, path, suggestion] of [
+      [{ name: "p", Golem: { exec: "x" } }, "Golem", 'did you mean "golem"?'],
+      [{ name: "p", golme: { exce: "x" } }, "golme.exce", 'did you mean "exec" (golme.exec)?'],
+      [pod({ scirpt: "script" }), "golem.scirpt", 'did you mean "script" (golem.script)?'],
+      [pod({}, { forkedfrom: { ref: REF } }), "forkedfrom", 'did you mean "forkedFrom"?'],
+      [pod({}, { forkedFrom: { ref: REF, podid: 1, version: 1 } }), "forkedFrom.podid", 'did you mean "podId" (forkedFrom.podId)?'],
+      [{ name: "t", pods: [REF], paylaod: [{ ref: REF }] }, "paylaod", 'did you mean "payload"?'],
+      [pod({}, { payload: [{ ref: REF }] }), "payload", 'did you mean "golem.payload"?'],
+    ] as const) {
+      it(`${path}: ${suggestion}`, () => {
+        const error = errorOf(input);
+        const issue = error.issues.find((entry) => entry.path === path);
+        expect(issue?.message, error.message).to.contain(suggestion);
+        // The field it resembles is not also reported missing.
+        expect(error.issues.map((entry) => entry.message)).to.not.include("required (object)");
+      });
+    }
+
+    it("fields far from every known one stay warnings", () => {
+      expect(parseRecipe(pod({ gpu: 1, notes: "x" }, { license: "MIT", homepage: "x" })).warnings).to.have.length(4);
+    });
+  });
+
   describe("files", () => {
     let dir: string;
     beforeEach(async () => {
