@@ -229,6 +229,21 @@ describe("MessageBus", function () {
       expect(await bus.groupCreditOf(openGroup, NATIVE)).to.equal(16n * base - 5n * MSG_FLOOR);
     });
 
+    it("the window ends exactly `window` seconds after its first message", async function () {
+      const f = await loadFixture(deployGroups);
+      const { bus, groups, alice, bob, openGroup } = f;
+      await groups.connect(alice).setSurge(openGroup, 600, 20_000);
+      const target = groupTarget(openGroup);
+      const base = MSG_FLOOR + PUBLIC_FEE;
+      await (await sendQuoted(f, bob, target)).tx;
+      const start = await time.latest();
+      await time.setNextBlockTimestamp(start + 599);
+      expect((await bus.quote(bob.address, target, { blockTag: "pending" })).fee).to.equal(2n * base);
+      await time.setNextBlockTimestamp(start + 600);
+      expect((await bus.quote(bob.address, target, { blockTag: "pending" })).fee).to.equal(base);
+      await expect(bus.connect(bob).send(target, CONTENT, 0, META, { value: base })).to.emit(bus, "MessageSent");
+    });
+
     it("the number of counted messages is capped", async function () {
       const f = await loadFixture(deployGroups);
       const { bus, governor, bob, carol } = f;
