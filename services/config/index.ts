@@ -108,6 +108,16 @@ const settingsSchema = z.object({
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
+  // The Golem executor (services/runner/golem, docs/runs.md "Runs on Golem"): yagna's REST API, the
+  // most a provider may charge (GLM, linear pricing: start, per CPU-thread hour, per hour of the
+  // rental) and the most one run may cost, which is also its payment allocation.
+  YAGNA_API_URL: z.string().url().default("http://127.0.0.1:7465"),
+  GOLEM_MAX_START_PRICE: z.coerce.number({ error: "must be an amount of GLM such as 0.25" }).min(0, "must be 0 GLM or more").default(0.5),
+  GOLEM_MAX_CPU_PER_HOUR: z.coerce.number({ error: "must be an amount of GLM such as 0.25" }).min(0, "must be 0 GLM or more").default(1),
+  GOLEM_MAX_ENV_PER_HOUR: z.coerce.number({ error: "must be an amount of GLM such as 0.25" }).min(0, "must be 0 GLM or more").default(0.5),
+  GOLEM_BUDGET_PER_RUN: z.coerce.number({ error: "must be an amount of GLM such as 0.25" }).positive("must be above 0 GLM").default(1),
+  // Which executor runs pods: the local sandbox or Golem (default: golem when YAGNA_APPKEY is set).
+  RUNNER_EXECUTOR: z.enum(["sandbox", "golem"]).optional(),
 });
 
 const configSchema = settingsSchema.superRefine((config, context) => {
@@ -207,4 +217,16 @@ export function rpcUrlFor(config: LureConfig): string {
       if (!config.POLYGON_RPC_URL) throw new ConfigError(["POLYGON_RPC_URL: required for NETWORK=polygon"]);
       return config.POLYGON_RPC_URL;
   }
+}
+
+/** The Golem executor's settings; the executor is chosen when RUNNER_EXECUTOR=golem, or by default when YAGNA_APPKEY is set. */
+export function golemSettings(config: LureConfig = loadConfig()) {
+  return {
+    executor: config.RUNNER_EXECUTOR ?? (config.YAGNA_APPKEY ? "golem" : "sandbox"),
+    apiUrl: config.YAGNA_API_URL,
+    appKey: config.YAGNA_APPKEY,
+    paymentNetwork: config.GOLEM_PAYMENT_NETWORK,
+    pricing: { maxStartPrice: config.GOLEM_MAX_START_PRICE, maxCpuPerHour: config.GOLEM_MAX_CPU_PER_HOUR, maxEnvPerHour: config.GOLEM_MAX_ENV_PER_HOUR },
+    budgetPerRun: config.GOLEM_BUDGET_PER_RUN,
+  } as const;
 }

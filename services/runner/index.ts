@@ -1,6 +1,6 @@
 import path from "node:path";
 import { JsonRpcProvider, type Signer } from "ethers";
-import { loadConfig, payloadLimits, rpcUrlFor, runnerLimits, type LureConfig } from "../config";
+import { golemSettings, loadConfig, payloadLimits, rpcUrlFor, runnerLimits, type LureConfig } from "../config";
 import { connectLure } from "../chain/contracts";
 import { DEV_NETWORKS } from "../chain/deployments";
 import { RpcClient } from "../chain/rpc";
@@ -9,6 +9,7 @@ import { devAccounts } from "../devnet/accounts";
 import { logger } from "../log";
 import { podStorage } from "../pods/swarm-storage";
 import type { Executor } from "./executor";
+import { GolemExecutor } from "./golem/executor";
 import { SandboxExecutor } from "./sandbox/executor";
 import { RunnerService, type RunnerEvent } from "./service";
 
@@ -48,7 +49,7 @@ export async function createRunner(options: CreateRunnerOptions = {}): Promise<R
     signer,
     rpc,
     storage: podStorage({ url: config.BEE_URL, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS }),
-    executor: options.executor ?? new SandboxExecutor({ limits: runnerLimits(config) }),
+    executor: options.executor ?? configuredExecutor(config),
     dataDir: options.dataDir ?? path.join(config.RUNNER_DATA_DIR, `${contracts.chainId}-${runMarketAddress.toLowerCase()}`),
     startBlock: config.RUNNER_START_BLOCK ?? contracts.deployment.contracts.RunMarket.blockNumber,
     concurrency: config.RUNNER_CONCURRENCY,
@@ -65,4 +66,22 @@ async function configuredSigner(config: LureConfig, provider: JsonRpcProvider): 
   if (config.RUNNER_KEYSTORE) return signerFromKeystoreFile(config.RUNNER_KEYSTORE, config.RUNNER_KEYSTORE_PASSWORD ?? "", provider);
   if (DEV_NETWORKS.includes(config.NETWORK)) return signerFromPrivateKey(devAccounts(DEV_RUNNER_ACCOUNT + 1)[DEV_RUNNER_ACCOUNT].privateKey, provider);
   throw new Error(`the runner needs an account on ${config.NETWORK}: set RUNNER_PRIVATE_KEY or RUNNER_KEYSTORE (with RUNNER_KEYSTORE_PASSWORD)`);
+}
+
+/**
+ * The sandbox, or Golem when RUNNER_EXECUTOR=golem (the default once YAGNA_APPKEY is set). The
+ * runner's start() calls check(), so an unreachable yagna stops start-up with YAGNA_API_URL named.
+ */
+function configuredExecutor(config: LureConfig): Executor {
+  const golem = golemSettings(config);
+  if (golem.executor === "sandbox") return new SandboxExecutor({ limits: runnerLimits(config) });
+  if (!golem.appKey) throw new Error("RUNNER_EXECUTOR=golem needs YAGNA_APPKEY (an app key of `yagna app-key create lure`)");
+  return new GolemExecutor({
+    limits: runnerLimits(config),
+    apiUrl: golem.apiUrl,
+    appKey: golem.appKey,
+    paymentNetwork: golem.paymentNetwork,
+    pricing: golem.pricing,
+    budgetPerRun: golem.budgetPerRun,
+  });
 }
