@@ -24,6 +24,7 @@ const TARGETS: Record<string, number> = {
   "RunMarket.requestRun (native)": 120_000,
   "RunMarket.claim": 60_000,
   "RunMarket.complete": 90_000,
+  "MessageBus.send (group, native)": 50_000,
 };
 
 type Samples = Map<string, number[]>;
@@ -171,6 +172,7 @@ async function runScenario(samples: Samples): Promise<void> {
 
   await lineage(samples, registry, market, buyers, [...publishers, ...buyers].slice(0, 10));
   await runs(samples, deployed, deployer, publishers, buyers, rest.slice(16, 19), podsOf);
+  await groupsAndMessages(samples, deployed, deployer, publishers, buyers, podsOf);
 
   // Withdrawals: every publisher and the fee recipient, native then ERC-20.
   for (const account of [...publishers, rest[15]]) {
@@ -319,6 +321,116 @@ async function runs(
   await measure(samples, "RunMarket.withdrawBond", runMarket.connect(runners[2]).withdrawBond());
 }
 
+/**
+ * GroupRegistry and MessageBus (issue 16): every publisher creates an open, a fee and an approval
+ * group (native coin) and sets an inbox; buyers join, request and are approved; then rounds of
+ * messages: every buyer to every open group (half of them members, so both fees), to a group with
+ * surge pricing, with a decoder pod and a reply, to an ERC-20 group, and to publishers' inboxes (a
+ * request, then pending, then allowed); moderation and catalogue calls; withdrawals of every kind.
+ * Steady state: from the second round on the group credits and the message counter hold value.
+ */
+async function groupsAndMessages(
+  samples: Samples,
+  deployed: Awaited<ReturnType<typeof deployments>>,
+  deployer: HardhatEthersSigner,
+  publishers: HardhatEthersSigner[],
+  buyers: HardhatEthersSigner[],
+  podsOf: Map<string, bigint[]>,
+) {
+  const { registry, token, governor, admin, treasury } = deployed;
+  const floor = hre.ethers.parseEther("0.00001");
+  const groups = await hre.ethers.deployContract("GroupRegistry", [await registry.getAddress(), 3 * 86_400, admin.address, governor.address], deployer);
+  samples.set("GroupRegistry deployment", [Number((await groups.deploymentTransaction()?.wait())?.gasUsed ?? 0)]);
+  const groupsAddress = await groups.getAddress();
+  const bus = await hre.ethers.deployContract("MessageBus", [await registry.getAddress(), groupsAddress, 3 * 86_400, admin.address, governor.address, treasury.address, floor], deployer);
+  samples.set("MessageBus deployment", [Number((await bus.deploymentTransaction()?.wait())?.gasUsed ?? 0)]);
+  const busAddress = await bus.getAddress();
+  const tokenAddress = await token.getAddress();
+  await measure(samples, "GroupRegistry.setTokenAllowed", groups.connect(governor).setTokenAllowed(tokenAddress, true));
+  await measure(samples, "MessageBus.setFloor", bus.connect(governor).setFloor(tokenAddress, 10n));
+
+  const memberFee = hre.ethers.parseEther("0.0001");
+  const publicFee = hre.ethers.parseEther("0.0005");
+  const joinFee = hre.ethers.parseEther("0.001");
+  const meta = { contentType: 1, size: 280, replyTo: 0 };
+  const target = (groupId: bigint) => (2n << 248n) | groupId;
+  const inbox = (account: string) => (1n << 248n) | BigInt(account);
+  const openGroups: bigint[] = [];
+  for (const [index, publisher] of publishers.entries()) {
+    await measure(samples, "GroupRegistry.createGroup", groups.connect(publisher).createGroup(`open-${index}`, ref(20_000 + index), 0, NATIVE, 0, 0, memberFee, publicFee));
+    openGroups.push(await groups.groupCount());
+    await measure(samples, "GroupRegistry.createGroup", groups.connect(publisher).createGroup(`club-${index}`, ref(20_100 + index), 1, NATIVE, joinFee, 30 * 86_400, memberFee, publicFee));
+    await measure(samples, "GroupRegistry.createGroup", groups.connect(publisher).createGroup(`guild-${index}`, ref(20_200 + index), 2, NATIVE, 0, 0, memberFee, publicFee));
+    await measure(samples, "MessageBus.setInbox", bus.connect(publisher).setInbox(NATIVE, hre.ethers.parseEther("0.0002"), hre.ethers.parseEther("0.001"), 0, 0));
+    const [first] = podsOf.get(publisher.address) ?? [];
+    await measure(samples, "GroupRegistry.postPod", groups.connect(publisher).postPod(openGroups[index], first));
+  }
+  // Buyers with an even index join every open group and every club; odd ones ask to join the guilds.
+  for (const [b, buyer] of buyers.entries()) {
+    for (const [index, publisher] of publishers.entries()) {
+      const open = openGroups[index];
+      if (b % 2 === 0) {
+        await measure(samples, "GroupRegistry.join (open)", groups.connect(buyer).join(open));
+        await measure(samples, "GroupRegistry.join (fee, native)", groups.connect(buyer).join(open + 1n, { value: joinFee }));
+      } else {
+        await measure(samples, "GroupRegistry.requestToJoin", groups.connect(buyer).requestToJoin(open + 2n));
+        await measure(samples, "GroupRegistry.approve", groups.connect(publisher).approve(open + 2n, buyer.address));
+      }
+    }
+  }
+  await measure(samples, "GroupRegistry.join (fee, native) renewal", groups.connect(buyers[0]).join(openGroups[0] + 1n, { value: joinFee }));
+  await measure(samples, "GroupRegistry.setAdmin", groups.connect(publishers[0]).setAdmin(openGroups[0], buyers[0].address, true));
+  await measure(samples, "GroupRegistry.ban", groups.connect(buyers[0]).ban(openGroups[0], buyers[3].address));
+  await measure(samples, "GroupRegistry.unban", groups.connect(buyers[0]).unban(openGroups[0], buyers[3].address));
+  await measure(samples, "GroupRegistry.leave", groups.connect(buyers[2]).leave(openGroups[1]));
+  await measure(samples, "GroupRegistry.setSurge", groups.connect(publishers[1]).setSurge(openGroups[1] + 2n, 3600, 20_000));
+
+  for (let round = 0; round < 3; round++) {
+    for (const buyer of buyers) {
+      for (const open of openGroups) {
+        const { fee } = await bus.quote(buyer.address, target(open));
+        await measure(samples, "MessageBus.send (group, native)", bus.connect(buyer).send(target(open), ref(30_000 + round), 0, meta, { value: fee }));
+      }
+      const surged = target(openGroups[1] + 2n);
+      const { fee } = await bus.quote(buyer.address, surged);
+      await measure(samples, "MessageBus.send (group, native, surge)", bus.connect(buyer).send(surged, ref(30_100 + round), 0, meta, { value: fee }));
+      const decoded = target(openGroups[2]);
+      const quoted = await bus.quote(buyer.address, decoded);
+      const reply = { ...meta, replyTo: Number(await bus.messageCount()) };
+      const decoder = (podsOf.get(publishers[2].address) ?? [])[0];
+      await measure(samples, "MessageBus.send (group, native, decoder pod, reply)", bus.connect(buyer).send(decoded, ref(30_200 + round), decoder, reply, { value: quoted.fee }));
+    }
+  }
+  // An ERC-20 group: the first publisher's guild switches to the token.
+  const erc20Group = openGroups[0] + 2n;
+  await measure(samples, "GroupRegistry.setFees", groups.connect(publishers[0]).setFees(erc20Group, tokenAddress, 0, 100n, 500n));
+  for (const buyer of buyers) {
+    await token.mint(buyer.address, 100_000n);
+    await token.connect(buyer).approve(busAddress, 100_000n);
+    await measure(samples, "MessageBus.send (group, ERC-20)", bus.connect(buyer).send(target(erc20Group), ref(30_300), 0, meta));
+  }
+  // Inboxes: a request, then a pending message, then (accepted) the floor only.
+  for (const [b, buyer] of buyers.entries()) {
+    const publisher = publishers[b % publishers.length];
+    const to = inbox(publisher.address);
+    for (const label of ["request", "pending"]) {
+      const { fee } = await bus.quote(buyer.address, to);
+      await measure(samples, `MessageBus.send (account, ${label})`, bus.connect(buyer).send(to, ref(30_400), 0, meta, { value: fee }));
+    }
+    await measure(samples, "MessageBus.accept", bus.connect(publisher).accept(buyer.address));
+    const { fee } = await bus.quote(buyer.address, to);
+    await measure(samples, "MessageBus.send (account, allowed)", bus.connect(buyer).send(to, ref(30_500), 0, meta, { value: fee }));
+  }
+  await measure(samples, "MessageBus.setContact", bus.connect(publishers[0]).setContact(buyers[1].address, 3));
+  for (const [index, publisher] of publishers.entries()) {
+    await measure(samples, "MessageBus.withdraw (native)", bus.connect(publisher).withdraw(NATIVE));
+    await measure(samples, "MessageBus.withdrawGroup (native)", bus.connect(publisher).withdrawGroup(openGroups[index], NATIVE));
+    await measure(samples, "GroupRegistry.withdrawTreasury (native)", groups.connect(publisher).withdrawTreasury(openGroups[index] + 1n, NATIVE));
+  }
+  await measure(samples, "MessageBus.withdrawGroup (ERC-20)", bus.connect(publishers[0]).withdrawGroup(erc20Group, tokenAddress));
+  await measure(samples, "MessageBus.withdraw (native)", bus.connect(treasury).withdraw(NATIVE));
+}
+
 /** Why a figure sits where it does; printed under the table. */
 const NOTES = [
   "`publish` writes five fresh storage slots (ERC-721 owner, the packed pod record, the name (one slot up to 31 bytes), the first manifest reference, the per-creator name index) and bumps the owner's ERC-721 balance and the id counter; a fork also reads its parent's record. An account's first pod also creates its ERC-721 balance slot (~+17k), and the very first pod of the registry creates the id counter slot: that is the `max`. Names of 32-64 bytes cost one or two more slots.",
@@ -327,6 +439,7 @@ const NOTES = [
   "`buy (ERC-20)` also reads the market's token balance before and after `transferFrom`, to reject fee-on-transfer tokens.",
   "`withdraw (native)` zeroes the credit (refund) and sends the coin: the 9k value-transfer cost of CALL dominates.",
   "`RunMarket.requestRun (native)` (any runner and named runners alternate) writes three fresh slots (the run: requester and times; escrow, pod price, pod id and token id; runner fee, runner id, fee and stage counters), bumps the run counter (in the slot that holds the fee it snapshots), calls PodLicenses.hasLicense and PodRegistry.latestVersion (the pinned version) and reads the pod's run price; a named runner adds its record and its fee. `claim` rewrites two of the run's slots and the runner's record; `complete` credits the pod's owner (PodRegistry.ownerOf), the fee recipient, the runner and the requester's refund (about 5k each once they hold credit, ~22k the first time). The rarer operations (registration, prices, settings, expire, cancel, views) run in RunMarketLib through DELEGATECALL (~3k more each), which keeps RunMarket under the 24 KiB limit.",
+  "`MessageBus.send (group, native)` (members and non-members alternate) reads and writes one MessageBus slot (message counter, native floor and the protocol's native fees together), calls GroupRegistry.messageTerms (a cold account and two cold slots: the group's message terms and the sender's membership), adds the group's share to its credit (one cold slot, ~22k more the first time: the `max`) and emits one 4-topic event; no per-message storage. Surge pricing adds the sender's window slot (~22k the first time, ~5k after); a decoder pod adds PodRegistry.visibilityOf (a cold call and slot); an ERC-20 adds the allow-list check and `transferFrom` with the balance checks; an account's inbox reads the contact and the inbox and credits the recipient, a request also writes the contact.",
   "`list` also calls PodLicenses.setTransferable (a cold call and an event). `buyPod` also moves the ERC-721 token (owner, balances, approval clear, transfer count) and deletes the listing. Names no longer move with the token.",
 ];
 

@@ -43,7 +43,7 @@ describe("MessageBus", function () {
       for (const index of [0, 1, 4, 5]) {
         const bad = [...args] as unknown[];
         bad[index] = NATIVE;
-        await expect(factory.deploy(...(bad as typeof args))).to.be.revertedWithCustomError(bus, "MessageBusZeroAddress");
+        await expect(factory.deploy(...(bad as unknown as typeof args))).to.be.revertedWithCustomError(bus, "MessageBusZeroAddress");
       }
       expect(await bus.floorOf(NATIVE)).to.equal(MSG_FLOOR);
       expect(await bus.feeRecipient()).to.equal(treasury.address);
