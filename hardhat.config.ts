@@ -44,6 +44,12 @@ function rpcNetwork(name: RpcNetwork, chainId: number) {
   return name === "localhost" ? { url: access.url, chainId } : { url: access.url, chainId, accounts: access.accounts };
 }
 
+function genesisDate(): { initialDate?: string } {
+  const genesis = trySetting("DEV_CHAIN_GENESIS_TIME");
+  if (!genesis.ok) throw new ConfigurationError(genesis.problem);
+  return genesis.value === undefined ? {} : { initialDate: new Date(genesis.value * 1000).toISOString() };
+}
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -53,7 +59,9 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    hardhat: { chainId: 31337 },
+    // `npm start` restores a recorded dev chain by starting its node at the recorded genesis time
+    // (services/devnet/chain-journal.ts); otherwise the node starts now, as Hardhat does by default.
+    hardhat: { chainId: 31337, ...genesisDate() },
     localhost: rpcNetwork("localhost", 31337),
     amoy: rpcNetwork("amoy", 80002),
     polygon: rpcNetwork("polygon", 137),

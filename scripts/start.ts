@@ -1,40 +1,93 @@
 /**
  * `npm start`: the whole Lure stack on one machine with no outside service — a Hardhat chain on
  * 127.0.0.1:8545 with the contracts deployed, the Swarm dev node on 127.0.0.1:1633, the indexer and
- * the GraphQL API on 127.0.0.1:4000. Prints `Lure devnet ready` once everything answers, and stops
- * every part cleanly on Ctrl-C.
+ * the GraphQL API on 127.0.0.1:4000, and one runner. Prints `Lure devnet ready` once everything
+ * answers, and stops every part cleanly on Ctrl-C.
+ *
+ * The chain keeps its state across restarts: every block is recorded in DEV_CHAIN_DIR and replayed,
+ * with its timestamp, into the next start's node (services/devnet/chain-journal.ts), so the chain,
+ * the database and Swarm's data still agree. `npm start -- --fresh` wipes all of them and starts over.
+ * The node is tied to this process: it ends with it, even on kill -9.
  *
  * The indexer and API run as `npm run indexer` runs them, in a child process of their own (compiled
  * dist/, the script's Node flags and environment): the service next to the dev chain is the one the
  * benchmarks measure, and it does not share a heap with the Hardhat runtime used for deploying.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type LureConfig } from "../services/config";
 import { logger } from "../services/log";
-import { DEV_ROLE_ACCOUNTS } from "../services/chain/deployments";
+import { deploymentPath, DEV_ROLE_ACCOUNTS } from "../services/chain/deployments";
 import { devAccounts } from "../services/devnet/accounts";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
+import { ChainJournal, ChainRecorder, replayChain } from "../services/devnet/chain-journal";
 import { Shutdown } from "../services/process/shutdown";
 import { startIndexerServiceChild } from "./lib/indexer-service-child";
 import { startRunnerChild } from "./lib/runner-child";
 
 const log = logger("devnet");
 
-async function startChain(config: LureConfig, shutdown: Shutdown) {
+/** What `npm start` did with the dev chain: a new one, or the recorded one brought back. */
+type ChainOrigin = { kind: "new" } | { kind: "restored"; blocks: number } | { kind: "diverged"; blocks: number; at: number };
+
+async function startChain(config: LureConfig, shutdown: Shutdown, fresh: boolean) {
   const url = new URL(config.LOCAL_RPC_URL);
-  const chain = await startHardhatNode({ host: url.hostname, port: Number(url.port || 8545), logFile: join(".data", "hardhat-node.log") });
+  const journal = new ChainJournal(config.DEV_CHAIN_DIR);
+  const recorded = fresh ? undefined : journal.genesis();
+  const blocks = recorded ? journal.blocks() : [];
+  const genesisTime = recorded?.genesisTime ?? Math.floor(Date.now() / 1000);
+  const chain = await startHardhatNode({
+    host: url.hostname,
+    port: Number(url.port || 8545),
+    logFile: join(".data", "hardhat-node.log"),
+    tiedToParent: true,
+    env: { DEV_CHAIN_GENESIS_TIME: String(genesisTime) },
+  });
   shutdown.add("chain", chain.stop);
   log.info({ url: chain.url }, "chain up");
+
+  let origin: ChainOrigin = { kind: "new" };
+  if (recorded) {
+    const replayed = await replayChain(chain.url, blocks);
+    origin = replayed.divergedAt === undefined ? { kind: "restored", blocks: replayed.blocks } : { kind: "diverged", blocks: replayed.blocks, at: replayed.divergedAt };
+    // What did not replay is dropped from the journal: the chain goes on from what matched.
+    if (replayed.divergedAt !== undefined) journal.keep(replayed.blocks);
+  } else {
+    journal.begin({ chainId: 31337, genesisTime });
+  }
+  const recorder = new ChainRecorder(chain.url, journal, (origin.kind === "new" ? 0 : origin.blocks) + 1);
+  recorder.start();
+  // Added after the chain, so stopped before it: the last blocks are recorded on a clean stop.
+  shutdown.add("chain journal", () => recorder.stop());
 
   // The Hardhat runtime is loaded only now, pointed at the node that was just started.
   process.env.HARDHAT_NETWORK = "localhost";
   const { default: hre } = await import("hardhat");
   await hre.run("compile", { quiet: true });
   const { deployLure } = await import("./deploy");
-  // Quiet: the plan and the progress lines are for `hardhat run scripts/deploy.ts`.
+  // Quiet: the plan and the progress lines are for `hardhat run scripts/deploy.ts`. A restored chain
+  // still holds the contracts: nothing is sent then.
   const deployed = await deployLure(hre, { verbose: false });
   if (!deployed) throw new Error("the deploy script sent nothing to the dev chain");
-  return { url: chain.url, deployment: deployed.deployment };
+  return { url: chain.url, deployment: deployed.deployment, origin };
+}
+
+/** `npm start -- --fresh`: the chain, its journal, the database, Swarm's data and the runner's journal go together. */
+function wipeDevData(config: LureConfig): string[] {
+  const wiped = [config.DEV_CHAIN_DIR, config.PGLITE_DIR, config.SWARM_DATA_DIR, config.RUNNER_DATA_DIR, deploymentPath("localhost", config.DEPLOYMENTS_DIR)];
+  for (const target of wiped) rmSync(target, { recursive: true, force: true });
+  return wiped;
+}
+
+function describeChain(origin: ChainOrigin): string {
+  switch (origin.kind) {
+    case "new":
+      return "a new chain (recorded in DEV_CHAIN_DIR; the next start brings it back)";
+    case "restored":
+      return `restored: ${origin.blocks} blocks replayed; \`npm start -- --fresh\` starts over`;
+    case "diverged":
+      return `restored up to block ${origin.blocks}: block ${origin.at} did not replay the same and the chain goes on from there; \`npm start -- --fresh\` starts over`;
+  }
 }
 
 async function startSwarm(config: LureConfig, shutdown: Shutdown) {
@@ -117,16 +170,18 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const shutdown = new Shutdown(log);
   shutdown.exitOnSignals();
+  const fresh = process.argv.includes("--fresh");
 
   try {
-    const chain = await startChain(config, shutdown);
+    if (fresh) wipeDevData(config);
+    const chain = await startChain(config, shutdown, fresh);
     const swarm = await startSwarm(config, shutdown);
     const api = await startIndexer(config, shutdown);
     const runner = await startRunner(config, shutdown);
 
     const lines = [
       "",
-      `Chain     ${chain.url} (chainId ${chain.deployment.chainId})`,
+      `Chain     ${chain.url} (chainId ${chain.deployment.chainId}): ${describeChain(chain.origin)}`,
       ...Object.entries(chain.deployment.contracts).map(([name, entry]) => `  ${name.padEnd(12)} ${entry.address} (block ${entry.blockNumber})`),
       `Roles     admin #${DEV_ROLE_ACCOUNTS.admin}, governor #${DEV_ROLE_ACCOUNTS.governor} (governance tasks sign with it by default), pauser #${DEV_ROLE_ACCOUNTS.pauser}, fee recipient #${DEV_ROLE_ACCOUNTS.feeRecipient}`,
       `Swarm     ${swarm.url} (postage batch ${swarm.batch})`,
@@ -137,7 +192,12 @@ async function main(): Promise<void> {
       "Funded dev accounts (public test keys, never use them elsewhere):",
       ...devAccounts(5).map((account) => `  #${account.index} ${account.address}  ${account.privateKey}`),
       "",
-      "Lure devnet ready. Ctrl-C stops everything.",
+      "Try (tasks go to the dev chain with --network localhost):",
+      "  npm run demo                                   the whole story: publish, buy, fork, royalties, runs",
+      "  npx hardhat pod:init --name hello --dir ./hello",
+      "  npx hardhat pod:persist --network localhost --dir ./hello --price 0.1",
+      "",
+      "Lure devnet ready. Ctrl-C stops everything; `npm start` again brings the same chain back.",
     ];
     console.log(lines.join("\n"));
   } catch (error) {

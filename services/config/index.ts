@@ -14,7 +14,8 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 2
 export const PRIVATE_KEY_PATTERN = /^(0x)?[0-9a-fA-F]{64}$/;
 
 const settingsSchema = z.object({
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Unset: "warn" when stderr is a terminal (people read the commands' own output there), else "info".
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 
   // Chain
   NETWORK: z.enum(["hardhat", "localhost", "amoy", "polygon"]).default("localhost"),
@@ -24,6 +25,10 @@ const settingsSchema = z.object({
   POLYGON_RPC_URL: optionalUrl,
   DEPLOYER_PRIVATE_KEY: z.string().regex(PRIVATE_KEY_PATTERN, "must be 32 bytes of hex").optional(),
   DEPLOYMENTS_DIR: z.string().default("deployments"),
+  // The dev chain's journal (`npm start`): its genesis time and every block mined, replayed on restart.
+  DEV_CHAIN_DIR: z.string().default(".data/chain"),
+  // The genesis time (unix seconds) of a `hardhat node`: set by `npm start` to bring a recorded chain back.
+  DEV_CHAIN_GENESIS_TIME: z.coerce.number().int().positive().optional(),
 
   // Deployment (scripts/deploy.ts). On amoy/polygon nothing is sent without LURE_DEPLOY_YES=1 (the
   // plan is printed), and the role holders must be given: distinct accounts, none the deployer.

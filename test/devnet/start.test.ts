@@ -14,8 +14,8 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function startLure(env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/start.ts"], {
+function startLure(env: NodeJS.ProcessEnv, args: string[] = []): Started {
+  const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/start.ts", ...args], {
     env: { ...process.env, ...env, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -59,6 +59,8 @@ describe("npm start (the whole dev stack)", function () {
   let ports: { chain: number; swarm: number; graphql: number };
 
   let dir: string;
+  let coldMs = 0;
+  let podIdBeforeRestart: string | undefined;
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), "lure-devnet-"));
@@ -72,9 +74,12 @@ describe("npm start (the whole dev stack)", function () {
       SWARM_DATA_DIR: join(dir, "swarm"),
       DEPLOYMENTS_DIR: join(dir, "deployments"),
       RUNNER_DATA_DIR: join(dir, "runner"),
+      DEV_CHAIN_DIR: join(dir, "chain"),
     };
+    const started = Date.now();
     lure = startLure(env);
     await waitFor(() => lure!.output().includes("Lure devnet ready"), 180_000, "the ready line", lure.output);
+    coldMs = Date.now() - started;
   });
 
   after(async function () {
@@ -85,8 +90,15 @@ describe("npm start (the whole dev stack)", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("prints the contracts, the dev accounts and the endpoints", function () {
+  it("prints the contracts, the dev accounts and the endpoints, says the chain is new, and ends with what to try", function () {
     const output = lure!.output();
+    expect(output).to.contain("a new chain (recorded in DEV_CHAIN_DIR");
+    expect(output).to.contain("npm run demo");
+    expect(output).to.contain("--network localhost");
+    // No JSON log lines and no compiler notices between the banner's lines.
+    const banner = output.slice(output.indexOf("Chain "));
+    expect(banner).not.to.match(/^\{"level"/m);
+    expect(banner).not.to.match(/Warning|transient storage/i);
     expect(output).to.match(/PodRegistry\s+0x[0-9a-fA-F]{40}/);
     expect(output).to.match(/PodMarket\s+0x[0-9a-fA-F]{40}/);
     expect(output).to.match(/PodLicenses\s+0x[0-9a-fA-F]{40}/);
@@ -133,6 +145,7 @@ describe("npm start (the whole dev stack)", function () {
     expect(lure!.output()).to.match(/Runner {4}0x[0-9a-fA-F]{40} \(account #15, local sandbox/);
     await lureTask(env, "pod:init", ["--name", "hello-run", "--dir", join(dir, "hello")]);
     const persisted = await lureTask(env, "pod:persist", ["--dir", join(dir, "hello"), "--account", "0"]);
+    podIdBeforeRestart = String(persisted.podId);
     const run = await lureTask(env, "pod:run", ["--pod", String(persisted.podId), "--max-pay", "0.01", "--wait", "--poll-ms", "200", "--out", join(dir, "hello-output"), "--account", "0"]);
     expect(run.status).to.equal("completed");
     expect(readFileSync(join(dir, "hello-output", "hello.txt"), "utf8")).to.equal("Hello, world!\n");
@@ -157,5 +170,40 @@ describe("npm start (the whole dev stack)", function () {
       const answered = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
       expect(answered, `port ${port} still answers`).to.equal(false);
     }
+  });
+
+  it("a restart brings the same chain back (blocks replayed), and the indexer and pods agree with it", async function () {
+    const started = Date.now();
+    lure = startLure(env);
+    await waitFor(() => lure!.output().includes("Lure devnet ready"), 180_000, "the ready line", lure.output);
+    const warmMs = Date.now() - started;
+    console.log(`      npm start: cold ${(coldMs / 1000).toFixed(1)} s, warm (restored chain) ${(warmMs / 1000).toFixed(1)} s to ready`);
+    expect(lure.output()).to.match(/restored: \d+ blocks replayed/);
+    if (podIdBeforeRestart !== undefined) {
+      const shown = await lureTask(env, "pod:show", ["--pod", podIdBeforeRestart]);
+      expect(shown.name).to.equal("hello-run");
+    }
+  });
+
+  it("kill -9 of npm start ends the chain, the indexer and the runner with it: the next start is not refused", async function () {
+    const pids = [indexerPid(lure!.output()), ...(/runner pid/.test(lure!.output()) ? [runnerPid(lure!.output())] : [])];
+    lure!.child.kill("SIGKILL");
+    await lure!.exited;
+    const deadline = Date.now() + 15_000;
+    while ((await rpcChainId(`http://127.0.0.1:${ports.chain}`)) !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await rpcChainId(`http://127.0.0.1:${ports.chain}`), "the chain outlived npm start").to.equal(undefined);
+    await waitFor(() => pids.every((pid) => !existsSync(`/proc/${pid}`)), 15_000, "the indexer and the runner to stop", () => pids.join(", "));
+  });
+
+  it("npm start -- --fresh wipes the chain, the database, Swarm's data and the runner's journal together", async function () {
+    lure = startLure(env, ["--fresh"]);
+    await waitFor(() => lure!.output().includes("Lure devnet ready"), 180_000, "the ready line", lure.output);
+    expect(lure.output()).to.contain("a new chain");
+    if (podIdBeforeRestart !== undefined) {
+      const error = await lureTask(env, "pod:show", ["--pod", podIdBeforeRestart]).then(() => "", (failure: Error) => failure.message);
+      expect(error).to.match(/does not exist|not found|no pod/i);
+    }
+    lure.child.kill("SIGINT");
+    expect(await lure.exited).to.equal(0);
   });
 });
