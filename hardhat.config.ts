@@ -90,6 +90,7 @@ const config: HardhatUserConfig = {
       "ERC721ReceiverMock",
       "ERC1155ReceiverMock",
       "ReentrantRunner",
+      "ReentrantGroupOwner",
     ],
   },
   mocha: { timeout: 120_000 },

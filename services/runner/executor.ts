@@ -140,6 +140,8 @@ export interface Executor {
   /** Whether a recipe fits this executor's limits, and the limits its run gets. Refused recipes are not claimed. */
   admit(recipe: PodRecipe): Admission;
   run(job: ExecutionJob, signal: AbortSignal): Promise<ExecutionResult>;
+  /** Releases what the executor holds between runs (Golem's connection to yagna); called once when the runner stops. */
+  close?(): Promise<void>;
 }
 
 const GIB = 1024 ** 3;

@@ -130,6 +130,7 @@ export class RunnerService {
     this.options.rpc.stop();
     if (!ended) await draining;
     await this.loop?.catch(() => undefined);
+    await this.options.executor.close?.().catch((error: unknown) => this.options.log.warn({ err: errorText(error) }, "the executor did not close cleanly"));
   }
 
   private async follow(): Promise<void> {
