@@ -1,13 +1,14 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractFactory, TransactionRequest } from "ethers";
-import type { PodLicenses, PodMarket, PodRegistry, RunMarket } from "../typechain-types";
+import type { GroupRegistry, MessageBus, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../typechain-types";
 import { DEV_ROLE_ACCOUNTS, readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
 import { setting } from "../services/config";
 
 /**
  * `npx hardhat run scripts/deploy.ts --network <name>`: deploys PodRegistry, PodLicenses, PodMarket,
- * RunMarketLib and RunMarket (linked to it) and, on real networks (amoy, polygon), a
- * TimelockController that holds both markets' GOVERNOR_ROLE.
+ * RunMarketLib and RunMarket (linked to it), GroupRegistry and MessageBus (with the native protocol
+ * floor of messages, LURE_MESSAGE_FLOOR) and, on real networks (amoy, polygon), a
+ * TimelockController that holds the GOVERNOR_ROLE of the markets, the groups and the message bus.
  *
  * It first prints the plan: every contract with its constructor arguments and predicted address, the
  * role holders, the estimated gas and its cost at the network's current EIP-1559 fees (base fee from
@@ -51,6 +52,8 @@ export interface LureDeployment {
   licenses: PodLicenses;
   market: PodMarket;
   runMarket: RunMarket;
+  groups: GroupRegistry;
+  messages: MessageBus;
   /** True when everything was already deployed and nothing was sent. */
   reused: boolean;
 }
@@ -136,6 +139,26 @@ export async function resolveRoles(hre: HardhatRuntimeEnvironment, deployer: str
   return roles;
 }
 
+/** MessageBus's native floor never exceeds what it stores (uint96). */
+const MAX_FLOOR = (1n << 96n) - 1n;
+/** The dev chains' protocol floor of a message when LURE_MESSAGE_FLOOR is not set: 0.0001 of the native coin. */
+const DEV_MESSAGE_FLOOR = 100_000_000_000_000n;
+
+/**
+ * The native protocol floor every message pays (wei): LURE_MESSAGE_FLOOR, else a small non-zero
+ * default on dev chains. Real networks must name it, since it prices every message there.
+ */
+function messageFloorOf(network: string, real: boolean): bigint {
+  const configured = setting("LURE_MESSAGE_FLOOR");
+  if (configured === undefined) {
+    if (real) throw new Error(`LURE_MESSAGE_FLOOR is not set: it is required to deploy on ${network} (wei of the native coin every message pays the protocol)`);
+    return DEV_MESSAGE_FLOOR;
+  }
+  const floor = BigInt(configured);
+  if (floor > MAX_FLOOR) throw new Error(`LURE_MESSAGE_FLOOR=${configured} is larger than MessageBus stores (2^96-1 wei)`);
+  return floor;
+}
+
 async function hasCode(hre: HardhatRuntimeEnvironment, entry: DeployedContract | undefined): Promise<boolean> {
   if (!entry) return false;
   return (await hre.ethers.provider.getCode(entry.address)) !== "0x";
@@ -149,6 +172,8 @@ async function attach(hre: HardhatRuntimeEnvironment, deployment: Deployment, re
     licenses: await at<PodLicenses>("PodLicenses"),
     market: await at<PodMarket>("PodMarket"),
     runMarket: await at<RunMarket>("RunMarket"),
+    groups: await at<GroupRegistry>("GroupRegistry"),
+    messages: await at<MessageBus>("MessageBus"),
     reused,
   };
 }
@@ -162,7 +187,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const real = REAL_NETWORKS.has(network);
   const say = options.verbose === false ? () => undefined : (line: string) => console.log(line);
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
-  const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"];
+  const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"];
 
   const existing = readDeployment(network);
   if (existing && existing.chainId === chainId) {
@@ -191,6 +216,9 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const marketAddress = addressAt(offset + 2);
   const runMarketLibAddress = addressAt(offset + 3);
   const runMarketAddress = addressAt(offset + 4);
+  const groupsAddress = addressAt(offset + 5);
+  const messagesAddress = addressAt(offset + 6);
+  const messageFloor = messageFloorOf(network, real);
   const runSettings = {
     feeRecipient: roles.feeRecipient,
     feeBps,
@@ -224,6 +252,13 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
       address: runMarketAddress,
       libraries: { RunMarketLib: runMarketLibAddress },
     },
+    { name: "GroupRegistry", artifact: "GroupRegistry", args: [registryAddress, adminDelay, roles.admin, roles.governor], address: groupsAddress },
+    {
+      name: "MessageBus",
+      artifact: "MessageBus",
+      args: [registryAddress, groupsAddress, adminDelay, roles.admin, roles.governor, roles.feeRecipient, messageFloor],
+      address: messagesAddress,
+    },
   ];
   const factories = new Map<string, ContractFactory>();
   const plan: PlannedContract[] = [];
@@ -252,8 +287,9 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   for (const entry of plan) {
     say(`  ${entry.name.padEnd(18)} ${entry.address}  gas ~${entry.gas.toString()}  args ${JSON.stringify(entry.args, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`);
   }
-  say(`  roles: default admin (markets, licences) ${roles.admin}; GOVERNOR_ROLE ${roles.governor}${real ? " (the timelock)" : ""}; PAUSER_ROLE ${roles.pauser}; fee recipient ${roles.feeRecipient}; MINTER_ROLE (licences) the market`);
+  say(`  roles: default admin (markets, licences, groups, messages) ${roles.admin}; GOVERNOR_ROLE ${roles.governor}${real ? " (the timelock)" : ""}; PAUSER_ROLE ${roles.pauser}; fee recipient ${roles.feeRecipient}; MINTER_ROLE (licences) the market`);
   say(`  runs: claim window ${runSettings.claimWindow}s, unbonding delay ${runSettings.unbondingDelay}s, runner bond ${hre.ethers.formatEther(runSettings.minBond)}, slash ${hre.ethers.formatEther(runSettings.slashAmount)} (native coin)`);
+  say(`  messages: protocol floor ${hre.ethers.formatEther(messageFloor)} (native coin) per message, to the fee recipient`);
   if (real) say(`  timelock: delay ${timelockDelay}s, proposer/canceller ${roles.proposer}, executor: anyone`);
   say(`  delays: default admin transfer ${adminDelay}s, fee change ${feeDelay}s; fee ${feeBps} bps`);
   say(

@@ -1,5 +1,7 @@
 import type { ContractRunner, Provider } from "ethers";
-import type { PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../typechain-types";
+import type { GroupRegistry, MessageBus, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../typechain-types";
+import { GroupRegistry__factory } from "../../typechain-types/factories/contracts/GroupRegistry__factory";
+import { MessageBus__factory } from "../../typechain-types/factories/contracts/MessageBus__factory";
 import { PodLicenses__factory } from "../../typechain-types/factories/contracts/PodLicenses__factory";
 import { PodMarket__factory } from "../../typechain-types/factories/contracts/PodMarket__factory";
 import { PodRegistry__factory } from "../../typechain-types/factories/contracts/PodRegistry__factory";
@@ -17,6 +19,8 @@ const BINDINGS = {
   PodLicenses: PodLicenses__factory,
   PodMarket: PodMarket__factory,
   RunMarket: RunMarket__factory,
+  GroupRegistry: GroupRegistry__factory,
+  MessageBus: MessageBus__factory,
 } as const satisfies Record<LureContractName, { connect(address: string, runner?: ContractRunner | null): unknown; createInterface(): unknown }>;
 
 /** The typechain type of each Lure contract, by name. */
@@ -32,10 +36,14 @@ export interface PodContracts {
   account: string;
 }
 
-/** Every Lure contract, connected to the account that acts: PodContracts plus the run market. */
+/** Every Lure contract, connected to the account that acts: PodContracts plus the run market, the groups and the message bus. */
 export interface LureContracts extends PodContracts {
   /** Runners, escrowed runs and tasks. */
   runMarket: RunMarket;
+  /** Groups: memberships, catalogues, treasuries of join fees. */
+  groups: GroupRegistry;
+  /** Paid messages to groups and inboxes. */
+  messages: MessageBus;
 }
 
 /** LureContracts plus where they came from. */
@@ -79,6 +87,8 @@ export async function connectLure(runner: ContractRunner, options: ConnectOption
     licenses: BINDINGS.PodLicenses.connect(deployment.contracts.PodLicenses.address, runner),
     market: BINDINGS.PodMarket.connect(deployment.contracts.PodMarket.address, runner),
     runMarket: BINDINGS.RunMarket.connect(deployment.contracts.RunMarket.address, runner),
+    groups: BINDINGS.GroupRegistry.connect(deployment.contracts.GroupRegistry.address, runner),
+    messages: BINDINGS.MessageBus.connect(deployment.contracts.MessageBus.address, runner),
     account,
     deployment,
     chainId: deployment.chainId,

@@ -48,6 +48,9 @@ const settingsSchema = z.object({
   LURE_RUN_UNBONDING_DELAY: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(86_400),
   LURE_RUN_MIN_BOND: z.string().regex(/^[0-9]+$/, "must be a whole number of wei").default("100000000000000000"),
   LURE_RUN_SLASH: z.string().regex(/^[0-9]+$/, "must be a whole number of wei").default("10000000000000000"),
+  // MessageBus's native protocol floor at deployment: wei every message pays the fee recipient. Dev
+  // chains default to 0.0001 of the coin (scripts/deploy.ts); amoy and polygon require it.
+  LURE_MESSAGE_FLOOR: z.string().regex(/^[0-9]+$/, "must be a whole number of wei").optional(),
   // Overrides the network's minimum priority fee (polygon and amoy: 30 gwei; dev chains: 0).
   LURE_PRIORITY_FEE_FLOOR_GWEI: z.coerce.number().min(0).optional(),
   // Contract verification (hardhat-verify): one Etherscan v2 key serves Polygonscan and Amoy.

@@ -7,8 +7,8 @@ describe("scripts/deploy.ts on the in-process dev chain", function () {
   it("deploys registry, licences, market and the linked run market with the roles on distinct dev accounts, the market as minter", async function () {
     const deployed = await deployLure(hre, { write: false, verbose: false });
     expect(deployed).not.to.equal(undefined);
-    const { deployment, market, licenses, registry, runMarket } = deployed!;
-    expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]);
+    const { deployment, market, licenses, registry, runMarket, groups, messages } = deployed!;
+    expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
     expect(deployment.chainId).to.equal(31337);
     const signers = await ethers.getSigners();
     const [deployer] = signers;
@@ -31,6 +31,21 @@ describe("scripts/deploy.ts on the in-process dev chain", function () {
     expect((await runMarket.settings()).feeRecipient).to.equal(signers[DEV_ROLE_ACCOUNTS.feeRecipient].address);
     for (const role of [ethers.ZeroHash, await runMarket.GOVERNOR_ROLE(), await runMarket.PAUSER_ROLE()]) {
       expect(await runMarket.hasRole(role, deployer.address)).to.equal(false);
+    }
+    // Groups and messages: the same admin and governor, the dev fee recipient, a small non-zero floor.
+    const governor = signers[DEV_ROLE_ACCOUNTS.governor].address;
+    expect(await groups.podRegistry()).to.equal(await registry.getAddress());
+    expect(await groups.defaultAdmin()).to.equal(admin);
+    expect(await groups.hasRole(await groups.GOVERNOR_ROLE(), governor)).to.equal(true);
+    expect(await messages.podRegistry()).to.equal(await registry.getAddress());
+    expect(await messages.groups()).to.equal(await groups.getAddress());
+    expect(await messages.defaultAdmin()).to.equal(admin);
+    expect(await messages.hasRole(await messages.GOVERNOR_ROLE(), governor)).to.equal(true);
+    expect(await messages.feeRecipient()).to.equal(signers[DEV_ROLE_ACCOUNTS.feeRecipient].address);
+    expect(await messages.floorOf(ethers.ZeroAddress)).to.equal(ethers.parseEther("0.0001"));
+    for (const role of [ethers.ZeroHash, await groups.GOVERNOR_ROLE()]) {
+      expect(await groups.hasRole(role, deployer.address)).to.equal(false);
+      expect(await messages.hasRole(role, deployer.address)).to.equal(false);
     }
   });
 });

@@ -7,7 +7,7 @@ import { ethers } from "ethers";
 import { deploymentSchema } from "../../services/chain/deployments";
 import { startHardhatNode, type RunningChain } from "../../services/devnet/hardhat-node";
 import { freePort } from "../support/hardhat-node";
-import { PodLicenses__factory, PodMarket__factory, PodRegistry__factory, RunMarket__factory, TimelockController__factory } from "../../typechain-types";
+import { GroupRegistry__factory, MessageBus__factory, PodLicenses__factory, PodMarket__factory, PodRegistry__factory, RunMarket__factory, TimelockController__factory } from "../../typechain-types";
 
 /**
  * The Polygon rehearsal: a local `hardhat node` on chainId 137, and scripts/deploy.ts run against it as
@@ -68,6 +68,7 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
       LURE_FEE_RECIPIENT: address(3),
       LURE_TIMELOCK_PROPOSER: address(4),
       LURE_TIMELOCK_DELAY: "3600",
+      LURE_MESSAGE_FLOOR: "50000000000000000",
     };
   });
 
@@ -82,8 +83,9 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
     const { code, output } = await runDeploy(env);
     expect(code, output).to.equal(0);
     expect(output).to.contain("Lure deployment plan for polygon (chainId 137)");
-    for (const name of ["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]) expect(output).to.contain(name);
+    for (const name of ["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]) expect(output).to.contain(name);
     expect(output).to.match(/runs: claim window 600s/);
+    expect(output).to.contain("messages: protocol floor 0.05 (native coin) per message");
     expect(output).to.match(/priority 30\.00 gwei \(floor 30\.00 gwei\)/);
     expect(output).to.match(/total gas ~\d+; cost ~/);
     expect(output).to.contain("Nothing sent: set LURE_DEPLOY_YES=1");
@@ -96,7 +98,7 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
     expect(code, output).to.equal(0);
     const file = deploymentSchema.parse(JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8")));
     expect(file.chainId).to.equal(137);
-    expect(Object.keys(file.contracts)).to.deep.equal(["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]);
+    expect(Object.keys(file.contracts)).to.deep.equal(["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
     for (const entry of Object.values(file.contracts)) {
       expect(entry.address).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(entry.txHash).to.match(/^0x[0-9a-f]{64}$/);
@@ -133,6 +135,20 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
     expect(settings.claimWindow).to.equal(600n);
     for (const role of [ethers.ZeroHash, await runMarket.GOVERNOR_ROLE(), await runMarket.PAUSER_ROLE()]) {
       expect(await runMarket.hasRole(role, deployer)).to.equal(false);
+    }
+    // Groups and messages: the same admin, the timelock as governor, the fee recipient, LURE_MESSAGE_FLOOR.
+    const groups = GroupRegistry__factory.connect(file.contracts.GroupRegistry.address, provider);
+    const messages = MessageBus__factory.connect(file.contracts.MessageBus.address, provider);
+    expect(await groups.defaultAdmin()).to.equal(wallet(1, provider).address);
+    expect(await groups.hasRole(await groups.GOVERNOR_ROLE(), file.contracts.TimelockController.address)).to.equal(true);
+    expect(await messages.groups()).to.equal(file.contracts.GroupRegistry.address);
+    expect(await messages.defaultAdmin()).to.equal(wallet(1, provider).address);
+    expect(await messages.hasRole(await messages.GOVERNOR_ROLE(), file.contracts.TimelockController.address)).to.equal(true);
+    expect(await messages.feeRecipient()).to.equal(wallet(3, provider).address);
+    expect(await messages.floorOf(ethers.ZeroAddress)).to.equal(50_000_000_000_000_000n);
+    for (const role of [ethers.ZeroHash, await groups.GOVERNOR_ROLE()]) {
+      expect(await groups.hasRole(role, deployer)).to.equal(false);
+      expect(await messages.hasRole(role, deployer)).to.equal(false);
     }
   });
 

@@ -40,13 +40,14 @@ import { CLAIM_WINDOW, MIN_BOND, RUN_PRICE, RUNNER_FEE, UNBONDING_DELAY, deployR
 
 /** The fixture's contracts, acting as `signer`. */
 function actingAs(f: RunMarketFixture, signer: HardhatEthersSigner): LureContracts {
+  // The run services use neither the groups nor the message bus, which this fixture does not deploy.
   return {
     registry: f.registry.connect(signer),
     licenses: f.licenses.connect(signer),
     market: f.market.connect(signer),
     runMarket: f.runMarket.connect(signer),
     account: signer.address,
-  };
+  } as LureContracts;
 }
 
 async function refusal(work: () => Promise<unknown>): Promise<Error> {

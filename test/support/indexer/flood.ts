@@ -3,7 +3,7 @@ import type { Deployment } from "../../../services/chain/deployments";
 import type { EventFlood } from "../../../typechain-types/contracts/test/EventFlood";
 import { EventFlood__factory } from "../../../typechain-types/factories/contracts/test/EventFlood__factory";
 
-/** EventFlood instances standing in for PodRegistry, PodLicenses, PodMarket and (idle) RunMarket on a dev chain. */
+/** EventFlood instances standing in for PodRegistry, PodLicenses, PodMarket and (idle) RunMarket, GroupRegistry and MessageBus on a dev chain. */
 export interface FloodChain {
   provider: JsonRpcProvider;
   signer: JsonRpcSigner;
@@ -26,9 +26,14 @@ export async function deployFloods(url: string): Promise<FloodChain> {
   const licensesReceipt = await licenses.deploymentTransaction()!.wait();
   const market = await factory.deploy();
   const marketReceipt = await market.deploymentTransaction()!.wait();
-  // Every registered module needs its contract in the deployment; RunMarket's stand-in emits nothing.
+  // Every registered module needs its contract in the deployment; the stand-ins of RunMarket,
+  // GroupRegistry and MessageBus emit nothing.
   const runMarket = await factory.deploy();
   const runMarketReceipt = await runMarket.deploymentTransaction()!.wait();
+  const groups = await factory.deploy();
+  const groupsReceipt = await groups.deploymentTransaction()!.wait();
+  const messages = await factory.deploy();
+  const messagesReceipt = await messages.deploymentTransaction()!.wait();
   const chainId = Number((await provider.getNetwork()).chainId);
   return {
     provider,
@@ -43,6 +48,8 @@ export async function deployFloods(url: string): Promise<FloodChain> {
         PodLicenses: { address: await licenses.getAddress(), blockNumber: licensesReceipt!.blockNumber, txHash: licensesReceipt!.hash },
         PodMarket: { address: await market.getAddress(), blockNumber: marketReceipt!.blockNumber, txHash: marketReceipt!.hash },
         RunMarket: { address: await runMarket.getAddress(), blockNumber: runMarketReceipt!.blockNumber, txHash: runMarketReceipt!.hash },
+        GroupRegistry: { address: await groups.getAddress(), blockNumber: groupsReceipt!.blockNumber, txHash: groupsReceipt!.hash },
+        MessageBus: { address: await messages.getAddress(), blockNumber: messagesReceipt!.blockNumber, txHash: messagesReceipt!.hash },
       },
     },
   };
