@@ -1,4 +1,5 @@
 import { task } from "hardhat/config";
+import "./lib/command-line";
 import { LureTaskError } from "./lib/errors";
 import { print } from "./lib/output";
 

@@ -4,6 +4,7 @@ import { formatUnits } from "ethers";
 import { PriceAboveMaximumError } from "../services/market/errors";
 import type { PurchaseItem } from "../services/market/purchase";
 import { governorContracts, lureContracts } from "./lib/contracts";
+import "./lib/command-line";
 import { InvalidArgumentError, LureTaskError, explained } from "./lib/errors";
 import { print } from "./lib/output";
 import { parseAddress, parsePodId, parsePrice, parseToken, parseUint } from "./lib/validate";
@@ -83,6 +84,7 @@ interface WithdrawArgs {
 interface BalanceArgs {
   address?: string;
   token: string;
+  account?: string;
   json: boolean;
 }
 
@@ -105,6 +107,7 @@ interface RoyaltiesArgs {
   pod: string;
   price: string;
   token?: string;
+  account?: string;
   json: boolean;
 }
 
@@ -117,7 +120,7 @@ task("market:list", "Lists a pod you own: a licence price, and optionally a pric
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: ListArgs, hre) => {
-    const { currentListing, listPod, requireErc20, NATIVE_TOKEN, tokenLabel } = await market();
+    const { currentListing, listPodIfChanged, requireErc20, NATIVE_TOKEN, tokenLabel } = await market();
     const podId = parsePodId(args.pod);
     const token = parseToken(args.token);
     // An ERC-20 is checked before its decimals are trusted: an address that is no token is named here.
@@ -125,21 +128,25 @@ task("market:list", "Lists a pod you own: a licence price, and optionally a pric
     const price = parsePrice(args.price, decimals);
     const podPrice = parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true });
     const contracts = await lureContracts(hre, args.account);
-    const { approvalTx, tx } = await explained(() => listPod(contracts, podId, { token, price, podPrice, transferable: args.transferable }), ONE_STEP);
+    const { unchanged, approvalTx, tx } = await explained(() => listPodIfChanged(contracts, podId, { token, price, podPrice, transferable: args.transferable }), ONE_STEP);
     const listing = await currentListing(contracts, podId);
     print(
       {
         podId,
         token: tokenLabel(token),
         price: formatUnits(price, decimals),
-        podPrice: podPrice === 0n ? "not for sale" : formatUnits(podPrice, decimals),
+        podPrice: podPrice === 0n ? null : formatUnits(podPrice, decimals),
         transferable: args.transferable,
-        licences: transferability(args.transferable),
-        feeBps: listing?.feeBps ?? "unknown",
-        approvalTx: approvalTx ?? "none needed",
-        tx,
+        feeBps: listing?.feeBps ?? null,
+        unchanged,
+        approvalTx: approvalTx ?? null,
+        tx: tx ?? null,
       },
-      { json: args.json, title: `Listed pod ${podId}` },
+      {
+        json: args.json,
+        title: unchanged ? `Pod ${podId} is already listed on these terms; nothing sent` : `Listed pod ${podId}`,
+        text: { podPrice: podPrice === 0n ? "not for sale" : formatUnits(podPrice, decimals), transferable: transferability(args.transferable) },
+      },
     );
   });
 
@@ -150,15 +157,22 @@ task("market:price", "Changes the prices of your listing")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: PriceArgs, hre) => {
-    const { decimalsOf, requireListing, setPrices } = await market();
+    const { decimalsOf, requireListing, setPricesIfChanged } = await market();
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
     const listing = await explained(() => requireListing(contracts, podId), ONE_STEP);
     const decimals = await decimalsOf(listing.token, hre.ethers.provider);
     const price = parsePrice(args.price, decimals);
     const podPrice = parsePrice(args.podPrice, decimals, "pod-price", { allowZero: true });
-    const { tx } = await explained(() => setPrices(contracts, podId, { price, podPrice }), ONE_STEP);
-    print({ podId, price: formatUnits(price, decimals), podPrice: formatUnits(podPrice, decimals), tx }, { json: args.json, title: `Repriced pod ${podId}` });
+    const { unchanged, approvalTx, tx } = await explained(() => setPricesIfChanged(contracts, podId, { price, podPrice }), ONE_STEP);
+    print(
+      { podId, price: formatUnits(price, decimals), podPrice: podPrice === 0n ? null : formatUnits(podPrice, decimals), unchanged, approvalTx: approvalTx ?? null, tx: tx ?? null },
+      {
+        json: args.json,
+        title: unchanged ? `Pod ${podId} already has these prices; nothing sent` : `Repriced pod ${podId}`,
+        text: { podPrice: podPrice === 0n ? "not for sale" : formatUnits(podPrice, decimals) },
+      },
+    );
   });
 
 task("market:pause", "Pauses (or with --resume, resumes) sales of your listing")
@@ -167,11 +181,16 @@ task("market:pause", "Pauses (or with --resume, resumes) sales of your listing")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: PauseArgs, hre) => {
-    const { setPaused } = await market();
+    const { requireListing, setPausedIfChanged } = await market();
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
-    const { tx } = await explained(() => setPaused(contracts, podId, !args.resume), ONE_STEP);
-    print({ podId, paused: !args.resume, tx }, { json: args.json, title: args.resume ? `Resumed pod ${podId}` : `Paused pod ${podId}` });
+    await explained(() => requireListing(contracts, podId), ONE_STEP);
+    const { unchanged, tx } = await explained(() => setPausedIfChanged(contracts, podId, !args.resume), ONE_STEP);
+    const state = args.resume ? "selling" : "paused";
+    print(
+      { podId, paused: !args.resume, unchanged, tx: tx ?? null },
+      { json: args.json, title: unchanged ? `Pod ${podId} is already ${state}; nothing sent` : args.resume ? `Resumed pod ${podId}` : `Paused pod ${podId}` },
+    );
   });
 
 task("market:delist", "Removes your listing")
@@ -216,11 +235,14 @@ async function buy(hre: HardhatRuntimeEnvironment, args: BuyArgs, item: Purchase
       buyer: bought.buyer,
       token: tokenLabel(bought.token),
       paid: formatUnits(bought.price, bought.decimals),
-      ...(item === "licence" ? { licence: transferability(bought.transferable) } : {}),
-      approvalTx: bought.approvalTx ?? "none needed",
+      ...(item === "licence" ? { transferable: bought.transferable } : {}),
+      approvalTx: bought.approvalTx ?? null,
       tx: bought.tx,
     },
-    { json: args.json, title: item === "pod" ? `Bought pod ${podId} at revision ${bought.revision}` : `Bought a licence for pod ${podId} at revision ${bought.revision}` },
+    {
+      json: args.json,
+      text: item === "licence" ? { transferable: transferability(bought.transferable) } : undefined,
+      title: item === "pod" ? `Bought pod ${podId} at revision ${bought.revision}` : `Bought a licence for pod ${podId} at revision ${bought.revision}` },
   );
 }
 
@@ -260,11 +282,12 @@ task("market:withdraw", "Withdraws everything credited to you in one token, to y
 task("market:balance", "Shows what an account can withdraw (its credit in the market)")
   .addOptionalParam("address", "Account (default: your first account)", undefined, types.string)
   .addOptionalParam("token", "native, or an ERC-20 address", "native")
+  .addOptionalParam("account", "Your account, whose balance is shown without --address: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: BalanceArgs, hre) => {
     const { decimalsOf, tokenLabel, withdrawable } = await market();
     const token = parseToken(args.token);
-    const contracts = await lureContracts(hre);
+    const contracts = await lureContracts(hre, args.account);
     const account = args.address === undefined ? contracts.account : parseAddress(args.address, "address");
     const decimals = await decimalsOf(token, hre.ethers.provider);
     const amount = await explained(() => withdrawable(contracts, account, token), ONE_STEP);
@@ -325,7 +348,7 @@ task("market:fee", "Governance: shows the platform fee, or proposes (--propose B
         feeBps: schedule.feeBps,
         maxFeeBps: schedule.maxFeeBps,
         delaySeconds: schedule.delaySeconds,
-        pending: schedule.pending ? { bps: schedule.pending.bps, executableAt: schedule.pending.executableAt.toISOString() } : "none",
+        pending: schedule.pending ? { bps: schedule.pending.bps, executableAt: schedule.pending.executableAt.toISOString() } : null,
         recipient: schedule.recipient,
       },
       { json: args.json, title },
@@ -336,11 +359,12 @@ task("market:royalties", "Previews how a sale of a pod at a price is shared: fee
   .addParam("pod", "Pod id")
   .addParam("price", "Sale price in whole token units, e.g. 10")
   .addOptionalParam("token", "Token the price is in: native or an ERC-20 address (default: the listing's, else native)", undefined, types.string)
+  .addOptionalParam("account", "Account the reads are made as: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: RoyaltiesArgs, hre) => {
     const { currentListing, decimalsOf, previewRoyalties, tokenLabel } = await market();
     const podId = parsePodId(args.pod);
-    const contracts = await lureContracts(hre);
+    const contracts = await lureContracts(hre, args.account);
     const listing = args.token === undefined ? await explained(() => currentListing(contracts, podId), ONE_STEP) : undefined;
     const token = args.token === undefined ? (listing?.token ?? parseToken("native")) : parseToken(args.token);
     const decimals = await decimalsOf(token, hre.ethers.provider);
@@ -352,7 +376,8 @@ task("market:royalties", "Previews how a sale of a pod at a price is shared: fee
         podId,
         token: tokenLabel(token),
         price: amount(price),
-        fee: `${amount(preview.fee)} (${preview.feeBps} bps)`,
+        fee: amount(preview.fee),
+        feeBps: preview.feeBps,
         ancestors: preview.shares.map((share) => ({ depth: share.depth, podId: share.ancestorPodId, receiver: share.receiver, amount: amount(share.amount) })),
         royalty: amount(preview.royalty),
         seller: amount(preview.seller),

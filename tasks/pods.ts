@@ -6,9 +6,11 @@ import type { ListingTerms } from "../services/market/listings";
 import { PodError } from "../services/pods/errors";
 import type { PodStorage } from "../services/pods/storage";
 import { lureContracts } from "./lib/contracts";
+import "./lib/command-line";
 import { InvalidArgumentError, LureTaskError, explained as explainedAs } from "./lib/errors";
-import { print } from "./lib/output";
-import { parsePodId, parsePrice, parseToken, parseUint } from "./lib/validate";
+import { humanBytes, storageWithProgress } from "./lib/progress";
+import { parentOf, print } from "./lib/output";
+import { MAX_FORK_ROYALTY_BPS, parseForkRoyalty, parsePodId, parsePrice, parseToken, parseUint } from "./lib/validate";
 
 /**
  * The pod life cycle on the command line: init, persist, fork, share. Each task validates its
@@ -32,12 +34,15 @@ function keysDirOf(value: unknown): string {
   return typeof value === "string" && value !== "" ? path.resolve(value) : podKeysDir();
 }
 
-/** Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). */
-async function storageFor(beeUrl: unknown): Promise<PodStorage> {
+/**
+ * Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). Its
+ * transfers show a progress bar on a terminal when they last over a second (not with --json).
+ */
+async function storageFor(beeUrl: unknown, options: { json: boolean; label?: string }): Promise<PodStorage> {
   const { podStorage } = await import("../services/pods/swarm-storage");
   const config = loadConfig();
   const url = typeof beeUrl === "string" && beeUrl !== "" ? beeUrl : config.BEE_URL;
-  return podStorage({ url, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
+  return storageWithProgress(podStorage({ url, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS }), { url, ...options });
 }
 
 /**
@@ -86,6 +91,7 @@ interface ForkArgs {
   podVersion?: string;
   name?: string;
   beeUrl?: string;
+  account?: string;
   json: boolean;
 }
 
@@ -125,7 +131,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
   .addFlag("transferable", "With --price: let buyers transfer (resell) their licences (default: a licence stays with its buyer)")
   .addOptionalParam(
     "forkRoyalty",
-    "Basis points forks of this new pod will owe it (default: 0 for an original; for a fork what it owes its parent, the least it may ask)",
+    `Basis points forks of this new pod will owe it, 0 to ${MAX_FORK_ROYALTY_BPS} (default: 0 for an original; for a fork what it owes its parent, the least it may ask)`,
     undefined,
     types.string,
   )
@@ -140,7 +146,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
     if (args.token !== undefined && args.price === undefined) throw new InvalidArgumentError("--token: only meaningful with --price");
     if (args.podPrice !== undefined && args.price === undefined) throw new InvalidArgumentError("--pod-price: needs --price (the licence price)");
     if (args.transferable && args.price === undefined) throw new InvalidArgumentError("--transferable: only meaningful with --price");
-    const forkRoyaltyBps = args.forkRoyalty === undefined ? undefined : Number(parseUint(args.forkRoyalty, "fork-royalty", 10_000n));
+    const forkRoyaltyBps = args.forkRoyalty === undefined ? undefined : parseForkRoyalty(args.forkRoyalty);
     const contracts = await lureContracts(hre, args.account);
     let listing: ListingTerms | undefined;
     if (args.price !== undefined) {
@@ -156,7 +162,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         transferable: args.transferable,
       };
     }
-    const storage = await storageFor(args.beeUrl);
+    const storage = await storageFor(args.beeUrl, { json: args.json, label: " the pod" });
     const { PrePublishError } = await import("../services/pods/checks");
     const checks = await checksFor(args.beeUrl, args.force);
     const result = await explained(() =>
@@ -189,7 +195,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         visibility: result.visibility,
         created: result.created,
         unchanged: result.unchanged,
-        parent: result.parent ? `${result.parent.podId} v${result.parent.version}` : "none",
+        parent: parentOf(result.parent?.podId, result.parent?.version),
         listed: result.listed,
         ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
         ...(listing ? { licences: listing.transferable ? "transferable" : "not transferable" } : {}),
@@ -198,7 +204,7 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         bytes: result.bytes,
         transactions: result.transactions,
       },
-      { json: args.json, title },
+      { json: args.json, title, text: { bytes: humanBytes(result.bytes) } },
     );
     return result;
   });
@@ -209,6 +215,7 @@ task("pod:fork", "Copies a public pod into a new folder and records its lineage 
   .addOptionalParam("podVersion", "Version of the pod to fork (default: the latest)", undefined, types.string)
   .addOptionalParam("name", "Name of the fork (default: the parent's)", undefined, types.string)
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
+  .addOptionalParam("account", "Account the registry is read as: account index or address (as every task takes it)", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: ForkArgs, hre) => {
     const { forkPod } = await import("../services/pods/fork");
@@ -225,12 +232,12 @@ task("pod:fork", "Copies a public pod into a new folder and records its lineage 
     if (args.name !== undefined && (typeof args.name !== "string" || args.name.trim() === "")) {
       throw new InvalidArgumentError(`--name: expected a pod name, got ${JSON.stringify(args.name)}`);
     }
-    const contracts = isRef ? undefined : await lureContracts(hre);
-    const storage = await storageFor(args.beeUrl);
+    const contracts = isRef ? undefined : await lureContracts(hre, args.account);
+    const storage = await storageFor(args.beeUrl, { json: args.json, label: " the pod" });
     const result = await explained(() => forkPod({ source, dir, storage, contracts, name: args.name, limits: payloadLimits() }));
     print(
-      { dir: result.dir, name: result.name, forkedFrom: result.forkedFrom, files: result.files, bytes: result.bytes },
-      { json: args.json, title: `Forked ${"podId" in source ? `pod ${source.podId}` : source.ref} into ${result.dir}` },
+      { dir: result.dir, name: result.name, parent: parentOf(result.forkedFrom.podId, result.forkedFrom.version), forkedFrom: result.forkedFrom, files: result.files, bytes: result.bytes },
+      { json: args.json, text: { bytes: humanBytes(result.bytes) }, title: `Forked ${"podId" in source ? `pod ${source.podId}` : source.ref} into ${result.dir}` },
     );
     return result;
   });
@@ -247,7 +254,7 @@ task("pod:share", "Makes a pod public (readable by anyone with its id or referen
     const podId = parsePodId(args.pod);
     const contracts = await lureContracts(hre, args.account);
     const visibility = args.private ? "private" : "public";
-    const storage = await storageFor(args.beeUrl);
+    const storage = await storageFor(args.beeUrl, { json: args.json, label: " the pod" });
     const result = await explained(() =>
       sharePod({
         podId,
@@ -289,7 +296,7 @@ task("pod:payloads", "Fetches a pod's external payloads from Swarm into payload/
       const payload = parsed.kind === "pod" ? parsed.recipe.golem.payload : parsed.recipe.payload;
       if (payload === undefined) throw new PodError(`${dir}: the ${parsed.kind} recipe has no external payloads (${field} is not set)`);
       if (!Array.isArray(payload)) throw new PodError(`${dir}: the ${parsed.kind} recipe has no external payloads (${field} is the folder ${JSON.stringify(payload)})`);
-      return resolveExternalPayloads({ root: dir, payloads: payload, storage: await storageFor(args.beeUrl), limits: payloadLimits() });
+      return resolveExternalPayloads({ root: dir, payloads: payload, storage: await storageFor(args.beeUrl, { json: args.json, label: " payloads" }), limits: payloadLimits() });
     });
     print({ dir, payloads: resolved }, { json: args.json, title: `Resolved ${resolved.length} external payloads into ${path.join(dir, "payload/external")}` });
     return resolved;

@@ -2,9 +2,10 @@ import { task, types } from "hardhat/config";
 import { formatUnits } from "ethers";
 import { refHex, VISIBILITIES } from "../services/chain/refs";
 import { lureContracts } from "./lib/contracts";
+import "./lib/command-line";
 import { InvalidArgumentError, explained } from "./lib/errors";
-import { print } from "./lib/output";
-import { parseAddress, parsePodId, parseRef, parseUint } from "./lib/validate";
+import { parentOf, print } from "./lib/output";
+import { MAX_FORK_ROYALTY_BPS, parseAddress, parseForkRoyalty, parsePodId, parseRef, parseUint } from "./lib/validate";
 
 /** services/pods/registry and friends, loaded when a task runs (they use the generated bindings, made by compiling). */
 async function registryServices() {
@@ -53,6 +54,7 @@ interface VersionArgs {
 interface ShowArgs {
   pod: string;
   address?: string;
+  account?: string;
   json: boolean;
 }
 
@@ -64,7 +66,7 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
   .addOptionalParam("parentVersion", "Version of the parent that was forked", "0")
   .addOptionalParam(
     "forkRoyalty",
-    "Basis points that forks of this pod will owe it (max set by the registry; default: 0 for an original, for a fork what it owes its parent, the least it may ask)",
+    `Basis points that forks of this pod will owe it, 0 to ${MAX_FORK_ROYALTY_BPS} (default: 0 for an original, for a fork what it owes its parent, the least it may ask)`,
     undefined,
     types.string,
   )
@@ -78,7 +80,7 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
     const parent = args.parent === "0" ? 0n : parsePodId(args.parent, "parent");
     const parentVersion = parseUint(args.parentVersion, "parent-version", (1n << 64n) - 1n);
     if (parent !== 0n && parentVersion === 0n) throw new InvalidArgumentError("--parent-version: required (1 or more) when --parent is given");
-    const forkRoyalty = args.forkRoyalty === undefined ? undefined : parseUint(args.forkRoyalty, "fork-royalty", 10_000n);
+    const forkRoyalty = args.forkRoyalty === undefined ? undefined : BigInt(parseForkRoyalty(args.forkRoyalty));
 
     const contracts = await lureContracts(hre, args.account);
     const { podId, tx } = await explained(
@@ -86,7 +88,7 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
       ONE_STEP,
     );
     print(
-      { podId, name, owner: contracts.account, version: 1, ref: refHex(ref), visibility: VISIBILITIES[visibility], parent, tx },
+      { podId, name, owner: contracts.account, version: 1, ref: refHex(ref), visibility: VISIBILITIES[visibility], parent: parentOf(parent, parentVersion), tx },
       { json: args.json, title: `Published pod ${podId}` },
     );
   });
@@ -108,12 +110,13 @@ task("pod:version", "Appends a new version (Swarm reference) to a pod you own")
 task("pod:show", "Shows a pod: owner, versions and revision, lineage, royalties, licences and listing")
   .addParam("pod", "Pod id")
   .addOptionalParam("address", "Also say whether this account is licensed to run the pod", undefined, types.string)
+  .addOptionalParam("account", "Account the reads are made as: account index or address", undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: ShowArgs, hre) => {
     const { describePod, hasLicense, tokenLabel } = await registryServices();
     const podId = parsePodId(args.pod);
     const address = args.address === undefined ? undefined : parseAddress(args.address, "address");
-    const contracts = await lureContracts(hre);
+    const contracts = await lureContracts(hre, args.account);
     const pod = await explained(() => describePod(contracts, podId, { fromBlock: contracts.deployment.contracts.PodRegistry.blockNumber }), ONE_STEP);
     const licensed = address === undefined ? undefined : await explained(() => hasLicense(contracts, address, podId), ONE_STEP);
     const listing = pod.listing;
@@ -122,30 +125,30 @@ task("pod:show", "Shows a pod: owner, versions and revision, lineage, royalties,
         podId,
         name: pod.name,
         owner: pod.owner,
-        creator: pod.creator ?? "(unknown)",
+        creator: pod.creator ?? null,
         visibility: pod.visibility,
         versions: pod.versionCount,
         revision: pod.revision,
         latestRef: pod.latestRef,
-        url: pod.externalUrl ?? "none (private)",
-        parent: pod.parentPodId === 0n ? "none (original)" : `${pod.parentPodId} v${pod.parentVersion}`,
+        url: pod.externalUrl ?? null,
+        parent: parentOf(pod.parentPodId, pod.parentVersion),
         royaltyBps: pod.royaltyBps,
         forkRoyaltyBps: pod.forkRoyaltyBps,
         licences: {
           transferable: pod.licences.transferable,
-          sold: pod.licences.sold ?? "unknown",
-          ...(address === undefined ? {} : { [address]: licensed ? "licensed" : "not licensed" }),
+          sold: pod.licences.sold ?? null,
+          ...(address === undefined ? {} : { account: address, licensed: licensed === true }),
         },
         listing: listing
           ? {
               token: tokenLabel(listing.token),
               price: formatUnits(listing.price, listing.decimals),
-              podPrice: listing.podPrice === 0n ? "not for sale" : formatUnits(listing.podPrice, listing.decimals),
+              podPrice: listing.podPrice === 0n ? null : formatUnits(listing.podPrice, listing.decimals),
               feeBps: listing.feeBps,
               transferable: listing.transferable,
               paused: listing.paused,
             }
-          : "not listed",
+          : null,
         history: pod.history.map((entry) => ({ version: entry.version, ref: entry.ref, publishedAt: entry.publishedAt.toISOString() })),
       },
       { json: args.json, title: `Pod ${podId} "${pod.name}" at revision ${pod.revision}` },

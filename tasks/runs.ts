@@ -8,8 +8,10 @@ import { loadConfig } from "../services/config";
 import type { RunQuote, RunStateChange, RunView, StageRequest } from "../services/market/runs";
 import type { PodStorage } from "../services/pods/storage";
 import { lureContracts, type TaskContracts } from "./lib/contracts";
+import "./lib/command-line";
 import { InvalidArgumentError, LureTaskError, explained } from "./lib/errors";
 import { print } from "./lib/output";
+import { humanBytes, storageWithProgress } from "./lib/progress";
 import { parseAddress, parsePodId, parsePrice, parseToken, parseUint } from "./lib/validate";
 
 /**
@@ -29,11 +31,15 @@ const ONE_STEP = { namesTheStep: false };
 /** The runner's key folder when --key-dir is not given: the runner service's data folder (RUNNER_DATA_DIR). */
 const defaultKeyDir = () => path.resolve(loadConfig().RUNNER_DATA_DIR);
 
-/** Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). */
-async function storageFor(beeUrl: string | undefined): Promise<PodStorage> {
+/**
+ * Swarm through bee-js: `--bee-url`, else BEE_URL (default the dev node on 127.0.0.1:1633). Its
+ * transfers show a progress bar on a terminal when they last over a second (never with --json).
+ */
+async function storageFor(beeUrl: string | undefined, json = false): Promise<PodStorage> {
   const { podStorage } = await import("../services/pods/swarm-storage");
   const config = loadConfig();
-  return podStorage({ url: beeUrl ?? config.BEE_URL, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
+  const url = beeUrl ?? config.BEE_URL;
+  return storageWithProgress(podStorage({ url, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS }), { url, json });
 }
 
 /** stderr progress, so stdout stays one parseable document with --json. */
@@ -71,19 +77,19 @@ function describeRun(run: RunView, decimals: number, tokenLabel: (token: string)
     kind: run.kind,
     status: run.status,
     requester: run.requester,
-    runner: run.runner ?? "any",
+    runner: run.runner ?? null,
     named: run.named,
     token: tokenLabel(run.token),
     escrow: formatUnits(run.escrow, decimals),
     runnerFee: formatUnits(run.runnerFee, decimals),
     deadline: run.deadline.toISOString(),
     ...(run.claimedUntil ? { claimedUntil: run.claimedUntil.toISOString() } : {}),
-    inputRef: run.inputRef ?? "none",
+    inputRef: run.inputRef ?? null,
     nextStage: run.nextStage,
     stages: run.stages.map((stage) => ({
       stage: stage.stage,
       podId: stage.podId,
-      version: stage.version ?? "unknown",
+      version: stage.version ?? null,
       status: stage.status,
       ...(stage.outputRef ? { outputRef: stage.outputRef } : {}),
       ...(stage.logRef ? { logRef: stage.logRef } : {}),
@@ -164,9 +170,9 @@ async function requestAndMaybeWait(
   let storage: PodStorage | undefined;
   let inputRef = inputIsRef ? inputText : undefined;
   if (inputText !== undefined && !inputIsRef) {
-    storage = await storageFor(args.beeUrl);
+    storage = await storageFor(args.beeUrl, args.json);
     const uploaded = await explained(() => services.uploadRunInput(storage!, inputText), ONE_STEP);
-    say(`uploaded the input: ${uploaded.files} files, ${uploaded.bytes} bytes, ${uploaded.ref}`);
+    say(`uploaded the input: ${uploaded.files} files, ${humanBytes(uploaded.bytes)}, ${uploaded.ref}`);
     inputRef = uploaded.ref;
   }
   const requested = await explained(
@@ -178,12 +184,12 @@ async function requestAndMaybeWait(
     runId: requested.runId,
     kind: requested.kind,
     stages: requested.stages.map((stage) => ({ podId: stage.podId, version: stage.version, podPrice: amount(stage.podPrice) })),
-    runner: requested.runner ?? "any",
+    runner: requested.runner ?? null,
     token: services.tokenLabel(requested.token),
     escrow: amount(requested.escrow),
     deadline: requested.deadline.toISOString(),
-    inputRef: requested.inputRef ?? "none",
-    approvalTx: requested.approvalTx ?? "none needed",
+    inputRef: requested.inputRef ?? null,
+    approvalTx: requested.approvalTx ?? null,
     tx: requested.tx,
   };
   const title = `Requested ${requested.kind} ${requested.runId}`;
@@ -229,10 +235,10 @@ async function requestAndMaybeWait(
   if (last.status === "completed") {
     const finalStage = last.run.stages[last.run.stages.length - 1];
     if (!finalStage.outputRef) throw new LureTaskError(`run ${requested.runId} completed without an output reference`);
-    storage ??= await storageFor(args.beeUrl);
+    storage ??= await storageFor(args.beeUrl, args.json);
     const out = path.resolve(args.out ?? `run-${requested.runId}-output`);
     const fetched = await explained(() => services.fetchRunOutput(storage!, finalStage.outputRef!, out), ONE_STEP);
-    print({ ...result, outputRef: finalStage.outputRef, logRef: finalStage.logRef ?? "none", out: fetched.dir, files: fetched.files, bytes: fetched.bytes }, { json: args.json, title: `Run ${requested.runId} completed; output in ${fetched.dir}` });
+    print({ ...result, outputRef: finalStage.outputRef, logRef: finalStage.logRef ?? null, out: fetched.dir, files: fetched.files, bytes: fetched.bytes }, { json: args.json, title: `Run ${requested.runId} completed; output in ${fetched.dir}` });
     return;
   }
   // Any other ending: the phase and the end of the logs, then a non-zero exit.
@@ -241,7 +247,7 @@ async function requestAndMaybeWait(
   const logRef = last.run.failure?.logRef;
   let tail = "";
   if (logRef) {
-    storage ??= await storageFor(args.beeUrl);
+    storage ??= await storageFor(args.beeUrl, args.json);
     try {
       const logs = await services.readRunLogs(storage, logRef);
       const stderr = services.lastLines(logs.stderr, 20);
@@ -253,9 +259,12 @@ async function requestAndMaybeWait(
       tail = `\n(the logs ${logRef} could not be read: ${(error as Error).message})`;
     }
   }
-  if (args.json) print({ ...result, ...(last.phase ? { phase: last.phase } : {}), overdue: last.overdue, logRef: logRef ?? "none" }, { json: true });
+  if (args.json) print({ ...result, ...(last.phase ? { phase: last.phase } : {}), overdue: last.overdue, logRef: logRef ?? null }, { json: true });
   throw new LureTaskError(`run ${requested.runId} ${ending}${tail}`);
 }
+
+/** --account on the tasks that only read: accepted everywhere, so one habit works for every task. */
+const READ_ACCOUNT = "Account the reads are made as: account index or address";
 
 const REQUEST_PARAMS = {
   input: "Input: a folder (uploaded to Swarm as a collection first) or a 64-hex Swarm reference",
@@ -329,11 +338,12 @@ interface RunFilesArgs extends RunIdArgs {
 
 task("run:status", "Shows a run: its state, stages, and each stage's output and log references (read from the chain)")
   .addParam("run", "Run id")
+  .addOptionalParam("account", READ_ACCOUNT, undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: RunIdArgs, hre) => {
     const { decimalsOf, readRun, tokenLabel } = await runServices();
     const runId = parseRunId(args.run);
-    const contracts = await lureContracts(hre);
+    const contracts = await lureContracts(hre, args.account);
     const run = await explained(() => readRun(contracts, runId), ONE_STEP);
     const decimals = await decimalsOf(run.token, hre.ethers.provider);
     print(describeRun(run, decimals, tokenLabel), { json: args.json, title: `Run ${runId}: ${run.status}` });
@@ -369,16 +379,17 @@ task("run:logs", "Prints a run's logs (stderr, stdout, the runner's run.txt) fro
   .addParam("run", "Run id")
   .addOptionalParam("stage", "Stage of a task, from 0 (default: the last one that reported)", undefined, types.string)
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
+  .addOptionalParam("account", READ_ACCOUNT, undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: RunFilesArgs, hre) => {
     const { readRun, readRunLogs, stageOf } = await runServices();
     const runId = parseRunId(args.run);
     const stageNumber = parseStage(args.stage);
-    const contracts = await lureContracts(hre);
+    const contracts = await lureContracts(hre, args.account);
     const run = await explained(() => readRun(contracts, runId), ONE_STEP);
     const stage = await explained(() => Promise.resolve(stageOf(run, stageNumber)), ONE_STEP);
     if (!stage.logRef) throw new LureTaskError(`stage ${stage.stage} of run ${runId} has no logs (the run is ${run.status}, the stage ${stage.status})`);
-    const logs = await explained(async () => readRunLogs(await storageFor(args.beeUrl), stage.logRef!), ONE_STEP);
+    const logs = await explained(async () => readRunLogs(await storageFor(args.beeUrl, args.json), stage.logRef!), ONE_STEP);
     if (args.json) {
       print({ runId, stage: stage.stage, logRef: logs.ref, files: logs.files, stdout: logs.stdout ?? null, stderr: logs.stderr ?? null, run: logs.run ?? null }, { json: true });
       return;
@@ -395,17 +406,18 @@ task("run:fetch", "Downloads a run's output/ folder from Swarm into a new folder
   .addParam("out", "Folder to create (must not exist, or be empty)")
   .addOptionalParam("stage", "Stage of a task, from 0 (default: the last one that reported)", undefined, types.string)
   .addOptionalParam("beeUrl", "Bee API URL (default BEE_URL)", undefined, types.string)
+  .addOptionalParam("account", READ_ACCOUNT, undefined, types.string)
   .addFlag("json", "Print JSON")
   .setAction(async (args: RunFilesArgs, hre) => {
     const { fetchRunOutput, readRun, stageOf } = await runServices();
     const runId = parseRunId(args.run);
     const stageNumber = parseStage(args.stage);
     if (typeof args.out !== "string" || args.out.trim() === "") throw new InvalidArgumentError(`--out: expected a folder path, got ${JSON.stringify(args.out ?? null)}`);
-    const contracts = await lureContracts(hre);
+    const contracts = await lureContracts(hre, args.account);
     const run = await explained(() => readRun(contracts, runId), ONE_STEP);
     const stage = await explained(() => Promise.resolve(stageOf(run, stageNumber)), ONE_STEP);
     if (!stage.outputRef) throw new LureTaskError(`stage ${stage.stage} of run ${runId} has no output (the run is ${run.status}, the stage ${stage.status})`);
-    const fetched = await explained(async () => fetchRunOutput(await storageFor(args.beeUrl), stage.outputRef!, args.out!), ONE_STEP);
+    const fetched = await explained(async () => fetchRunOutput(await storageFor(args.beeUrl, args.json), stage.outputRef!, args.out!), ONE_STEP);
     print({ runId, stage: stage.stage, outputRef: stage.outputRef, out: fetched.dir, files: fetched.files, bytes: fetched.bytes }, { json: args.json, title: `Fetched the output of run ${runId} into ${fetched.dir}` });
   });
 

@@ -1,6 +1,7 @@
 import { task } from "hardhat/config";
 import { loadConfig } from "../services/config";
 import { createSwarmClient, SwarmRequestError } from "../services/swarm";
+import "./lib/command-line";
 import { InvalidArgumentError, LureTaskError } from "./lib/errors";
 import { print } from "./lib/output";
 

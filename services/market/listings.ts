@@ -93,3 +93,57 @@ export async function delist(contracts: PodContracts, podId: bigint): Promise<Ma
   const receipt = await transact(contracts.market.delist, [podId], { action: `delist pod ${podId}` });
   return { tx: receipt.hash };
 }
+
+/**
+ * The outcome of a listing change that is sent only when something differs: `unchanged` when the
+ * listing already had those values (nothing sent, not even an approval), else the receipts.
+ */
+export type ListingUpdate = { unchanged: true; approvalTx?: undefined; tx?: undefined } | (MarketReceipt & { unchanged: false });
+
+const UNCHANGED = { unchanged: true } as const;
+
+/** The account's own active listing of the pod, or undefined (another seller's, or none). */
+async function ownListing(contracts: PodContracts, podId: bigint): Promise<Listing | undefined> {
+  const listing = await currentListing(contracts, podId);
+  return listing && listing.seller.toLowerCase() === contracts.account.toLowerCase() ? listing : undefined;
+}
+
+/** Whether the market may transfer the pod (needed while it is offered whole). */
+async function marketApproved(contracts: PodContracts, podId: bigint): Promise<boolean> {
+  const market = await contracts.market.getAddress();
+  const [approved, operator] = await Promise.all([contracts.registry.getApproved(podId), contracts.registry.isApprovedForAll(contracts.account, market)]);
+  return operator || approved.toLowerCase() === market.toLowerCase();
+}
+
+/**
+ * listPod, unless the account's listing already has these terms and is selling (not paused; offered
+ * whole only with the market approved): then nothing is sent. Listing again would only restart the
+ * same listing.
+ */
+export async function listPodIfChanged(contracts: PodContracts, podId: bigint, terms: ListingTerms): Promise<ListingUpdate> {
+  const listing = await ownListing(contracts, podId);
+  const same =
+    listing !== undefined &&
+    !listing.paused &&
+    listing.token.toLowerCase() === terms.token.toLowerCase() &&
+    listing.price === terms.price &&
+    listing.podPrice === terms.podPrice &&
+    listing.transferable === (terms.transferable ?? false) &&
+    (terms.podPrice === 0n || (await marketApproved(contracts, podId)));
+  if (same) return UNCHANGED;
+  return { unchanged: false, ...(await listPod(contracts, podId, terms)) };
+}
+
+/** setPrices, unless the account's listing already has these prices (and, offered whole, the approval): then nothing is sent. */
+export async function setPricesIfChanged(contracts: PodContracts, podId: bigint, prices: { price: bigint; podPrice: bigint }): Promise<ListingUpdate> {
+  const listing = await ownListing(contracts, podId);
+  if (listing && listing.price === prices.price && listing.podPrice === prices.podPrice && (prices.podPrice === 0n || (await marketApproved(contracts, podId)))) return UNCHANGED;
+  return { unchanged: false, ...(await setPrices(contracts, podId, prices)) };
+}
+
+/** setPaused, unless the account's listing is already paused (or already selling): then nothing is sent. */
+export async function setPausedIfChanged(contracts: PodContracts, podId: bigint, paused: boolean): Promise<ListingUpdate> {
+  const listing = await ownListing(contracts, podId);
+  if (listing && listing.paused === paused) return UNCHANGED;
+  return { unchanged: false, ...(await setPaused(contracts, podId, paused)) };
+}

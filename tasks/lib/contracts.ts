@@ -2,7 +2,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
 import type { LureConnection } from "../../services/chain/contracts";
 import { DEV_NETWORKS, DEV_ROLE_ACCOUNTS } from "../../services/chain/deployments";
-import { InvalidArgumentError, LureTaskError, asTaskError } from "./errors";
+import { trySetting } from "../../services/config";
+import { InvalidArgumentError, LureTaskError, NetworkError, asTaskError } from "./errors";
 
 /**
  * The Hardhat side of services/chain: the selected network's deployment, connected to one of its
@@ -25,7 +26,40 @@ export async function lureContracts(hre: HardhatRuntimeEnvironment, account?: st
   try {
     return { ...(await connectLure(signer, { network: hre.network.name })), signer };
   } catch (error) {
-    throw asTaskError(error, { namesTheStep: true });
+    const explained = asTaskError(error, { namesTheStep: true });
+    if (explained instanceof NetworkError && hre.network.name === "hardhat") throw await inProcessNetworkHint();
+    throw explained;
+  }
+}
+
+/**
+ * Without --network, Hardhat runs a task on its in-process `hardhat` network, which starts empty
+ * with every command: it never holds Lure's contracts, and deploying there is of no use. The dev
+ * chain (`npm start`) is `--network localhost`; the task is not redirected there silently (a
+ * command must not change chains by itself), the error says to add the flag, and whether a dev
+ * chain answers at LOCAL_RPC_URL right now.
+ */
+async function inProcessNetworkHint(): Promise<NetworkError> {
+  const setting = trySetting("LOCAL_RPC_URL");
+  const url = setting.ok ? setting.value : undefined;
+  const lead = 'no Lure contracts on the in-process "hardhat" network (the default without --network; it starts empty with every command)';
+  if (url !== undefined && (await answersJsonRpc(url))) return new NetworkError(`${lead}: a dev chain answers at ${url}, add --network localhost`);
+  return new NetworkError(`${lead}: start the dev chain with \`npm start\` and add --network localhost`);
+}
+
+/** Whether a JSON-RPC node answers eth_chainId at `url` within a second. */
+async function answersJsonRpc(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(1000),
+    });
+    const body = (await response.json()) as { result?: unknown };
+    return typeof body.result === "string";
+  } catch {
+    return false;
   }
 }
 

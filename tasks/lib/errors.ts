@@ -18,8 +18,16 @@ import { RecipeError } from "../../services/pods/recipe";
  * non-zero, which is what a user who mistyped an argument should see.
  */
 export class InvalidArgumentError extends HardhatPluginError {
-  constructor(message: string) {
+  /**
+   * What kind of failure this is, for scripts: `{ "error": { "code", "message" } }` with --json
+   * (tasks/lib/command-line.ts). A bad argument is INVALID_ARGUMENT (exit code 2); the subclasses
+   * below name theirs (exit code 1).
+   */
+  readonly code: string;
+
+  constructor(message: string, code = "INVALID_ARGUMENT") {
     super("lure", message);
+    this.code = code;
     // HardhatPluginError resets the prototype to its own; restore ours so instanceof and the
     // inspector below work.
     Object.setPrototypeOf(this, new.target.prototype);
@@ -33,10 +41,28 @@ export class InvalidArgumentError extends HardhatPluginError {
 }
 
 /** A refused or failed chain operation, told in one line. */
-export class LureTaskError extends InvalidArgumentError {}
+export class LureTaskError extends InvalidArgumentError {
+  constructor(message: string, code = "REFUSED") {
+    super(message, code);
+  }
+}
 
 /** A network or environment setting that is missing or malformed, told in one line. */
-export class ConfigurationError extends InvalidArgumentError {}
+export class ConfigurationError extends InvalidArgumentError {
+  constructor(message: string) {
+    super(message, "CONFIGURATION");
+  }
+}
+
+/**
+ * The selected network cannot serve the task: no deployment, another chain, a reset chain, or a
+ * node that does not answer. Told in one line with what to do.
+ */
+export class NetworkError extends LureTaskError {
+  constructor(message: string) {
+    super(message, "NETWORK");
+  }
+}
 
 /** Service errors that mean "refused", as opposed to a bug that should keep its stack trace. */
 const REFUSALS = [ChainError, MarketError, PodError, RecipeError, UnsafeArchiveError, PodFolderError, PrivatePodError];
@@ -65,7 +91,10 @@ export async function explained<T>(work: () => Promise<T>, options: ExplainOptio
 /** The one-line task error for a service's refusal; other errors are returned as they are. */
 export function asTaskError(error: unknown, options: ExplainOptions): unknown {
   if (error instanceof InvalidArgumentError) return error;
-  if (error instanceof ChainError) return new LureTaskError(options.namesTheStep ? error.message : error.messageWithoutAction);
+  if (error instanceof ChainError) {
+    const message = options.namesTheStep ? error.message : error.messageWithoutAction;
+    return error.kind === "connect" ? new NetworkError(message) : new LureTaskError(message);
+  }
   if (error instanceof NotGovernorError) {
     return new LureTaskError(
       `${error.message}: pass --account (on hardhat/localhost the governor is account #17, the default); on amoy/polygon the governor is the TimelockController, so schedule the call through it`,

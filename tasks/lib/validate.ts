@@ -70,3 +70,22 @@ export function parsePrice(value: string | undefined, decimals: number, argument
   if (amount > MAX_PRICE) throw new InvalidArgumentError(`--${argument}: ${text} is larger than the market can store`);
   return amount;
 }
+
+/**
+ * The most a pod may ask its forks, in basis points: PodRegistry's MAX_ROYALTY_BPS (25%). Every task
+ * that takes --fork-royalty checks it against this one range, with this one message.
+ */
+export const MAX_FORK_ROYALTY_BPS = 2500;
+
+/**
+ * `--fork-royalty`: whole basis points from 0 to MAX_FORK_ROYALTY_BPS, refused in the words
+ * services/pods/persist.ts uses for the same check (a recipe's or a caller's royalty), so the user
+ * reads one message wherever the value came from.
+ */
+export function parseForkRoyalty(value: string | undefined): number {
+  const text = (value ?? "").trim();
+  if (!/^[0-9]+$/.test(text) || BigInt(text) > BigInt(MAX_FORK_ROYALTY_BPS)) {
+    throw new InvalidArgumentError(`fork royalty: expected whole basis points from 0 to ${MAX_FORK_ROYALTY_BPS}, got ${/^[0-9]+$/.test(text) ? text : shown(value)}`);
+  }
+  return Number(text);
+}

@@ -37,7 +37,7 @@ describe("remote networks (amoy, polygon) from the environment", function () {
 
   it("does not ask for remote variables on the local networks", function () {
     const local = hardhat(["pod:publish", "--name", "x", "--ref", "xyz"], {});
-    expect(local.status).to.equal(1);
+    expect(local.status).to.equal(2);
     expect(local.output).to.contain('--ref: expected a 64-hex Swarm reference, got "xyz"');
     expect(local.output).to.not.contain("RPC_URL");
   });

@@ -93,7 +93,7 @@ describe("Hardhat tasks (runs and runners)", function () {
 
     it("requests a run from a named runner, escrowing price + fee, and shows it", async function () {
       const requested = await runTask<{ runId: string; kind: string; escrow: string; runner: string; stages: { podId: string; version: string }[]; inputRef: string }>("pod:run", { pod: podId, runner: runnerAddress });
-      expect(requested).to.deep.include({ kind: "run", escrow: "0.011", runner: runnerAddress, inputRef: "none" });
+      expect(requested).to.deep.include({ kind: "run", escrow: "0.011", runner: runnerAddress, inputRef: null });
       expect(requested.stages).to.deep.equal([{ podId, version: "1", podPrice: "0.01" }]);
       const status = await runTask<{ status: string; runner: string; stages: { status: string }[] }>("run:status", { run: requested.runId });
       expect(status).to.deep.include({ status: "requested", runner: runnerAddress });

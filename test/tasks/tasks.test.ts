@@ -76,8 +76,8 @@ describe("Hardhat tasks (registry and market)", function () {
     it("records lineage for a fork of a public pod", async function () {
       const parent = await runTask<{ podId: string }>("pod:publish", { name: "tasks-parent", ref: REF_A, forkRoyalty: "500" });
       const child = await runTask<{ podId: string }>("pod:publish", { name: "tasks-child", ref: REF_B, parent: parent.podId, parentVersion: "1", account: "1" });
-      const shown = await runTask<{ parent: string; royaltyBps: string; forkRoyaltyBps: string }>("pod:show", { pod: child.podId });
-      expect(shown.parent).to.equal(`${parent.podId} v1`);
+      const shown = await runTask<{ parent: unknown; royaltyBps: string; forkRoyaltyBps: string }>("pod:show", { pod: child.podId });
+      expect(shown.parent).to.deep.equal({ podId: parent.podId, version: "1" });
       expect(shown.royaltyBps).to.equal("500");
       // Without --fork-royalty a fork asks its forks for what it owes; asking less is refused by the registry.
       expect(shown.forkRoyaltyBps).to.equal("500");
@@ -93,7 +93,7 @@ describe("Hardhat tasks (registry and market)", function () {
       ["a bad visibility", { name: "x", ref: REF_A, visibility: "secret" }, '--visibility: expected "public" or "private", got "secret"'],
       ["a bad parent", { name: "x", ref: REF_A, parent: "-1" }, '--parent: expected a pod id (a positive integer), got "-1"'],
       ["a parent without version", { name: "x", ref: REF_A, parent: "1" }, "--parent-version: required"],
-      ["a royalty over 100%", { name: "x", ref: REF_A, forkRoyalty: "10001" }, '--fork-royalty: expected a whole number from 0 to 10000, got "10001"'],
+      ["a royalty over the registry's 25%", { name: "x", ref: REF_A, forkRoyalty: "2501" }, 'fork royalty: expected whole basis points from 0 to 2500, got 2501'],
       ["an unknown account", { name: "x", ref: REF_A, account: "42" }, "--account: index 42 is out of range"],
     ] as const) {
       it(`refuses ${label} before sending anything`, async function () {
@@ -131,10 +131,10 @@ describe("Hardhat tasks (registry and market)", function () {
       await runTask("market:pause", { pod: podId, resume: true });
 
       expect(await taskError("market:buy", { pod: podId, account: buyer, maxPrice: "0.1" })).to.equal(`the price of pod ${podId} is 0.25, above --max-price 0.1`);
-      const bought = await runTask<{ paid: string; buyer: string; revision: string; licence: string }>("market:buy", { pod: podId, account: buyer });
+      const bought = await runTask<{ paid: string; buyer: string; revision: string; transferable: boolean }>("market:buy", { pod: podId, account: buyer });
       expect(bought.paid).to.equal("0.25");
       expect(bought.revision).to.equal("1");
-      expect(bought.licence).to.equal("not transferable (each stays with its buyer)");
+      expect(bought.transferable).to.equal(false);
       const deployed = await deployLure(hre, { verbose: false });
       expect(await deployed!.licenses.hasLicense(bought.buyer, podId)).to.equal(true);
       expect(await taskError("market:buy", { pod: podId, account: buyer })).to.contain("PodMarket: PodMarketAlreadyLicensed");
@@ -166,7 +166,7 @@ describe("Hardhat tasks (registry and market)", function () {
       expect(bought.revision).to.equal("1");
       const shown = await runTask<{ owner: string; listing: unknown }>("pod:show", { pod: podId });
       expect(shown.owner).to.equal(signers[2].address);
-      expect(shown.listing).to.equal("not listed");
+      expect(shown.listing).to.equal(null);
       expect(await taskError("market:buy", { pod: podId, account: "3" })).to.contain("is not listed");
     });
 
@@ -205,22 +205,22 @@ describe("Hardhat tasks (registry and market)", function () {
     it("lists with --transferable; pod:show shows the revision, the licences and their transferability", async function () {
       const signers = await hre.ethers.getSigners();
       const resale = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-resale", ref: REF_A })).podId;
-      const listed = await runTask<{ transferable: boolean; licences: string; feeBps: number }>("market:list", { pod: resale, price: "1", transferable: true });
-      expect(listed).to.include({ transferable: true, licences: "transferable (holders may resell them)", feeBps: 250 });
-      const bought = await runTask<{ licence: string }>("market:buy", { pod: resale, account: buyer });
-      expect(bought.licence).to.equal("transferable (holders may resell them)");
+      const listed = await runTask<{ transferable: boolean; feeBps: number }>("market:list", { pod: resale, price: "1", transferable: true });
+      expect(listed).to.include({ transferable: true, feeBps: 250 });
+      const bought = await runTask<{ transferable: boolean }>("market:buy", { pod: resale, account: buyer });
+      expect(bought.transferable).to.equal(true);
       const shown = await runTask<{ revision: string; licences: Record<string, unknown>; listing: { transferable: boolean; feeBps: number } }>("pod:show", {
         pod: resale,
         address: signers[1].address,
       });
       expect(shown.revision).to.equal("1");
-      expect(shown.licences).to.deep.equal({ transferable: true, sold: 1, [signers[1].address]: "licensed" });
+      expect(shown.licences).to.deep.equal({ transferable: true, sold: 1, account: signers[1].address, licensed: true });
       expect(shown.listing).to.include({ transferable: true, feeBps: 250 });
       // The default: licences stay with their buyer.
       const kept = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-kept", ref: REF_A })).podId;
       expect((await runTask<{ transferable: boolean }>("market:list", { pod: kept, price: "1" })).transferable).to.equal(false);
       const keptShown = await runTask<{ licences: Record<string, unknown> }>("pod:show", { pod: kept, address: signers[1].address });
-      expect(keptShown.licences).to.deep.equal({ transferable: false, sold: 0, [signers[1].address]: "not licensed" });
+      expect(keptShown.licences).to.deep.equal({ transferable: false, sold: 0, account: signers[1].address, licensed: false });
     });
 
     it("refuses, sending nothing, a purchase after the seller added a version since the revision the buyer saw", async function () {
@@ -242,7 +242,7 @@ describe("Hardhat tasks (registry and market)", function () {
     it("market:fee: the governor proposes, the change waits for the delay, then applies to new listings only", async function () {
       const signers = await hre.ethers.getSigners();
       const shown = await runTask<{ feeBps: number; delaySeconds: number; pending: unknown }>("market:fee", {});
-      expect(shown).to.include({ feeBps: 250, pending: "none" });
+      expect(shown).to.include({ feeBps: 250, pending: null });
       expect(await taskError("market:fee", { propose: "300", account: "1" })).to.contain("needs the market's GOVERNOR_ROLE");
       expect(await taskError("market:fee", { propose: "300", cancel: true })).to.contain("give one of them");
       expect(await taskError("market:fee", { cancel: true })).to.equal("no fee change is pending; nothing to cancel");
@@ -261,7 +261,7 @@ describe("Hardhat tasks (registry and market)", function () {
 
       await time.increase(shown.delaySeconds);
       const executed = await runTask<{ previousBps: number; feeBps: number; pending: unknown }>("market:fee", { execute: true });
-      expect(executed).to.include({ previousBps: 250, feeBps: 300, pending: "none" });
+      expect(executed).to.include({ previousBps: 250, feeBps: 300, pending: null });
 
       const late = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-fee-late", ref: REF_A })).podId;
       expect((await runTask<{ feeBps: number }>("market:list", { pod: late, price: "1" })).feeBps).to.equal(300);
@@ -270,7 +270,7 @@ describe("Hardhat tasks (registry and market)", function () {
       // Cancel: a proposal dropped before it is due.
       await runTask("market:fee", { propose: "100" });
       const cancelled = await runTask<{ cancelledBps: number; feeBps: number; pending: unknown }>("market:fee", { cancel: true });
-      expect(cancelled).to.include({ cancelledBps: 100, feeBps: 300, pending: "none" });
+      expect(cancelled).to.include({ cancelledBps: 100, feeBps: 300, pending: null });
       expect(signers.length).to.be.greaterThan(DEV_ROLE_ACCOUNTS.governor);
     });
 
@@ -279,7 +279,7 @@ describe("Hardhat tasks (registry and market)", function () {
       const root = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-root", ref: REF_A, forkRoyalty: "1000", account: "4" })).podId;
       const middle = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-middle", ref: REF_A, parent: root, parentVersion: "1", account: "5" })).podId;
       const leaf = (await runTask<{ podId: string }>("pod:publish", { name: "tasks-leaf", ref: REF_A, parent: middle, parentVersion: "1", account: "6" })).podId;
-      const preview = await runTask<{ fee: string; ancestors: { depth: number; podId: string; receiver: string; amount: string }[]; royalty: string; seller: string }>(
+      const preview = await runTask<{ fee: string; feeBps: number; ancestors: { depth: number; podId: string; receiver: string; amount: string }[]; royalty: string; seller: string }>(
         "market:royalties",
         { pod: leaf, price: "10" },
       );
@@ -289,7 +289,7 @@ describe("Hardhat tasks (registry and market)", function () {
         { depth: 2, podId: root, receiver: signers[4].address, amount: "0.1" },
       ]);
       expect(preview.royalty).to.equal("1.0");
-      expect(preview.fee).to.match(/^0\.3 \(300 bps\)$|^0\.25 \(250 bps\)$/);
+      expect(`${preview.fee} ${preview.feeBps}`).to.match(/^0\.3 300$|^0\.25 250$/);
       expect((await runTask<{ ancestors: unknown[] }>("market:royalties", { pod: root, price: "10" })).ancestors).to.deep.equal([]);
       expect(await taskError("market:royalties", { pod: leaf, price: "0" })).to.contain("--price: must be greater than zero");
     });

@@ -1,0 +1,93 @@
+import { extendEnvironment } from "hardhat/config";
+import type { RunTaskFunction } from "hardhat/types";
+import { HardhatError } from "hardhat/internal/core/errors";
+import { InvalidArgumentError, asTaskError } from "./errors";
+import { toJson } from "./output";
+
+/**
+ * How a Lure task ends on the command line when it fails.
+ *
+ * Hardhat prints a plugin error as "Error in plugin lure: …" followed by a hint about
+ * --show-stack-traces (or the whole error object when it thinks it runs on CI), and any other error
+ * with its stack trace. For an expected failure (a bad argument, a refusal, a missing deployment, a
+ * node that does not answer) a user should see one line and a clear exit code, and a script using
+ * --json one JSON document on stdout. So the task Hardhat's command line runs is wrapped here:
+ *
+ * - an expected error prints `Error: <message>` on stderr, or with --json
+ *   `{ "error": { "code", "message", "task", "network" } }` on stdout, and sets the exit code:
+ *   2 for a bad argument (INVALID_ARGUMENT), 1 for everything else;
+ * - an unexpected error (a bug) keeps Hardhat's report with its stack trace; with --json the JSON
+ *   error (code UNEXPECTED) is printed on stdout first, so a script still reads one document.
+ *
+ * Only the task the command line names is wrapped, and only Lure's (`namespace:name`) tasks: a task
+ * run from another task, a test or a script (`hre.run`) throws as before.
+ */
+
+/** The exit code of each expected error's code; every other code exits with 1. */
+const EXIT_CODES: Record<string, number> = { INVALID_ARGUMENT: 2 };
+
+/** What a script reads on stdout with --json when a task fails. */
+export interface JsonError {
+  error: { code: string; message: string; task: string; network: string; hardhatError?: string };
+}
+
+/** An error as the command line reports it, or undefined when it is unexpected (a bug). */
+export function describeFailure(error: unknown): { code: string; message: string; hardhatError?: string } | undefined {
+  const explained = asTaskError(error, { namesTheStep: true });
+  if (explained instanceof InvalidArgumentError) return { code: explained.code, message: explained.message };
+  if (HardhatError.isHardhatError(error)) {
+    // HH1xx are the network's errors (HH108: the node does not answer).
+    const hardhatError = `HH${error.number}`;
+    return { code: error.number >= 100 && error.number < 200 ? "NETWORK" : "HARDHAT", message: error.message, hardhatError };
+  }
+  return undefined;
+}
+
+/** Whether this process is Hardhat's command line (not mocha through `hardhat test` calling tasks, not a script). */
+function isCommandLine(): boolean {
+  return /hardhat[\\/]internal[\\/]cli[\\/](bootstrap|cli)\.js$/.test(require.main?.filename ?? "");
+}
+
+/** Lure's tasks are namespaced (`pod:persist`, `market:list`); Hardhat's own (compile, test, node) are not. */
+function isLureTask(identifier: unknown): boolean {
+  const name = typeof identifier === "string" ? identifier : (identifier as { task?: string } | undefined)?.task;
+  return typeof name === "string" && name.includes(":");
+}
+
+function taskName(identifier: unknown): string {
+  if (typeof identifier === "string") return identifier;
+  const { scope, task } = identifier as { scope?: string; task: string };
+  return scope ? `${scope} ${task}` : task;
+}
+
+let running = 0;
+
+extendEnvironment((hre) => {
+  // Hardhat's own run takes a fourth argument (the caller's profile) that its public type omits: passed on as it is.
+  const run = hre.run as (...args: unknown[]) => Promise<unknown>;
+  const wrapped = async (...args: unknown[]): Promise<unknown> => {
+    const [identifier, taskArguments] = args;
+    if (running > 0 || !isCommandLine() || !isLureTask(identifier)) return run(...args);
+    running += 1;
+    const json = (taskArguments as { json?: unknown } | undefined)?.json === true;
+    try {
+      return await run(...args);
+    } catch (error) {
+      const failure = describeFailure(error);
+      if (json) {
+        const body: JsonError = {
+          error: { code: failure?.code ?? "UNEXPECTED", message: failure?.message ?? String((error as Error)?.message ?? error), task: taskName(identifier), network: hre.network.name },
+        };
+        if (failure?.hardhatError) body.error.hardhatError = failure.hardhatError;
+        console.log(toJson(body));
+      }
+      if (!failure) throw error;
+      if (!json) console.error(`Error: ${failure.message}`);
+      process.exitCode = EXIT_CODES[failure.code] ?? 1;
+      return undefined;
+    } finally {
+      running -= 1;
+    }
+  };
+  (hre as { run: RunTaskFunction }).run = wrapped as RunTaskFunction;
+});
