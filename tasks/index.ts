@@ -5,3 +5,5 @@ import "./pods";
 import "./swarm";
 import "./deploy";
 import "./runs";
+import "./groups";
+import "./messages";

@@ -94,7 +94,8 @@ export function parseBanner(text: string, source: string): Banner {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? issue.path.join(".") : "the document";
-    throw new GroupError(`${source}: ${where}: ${issue.message}`);
+    const message = /received undefined$/.test(issue.message) ? "required" : issue.message;
+    throw new GroupError(`${source}: ${where}: ${message}`);
   }
   return parsed.data;
 }

@@ -52,6 +52,7 @@ describe("services/market/groups: banners, groups, memberships, moderation, cata
       expect(parseBanner(JSON.stringify({ ...BANNER, rules: undefined, links: undefined }), "b.json")).to.deep.include({ title: "Pod testers", rules: [], links: [] });
       expect(() => parseBanner("{", "b.json")).to.throw(/^b\.json: not valid JSON/);
       expect(() => parseBanner(JSON.stringify({ ...BANNER, title: "" }), "b.json")).to.throw(/^b\.json: title: /);
+      expect(() => parseBanner(JSON.stringify({ ...BANNER, howToJoin: undefined }), "b.json")).to.throw(/^b\.json: howToJoin: required$/);
       expect(() => parseBanner(JSON.stringify({ ...BANNER, objectives: [] }), "b.json")).to.throw(/^b\.json: objectives: /);
       expect(() => parseBanner(JSON.stringify({ ...BANNER, colour: "red" }), "b.json")).to.throw(/^b\.json: the document: Unrecognized key/);
       expect(() => parseBanner(JSON.stringify({ ...BANNER, links: [{ label: "x", url: "javascript:alert(1)" }] }), "b.json")).to.throw(/^b\.json: links\.0\.url: must be an http\(s\), bzz or mailto URL/);
