@@ -32,7 +32,7 @@ export interface JsonError {
 }
 
 /** An error as the command line reports it, or undefined when it is unexpected (a bug). */
-export function describeFailure(error: unknown): { code: string; message: string; hardhatError?: string } | undefined {
+function describeFailure(error: unknown): { code: string; message: string; hardhatError?: string } | undefined {
   const explained = asTaskError(error, { namesTheStep: true });
   if (explained instanceof InvalidArgumentError) return { code: explained.code, message: explained.message };
   if (HardhatError.isHardhatError(error)) {
