@@ -45,6 +45,26 @@ interface RunUpdatedEvent {
   logIndex: number;
 }
 
+/** A message was sent (MessageBus); `targetKind` is the SDL's MessageTargetKind. */
+interface MessageSentEvent {
+  messageId: bigint | string;
+  targetKind: "GROUP" | "ACCOUNT";
+  groupId: bigint | string | null;
+  recipient: string | null;
+  sender: string;
+  contentRef: string;
+  decoderPodId: bigint | string | null;
+  contentType: number;
+  size: bigint | string;
+  replyTo: bigint | string | null;
+  token: string;
+  fee: bigint | string;
+  protocolFee: bigint | string;
+  blockNumber: number;
+  txHash: string;
+  logIndex: number;
+}
+
 export interface RollbackEvent {
   /** First removed block. */
   fromBlock: number;
@@ -58,6 +78,7 @@ export interface ApiEventMap {
   podPublished: PodPublishedEvent;
   purchase: PurchaseEvent;
   runUpdated: RunUpdatedEvent;
+  messageSent: MessageSentEvent;
   rollback: RollbackEvent;
 }
 

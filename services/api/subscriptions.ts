@@ -15,6 +15,7 @@ export const SUBSCRIPTIONS = {
   podPublished: "podPublished",
   purchase: "purchase",
   runUpdated: "runUpdated",
+  messageSent: "messageSent",
   blocks: "block",
   reorgs: "rollback",
 } as const satisfies Readonly<Record<string, keyof ApiEventMap>>;

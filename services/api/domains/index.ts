@@ -1,3 +1,4 @@
+import { groupsDomain } from "./groups";
 import { indexingDomain } from "./indexing";
 import { marketDomain } from "./market";
 import { podsDomain } from "./pods";
@@ -9,4 +10,4 @@ import type { ApiDomain } from "./types";
  * their statement counts and `where` inputs. A new domain (runs, groups, messages) is a folder
  * like ./pods, one entry here and its models in ./types.ts.
  */
-export const API_DOMAINS: readonly ApiDomain[] = [podsDomain, marketDomain, runsDomain, indexingDomain];
+export const API_DOMAINS: readonly ApiDomain[] = [podsDomain, marketDomain, runsDomain, groupsDomain, indexingDomain];

@@ -27,8 +27,8 @@ export const MEMBERSHIP_PERIOD = 30 * 24 * 3600;
 const DAY = 24 * 3600;
 const PUBLIC = 1;
 const PRIVATE = 0;
-export const JoinPolicy = { Open: 0, Fee: 1, Approval: 2 } as const;
-export const Contact = { None: 0, Requested: 1, Allowed: 2, Denied: 3 } as const;
+const JoinPolicy = { Open: 0, Fee: 1, Approval: 2 } as const;
+const Contact = { None: 0, Requested: 1, Allowed: 2, Denied: 3 } as const;
 
 export const swarmRef = (label: string) => ethers.keccak256(ethers.toUtf8Bytes(label));
 export const BANNER_OPEN = swarmRef("banner open");
@@ -97,7 +97,7 @@ export async function deployGroupsChain(url: string): Promise<GroupsChain> {
 }
 
 /** The chain's clock moved `seconds` ahead, and a block mined at the new time. */
-export async function advanceTime(chain: GroupsChain, seconds: number): Promise<void> {
+async function advanceTime(chain: GroupsChain, seconds: number): Promise<void> {
   await chain.provider.send("evm_increaseTime", [seconds]);
   await chain.provider.send("evm_mine", []);
 }
