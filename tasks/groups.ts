@@ -63,7 +63,8 @@ async function readBannerFile(file: string | undefined): Promise<Banner> {
   }
 }
 
-const iso = (date: Date | undefined) => (date ? date.toISOString() : "never");
+/** An expiry: null = never. */
+const iso = (date: Date | undefined) => (date ? date.toISOString() : null);
 
 function describeGroup(group: GroupView, tokenLabel: (token: string) => string) {
   const amount = (value: bigint) => formatUnits(value, group.decimals);
@@ -71,15 +72,15 @@ function describeGroup(group: GroupView, tokenLabel: (token: string) => string) 
     groupId: group.groupId,
     name: group.name,
     owner: group.owner,
-    ...(group.pendingOwner ? { pendingOwner: group.pendingOwner } : {}),
+    pendingOwner: group.pendingOwner ?? null,
     policy: group.policy,
     membershipPeriod: group.membershipPeriod,
     token: tokenLabel(group.token),
     joinFee: amount(group.joinFee),
     memberMessageFee: amount(group.memberMessageFee),
     publicMessageFee: amount(group.publicMessageFee),
-    surge: group.surgeWindow === 0 ? "off" : { window: group.surgeWindow, multiplierBps: group.surgeBps },
-    bannerRef: group.bannerRef ?? "none",
+    surge: group.surgeWindow === 0 ? null : { window: group.surgeWindow, multiplierBps: group.surgeBps },
+    bannerRef: group.bannerRef ?? null,
   };
 }
 
@@ -231,7 +232,7 @@ for (const [name, renew, description] of [
           fee: formatUnits(joined.fee, joined.decimals),
           token: services.tokenLabel(joined.token),
           ...(joined.step === "requested" ? {} : { expiresAt: iso(joined.expiresAt) }),
-          approvalTx: joined.approvalTx ?? "none needed",
+          approvalTx: joined.approvalTx ?? null,
           tx: joined.tx,
         },
         { json: args.json, title: titles[joined.step] },
@@ -291,7 +292,8 @@ task("group:show", "Shows a group: terms, banner (from Swarm, best effort), memb
     print(
       {
         ...describeGroup(group, services.tokenLabel),
-        banner: group.banner ?? `unavailable: ${group.bannerError ?? "no banner"}`,
+        banner: group.banner ?? null,
+        ...(group.bannerError ? { bannerError: group.bannerError } : {}),
         members: group.members.map(describeMember),
         catalogue: group.catalogue,
         treasury: { joinFees: amount(group.treasury.joinFees), messageFees: amount(group.treasury.messageFees) },

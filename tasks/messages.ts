@@ -57,13 +57,14 @@ function describeMessage(message: MessageView, decimalsOf: (token: string) => nu
     contentRef: message.contentRef,
     contentType: message.contentType,
     size: message.size,
-    ...(message.decoderPodId > 0n ? { decoder: message.decoderPodId } : {}),
-    ...(message.replyTo > 0n ? { replyTo: message.replyTo } : {}),
-    ...(message.request ? { request: true } : {}),
+    decoder: message.decoderPodId > 0n ? message.decoderPodId : null,
+    replyTo: message.replyTo > 0n ? message.replyTo : null,
+    request: message.request,
     fee: formatUnits(message.fee, decimalsOf(message.token)),
     token: tokenLabel(message.token),
     block: message.blockNumber,
-    ...(message.body ? { body: message.body.text ?? `(${message.body.bytes} bytes of ${message.contentType}${message.body.name ? `, ${message.body.name}` : ""})` } : {}),
+    // Text bodies as text; a binary body by its size (read it with its reference).
+    body: message.body ? (message.body.text ?? `(${message.body.bytes} bytes of ${message.contentType}${message.body.name ? `, ${message.body.name}` : ""})`) : null,
     ...(message.bodyError ? { bodyError: message.bodyError } : {}),
   };
 }
@@ -145,9 +146,9 @@ task("msg:send", "Sends a paid message to a group or an account: the body goes t
         contentRef: sent.contentRef,
         contentType: sent.contentType,
         size: sent.size,
-        decoder: sent.decoderPodId === 0n ? "none" : sent.decoderPodId,
-        replyTo: sent.replyTo === 0n ? "none" : sent.replyTo,
-        approvalTx: sent.approvalTx ?? "none needed",
+        decoder: sent.decoderPodId === 0n ? null : sent.decoderPodId,
+        replyTo: sent.replyTo === 0n ? null : sent.replyTo,
+        approvalTx: sent.approvalTx ?? null,
         tx: sent.tx,
       },
       { json: args.json, title: `Sent message ${sent.messageId} to ${services.targetLabel(target)}` },
@@ -261,7 +262,7 @@ task("msg:open", "Opens a message with its decoder pod: requests a run of the de
       decoder: message.decoderPodId,
       contentRef: message.contentRef,
       runId: opened.run.runId,
-      runner: opened.run.runner ?? "any",
+      runner: opened.run.runner ?? null,
       escrow: formatUnits(opened.run.escrow, opened.run.decimals),
       token: services.tokenLabel(opened.run.token),
       tx: opened.run.tx,
@@ -277,7 +278,7 @@ task("msg:open", "Opens a message with its decoder pod: requests a run of the de
       const ending = final.overdue ? `passed its deadline while ${final.status} (run:expire --run ${opened.run.runId} refunds it)` : `${final.status}${final.phase ? ` in phase ${final.phase}` : ""}`;
       throw new LureTaskError(`run ${opened.run.runId} of decoder pod ${message.decoderPodId} ${ending}: see run:logs --run ${opened.run.runId}`);
     }
-    result.outputRef = opened.outputRef ?? "none";
+    result.outputRef = opened.outputRef ?? null;
     result.output = (opened.output ?? []).map((file) => ({ path: file.path, bytes: file.bytes, ...(file.text !== undefined ? { text: file.text } : {}) }));
     print(result, { json: args.json, title: `Opened message ${messageId} with decoder pod ${message.decoderPodId} (run ${opened.run.runId})` });
   });
@@ -315,7 +316,7 @@ task("inbox:price", "Shows your inbox prices, or sets them: what pending senders
       token: services.tokenLabel(settings.token),
       price: formatUnits(settings.price, decimals),
       requestPrice: formatUnits(settings.requestPrice, decimals),
-      surge: settings.surgeWindow === 0 ? "off" : { window: settings.surgeWindow, multiplierBps: settings.surgeBps },
+      surge: settings.surgeWindow === 0 ? null : { window: settings.surgeWindow, multiplierBps: settings.surgeBps },
       protocolFloor: formatUnits(floor, decimals),
     });
     if (!changing) {

@@ -87,7 +87,7 @@ describe("Hardhat tasks (groups and messages)", function () {
       expect(JSON.parse(Buffer.from((await node.client.downloadFile(created.bannerRef)).data).toString("utf8"))).to.deep.equal(BANNER);
       const shown = await runTask<{ name: string; banner: unknown; members: { account: string; status: string }[]; treasury: unknown }>("group:show", { group: "1", beeUrl });
       expect(shown).to.deep.include({ name: "testers", banner: BANNER, treasury: { joinFees: "0.0", messageFees: "0.0" } });
-      expect(shown.members).to.deep.equal([{ account: signers[0].address, status: "member", expiresAt: "never", admin: false, active: true }]);
+      expect(shown.members).to.deep.equal([{ account: signers[0].address, status: "member", expiresAt: null, admin: false, active: true }]);
       const listed = await runTask<{ count: string; groups: { name: string }[] }>("group:list", {});
       expect(listed.count).to.equal("1");
       expect(listed.groups.map((group) => group.name)).to.deep.equal(["testers"]);
@@ -191,7 +191,7 @@ describe("Hardhat tasks (groups and messages)", function () {
       expect(await refused("inbox:price", { price: "-1", account: "1" }, 1)).to.equal('--price: expected a decimal amount such as 1.5, got "-1"');
       const priced = await runTask<{ price: string; requestPrice: string; protocolFloor: string }>("inbox:price", { price: "0.002", requestPrice: "0.01", account: "1" });
       expect(priced).to.deep.include({ price: "0.002", requestPrice: "0.01", protocolFloor: "0.0001" });
-      expect(await runTask("inbox:price", { account: "1" })).to.deep.include({ price: "0.002", requestPrice: "0.01", surge: "off" });
+      expect(await runTask("inbox:price", { account: "1" })).to.deep.include({ price: "0.002", requestPrice: "0.01", surge: null });
 
       const request = await runTask<{ request: boolean; fee: string }>("msg:send", { to: bob, text: "may I write to you?", account: "6", beeUrl });
       expect(request).to.deep.include({ request: true, fee: "0.0101" });
