@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { extendEnvironment } from "hardhat/config";
 import type { RunTaskFunction } from "hardhat/types";
 import { HardhatError } from "hardhat/internal/core/errors";
@@ -61,6 +62,25 @@ function taskName(identifier: unknown): string {
 }
 
 let running = 0;
+
+/**
+ * Hardhat checks the command line's own shape (a missing required parameter, an unknown one:
+ * HH3xx) before any task runs, so those errors never reach the wrapper below; Hardhat prints them
+ * in one line, then, on any Linux without a display (it takes that for CI), the whole error object
+ * with its stack trace. A mistyped flag is the user's mistake, not a bug: the error object prints
+ * as nothing unless --show-stack-traces is given (as InvalidArgumentError does).
+ */
+const hardhatInspect = Object.getOwnPropertyDescriptor(HardhatError.prototype, inspect.custom);
+if (hardhatInspect === undefined) {
+  Object.defineProperty(HardhatError.prototype, inspect.custom, {
+    value(this: HardhatError, _depth: number, options: object): string {
+      const argumentError = this.number >= 300 && this.number < 400;
+      if (argumentError && !process.argv.includes("--show-stack-traces")) return "";
+      return inspect(this, { ...options, customInspect: false });
+    },
+    configurable: true,
+  });
+}
 
 extendEnvironment((hre) => {
   // Hardhat's own run takes a fourth argument (the caller's profile) that its public type omits: passed on as it is.

@@ -93,6 +93,16 @@ describe("the command line, for people", function () {
       expect(json.stderr).to.not.match(STACK_FRAME);
     });
 
+    it("Hardhat's own argument errors (a missing or unknown flag) are one line too, without a stack trace", function () {
+      const missing = hardhat(["pod:show"], {});
+      expect(missing.status).to.equal(1);
+      expect(missing.stderr).to.contain("HH306: The '--pod' parameter of task 'pod:show' expects a value, but none was passed.");
+      expect(missing.stderr).to.not.match(STACK_FRAME);
+      const unknown = hardhat(["pod:show", "--pod", "1", "--bogus"], {});
+      expect(unknown.stderr).to.contain("HH305: Unrecognized param --bogus");
+      expect(unknown.stderr).to.not.match(STACK_FRAME);
+    });
+
     it("with --json a refusal by the network is code NETWORK on stdout", function () {
       const run = hardhat(["pod:show", "--pod", "1", "--json"], { LOCAL_RPC_URL: node.url });
       expect(run.status).to.equal(1);
