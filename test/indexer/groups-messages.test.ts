@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import { ZeroAddress, ZeroHash } from "ethers";
 import type { Database } from "../../services/database";
 import type { Indexer, IndexerEventMap } from "../../services/indexer";
 import { CONTRACT_MODULES } from "../../services/indexer/contracts";
 import type { ContentSource } from "../../services/indexer/contracts/module";
+import { createSwarmClient } from "../../services/swarm";
+import { startDevSwarmNode } from "../../services/swarm-dev-node/server";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
 import {
   BANNER_OPEN,
@@ -259,6 +264,29 @@ describe("indexer: GroupRegistry and MessageBus (groups, members, catalogues, tr
       }
       expect((await rows(indexer.db, `SELECT count(*)::int AS n FROM messages`))[0].n).to.equal(9);
       expect((await rows(indexer.db, `SELECT count(*)::int AS n FROM contacts WHERE sender = '${lower(erin)}'`))[0].n).to.equal(0);
+    }
+  });
+  it("reads a banner uploaded as the CLI does (banner.json, the collection's index document) from a dev Swarm node, at start for groups indexed before", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "lure-banner-"));
+    const swarmNode = await startDevSwarmNode({ dataDir, host: "127.0.0.1", port: 0 });
+    try {
+      const swarm = createSwarmClient({ url: swarmNode.url, timeoutMs: 5_000 });
+      await swarm.buyStamp(1_000_000_000n, 22);
+      const banner = { title: "Club", objectives: ["Renew monthly"], howToJoin: "Pay the join fee", rules: [], links: [{ label: "Home", url: "https://example.org" }] };
+      const ref = await swarm.uploadCollection([{ path: "banner.json", data: Buffer.from(JSON.stringify(banner, null, 2)) }], { indexDocument: "banner.json" });
+      await mined(chain.groups.connect(chain.bob).setBanner(2, `0x${ref}`));
+      const [backend] = backends();
+      used.push(backend);
+      const indexer = await startTestIndexer({ rpcUrl: node.url, deployment: chain.deployment, db: await backend.open(), swarm });
+      running.push(indexer);
+      await waitForHead(indexer, head);
+      await waitFor("the club's banner", async () => (await rows(indexer.db, `SELECT banner FROM groups WHERE id = 2`))[0].banner !== null);
+      const [club] = await rows(indexer.db, `SELECT banner_ref, banner_source, banner FROM groups WHERE id = 2`);
+      expect(club).to.deep.equal({ banner_ref: `0x${ref}`, banner_source: `0x${ref}`, banner });
+      await indexer.stop();
+    } finally {
+      await swarmNode.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

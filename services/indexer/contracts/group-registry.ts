@@ -348,8 +348,8 @@ export const groupRegistry = defineContract<Abi, GroupRegistryAnnouncements>({
 
 // ---------------------------------------------------------------- banners (start hook)
 
-/** A banner larger than this is not read (it is a short JSON document). */
-const MAX_BANNER_BYTES = 16_384;
+/** A banner larger than this is not read (docs/messages.md: the whole document is at most 64 KiB). */
+const MAX_BANNER_BYTES = 65_536;
 
 /**
  * GroupRegistry's start hook: each banner reference set on a group (`groupBannerSet`, after its
@@ -416,7 +416,9 @@ class BannerReader {
 
   private async read(groupId: string, bannerRef: string): Promise<void> {
     try {
-      const { data } = await this.source.downloadFile(bannerRef.replace(/^0x/, ""));
+      // A banner is a one-file collection whose index document is banner.json (docs/messages.md).
+      const ref = bannerRef.replace(/^0x/, "");
+      const { data } = await this.source.downloadFile(ref).catch(() => this.source.downloadFile(ref, "banner.json"));
       if (data.byteLength > MAX_BANNER_BYTES) throw new Error(`the banner has ${data.byteLength} bytes, more than ${MAX_BANNER_BYTES}`);
       const banner: unknown = JSON.parse(Buffer.from(data).toString("utf8"));
       if (typeof banner !== "object" || banner === null || Array.isArray(banner)) throw new Error("the banner is not a JSON object");
