@@ -80,6 +80,10 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
 
   it("prints the plan and sends nothing without LURE_DEPLOY_YES=1", async function () {
     expect(Number((await provider.getNetwork()).chainId)).to.equal(137);
+    // Every message's protocol floor must be named on a real network.
+    const noFloor = await runDeploy({ ...env, LURE_MESSAGE_FLOOR: "" });
+    expect(noFloor.code, noFloor.output).to.equal(1);
+    expect(noFloor.output).to.contain("LURE_MESSAGE_FLOOR is not set: it is required to deploy on polygon");
     const { code, output } = await runDeploy(env);
     expect(code, output).to.equal(0);
     expect(output).to.contain("Lure deployment plan for polygon (chainId 137)");
