@@ -198,13 +198,17 @@ task("pod:persist", "Uploads a pod folder to Swarm and publishes it on chain (a 
         parent: parentOf(result.parent?.podId, result.parent?.version),
         listed: result.listed,
         ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
-        ...(listing ? { licences: listing.transferable ? "transferable" : "not transferable" } : {}),
+        ...(listing ? { transferable: listing.transferable } : {}),
         ...(result.keyFile ? { keyFile: result.keyFile } : {}),
         files: result.files,
         bytes: result.bytes,
         transactions: result.transactions,
       },
-      { json: args.json, title, text: { bytes: humanBytes(result.bytes) } },
+      {
+        json: args.json,
+        title,
+        text: { bytes: humanBytes(result.bytes), ...(listing ? { transferable: listing.transferable ? "licences transferable" : "licences not transferable" } : {}) },
+      },
     );
     return result;
   });

@@ -194,7 +194,7 @@ async function requestAndMaybeWait(
   };
   const title = `Requested ${requested.kind} ${requested.runId}`;
   if (!args.wait) {
-    print(result, { json: args.json, title });
+    print(result, { json: args.json, title, text: { runner: requested.runner ?? "any" } });
     return;
   }
 
@@ -238,7 +238,7 @@ async function requestAndMaybeWait(
     storage ??= await storageFor(args.beeUrl, args.json);
     const out = path.resolve(args.out ?? `run-${requested.runId}-output`);
     const fetched = await explained(() => services.fetchRunOutput(storage!, finalStage.outputRef!, out), ONE_STEP);
-    print({ ...result, outputRef: finalStage.outputRef, logRef: finalStage.logRef ?? null, out: fetched.dir, files: fetched.files, bytes: fetched.bytes }, { json: args.json, title: `Run ${requested.runId} completed; output in ${fetched.dir}` });
+    print({ ...result, outputRef: finalStage.outputRef, logRef: finalStage.logRef ?? null, out: fetched.dir, files: fetched.files, bytes: fetched.bytes }, { json: args.json, text: { runner: requested.runner ?? "any", bytes: humanBytes(fetched.bytes) }, title: `Run ${requested.runId} completed; output in ${fetched.dir}` });
     return;
   }
   // Any other ending: the phase and the end of the logs, then a non-zero exit.
@@ -346,7 +346,7 @@ task("run:status", "Shows a run: its state, stages, and each stage's output and 
     const contracts = await lureContracts(hre, args.account);
     const run = await explained(() => readRun(contracts, runId), ONE_STEP);
     const decimals = await decimalsOf(run.token, hre.ethers.provider);
-    print(describeRun(run, decimals, tokenLabel), { json: args.json, title: `Run ${runId}: ${run.status}` });
+    print(describeRun(run, decimals, tokenLabel), { json: args.json, text: { runner: run.runner ?? "any" }, title: `Run ${runId}: ${run.status}` });
   });
 
 task("run:cancel", "Cancels a run nobody has claimed yet (its requester only); the escrow is credited back")
@@ -418,7 +418,7 @@ task("run:fetch", "Downloads a run's output/ folder from Swarm into a new folder
     const stage = await explained(() => Promise.resolve(stageOf(run, stageNumber)), ONE_STEP);
     if (!stage.outputRef) throw new LureTaskError(`stage ${stage.stage} of run ${runId} has no output (the run is ${run.status}, the stage ${stage.status})`);
     const fetched = await explained(async () => fetchRunOutput(await storageFor(args.beeUrl, args.json), stage.outputRef!, args.out!), ONE_STEP);
-    print({ runId, stage: stage.stage, outputRef: stage.outputRef, out: fetched.dir, files: fetched.files, bytes: fetched.bytes }, { json: args.json, title: `Fetched the output of run ${runId} into ${fetched.dir}` });
+    print({ runId, stage: stage.stage, outputRef: stage.outputRef, out: fetched.dir, files: fetched.files, bytes: fetched.bytes }, { json: args.json, text: { bytes: humanBytes(fetched.bytes) }, title: `Fetched the output of run ${runId} into ${fetched.dir}` });
   });
 
 task("pod:run-price", "Sets the price of each run of a pod you own (0 = free); applies to runs requested later")
