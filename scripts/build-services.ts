@@ -6,10 +6,13 @@
  * ~85 MB RSS) and pays to compile every module at start-up; the indexer's 300 MB budget and its
  * garbage collector both feel that. `npm run indexer` and bench:indexer's measured children run dist/.
  * dist/ is generated, never committed: it is rebuilt from scratch so no output of a deleted source lingers.
+ * It also makes the PGlite data-directory template once per installed PGlite version
+ * (services/database/pglite-template.ts), so that no service runs initdb when it opens a new database.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { ensurePgliteTemplate } from "../services/database/pglite-template";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "dist");
@@ -40,7 +43,11 @@ function main(): void {
       copied++;
     }
   }
-  console.log(`build:services: ${relative(process.cwd(), OUT) || "."} built in ${((Date.now() - started) / 1000).toFixed(1)} s (${copied} assets copied)`);
+  // New PGlite databases are copies of this template: no initdb when a service starts.
+  const templateStarted = Date.now();
+  const template = ensurePgliteTemplate();
+  const templateNote = Date.now() - templateStarted > 1_000 ? `; PGlite template made in ${((Date.now() - templateStarted) / 1000).toFixed(1)} s` : "";
+  console.log(`build:services: ${relative(process.cwd(), OUT) || "."} built in ${((Date.now() - started) / 1000).toFixed(1)} s (${copied} assets copied${templateNote}; template ${relative(ROOT, template)})`);
 }
 
 main();

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, mkdirSync, renameSync, rmSync, rmdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import { Pool, type PoolClient } from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
 import { PglitePreparedReads } from "./pglite-prepared";
+import { createPgliteDataDir } from "./pglite-template";
 
 /** Anything that runs SQL with `$1, $2` placeholders. NUMERIC columns come back as strings. */
 export interface Queryable {
@@ -57,9 +57,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 }
 
 /**
- * Creates a PGlite data directory in a short-lived child process. initdb runs inside the WebAssembly
- * heap, which never shrinks: done in the indexer's own process it would leave ~300 MB of RSS behind
- * for the life of the process. The child costs a few seconds, once per data directory. It works in a
+ * Creates a PGlite data directory: a copy of the template `npm run build:services` makes (see
+ * pglite-template.ts), or, without one, initdb in a short-lived child process. It works in a
  * directory of its own, renamed into place when complete: a kill at any moment leaves either no data
  * directory or a whole one, and an orphaned child never shares a directory with a restarted indexer.
  */
@@ -73,14 +72,8 @@ function initPgliteDir(dataDir: string): void {
   const prefix = `${basename(target)}.init-`;
   for (const name of readdirSync(dirname(target))) if (name.startsWith(prefix)) rmSync(join(dirname(target), name), { recursive: true, force: true });
   const staging = `${target}.init-${process.pid}-${Date.now()}`;
-  const modulePath = require.resolve("@electric-sql/pglite");
-  const code =
-    `const { PGlite } = require(${JSON.stringify(modulePath)});` +
-    `(async () => { const pg = new PGlite(${JSON.stringify(staging)}); await pg.waitReady; await pg.close(); })()` +
-    `.catch((error) => { console.error(error); process.exit(1); });`;
   try {
-    const child = spawnSync(process.execPath, ["-e", code], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-    if (child.status !== 0) throw new Error(`could not initialise the PGlite data directory ${dataDir}: ${child.error?.message ?? child.stderr.trim().slice(-500)}`);
+    createPgliteDataDir(staging, dataDir);
     if (existsSync(target)) rmdirSync(target); // empty (checked above); rename needs the name free
     renameSync(staging, target);
   } finally {
