@@ -25,6 +25,8 @@ import { setting } from "../services/config";
  */
 
 const REAL_NETWORKS = new Set(["amoy", "polygon"]);
+/** The contracts added with groups and messages (issue 16): what an earlier deployment lacks. */
+const MESSAGING_CONTRACTS: readonly string[] = ["GroupRegistry", "MessageBus"];
 /** The minimum priority fee each network accepts, in gwei (LURE_PRIORITY_FEE_FLOOR_GWEI overrides it). */
 const PRIORITY_FEE_FLOOR_GWEI: Record<string, number> = { polygon: 30, amoy: 30 };
 
@@ -190,12 +192,17 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"];
 
   const existing = readDeployment(network);
+  // A deployment made before groups and messages existed keeps its live contracts and gains only
+  // GroupRegistry and MessageBus (a dev chain kept across restarts, a network deployed earlier).
+  let kept: Deployment | undefined;
   if (existing && existing.chainId === chainId) {
-    const live = await Promise.all(names.map((name) => hasCode(hre, existing.contracts[name])));
-    if (live.every(Boolean)) {
+    const live = new Map(await Promise.all(names.map(async (name) => [name, await hasCode(hre, existing.contracts[name])] as const)));
+    if ([...live.values()].every(Boolean)) {
       say(`Lure already deployed on ${network} (chainId ${chainId}); nothing sent.`);
       return attach(hre, existing, true);
     }
+    const earlier = names.filter((name) => !MESSAGING_CONTRACTS.includes(name));
+    if (earlier.every((name) => live.get(name)) && MESSAGING_CONTRACTS.every((name) => !live.get(name))) kept = existing;
   }
 
   const [deployer] = await hre.ethers.getSigners();
@@ -210,14 +217,17 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   // (the licences name the market as their first minter): no role ever sits with the deployer.
   const nonce = await hre.ethers.provider.getTransactionCount(deployer.address, "pending");
   const addressAt = (index: number) => hre.ethers.getCreateAddress({ from: deployer.address, nonce: nonce + index });
-  const offset = real ? 1 : 0;
-  const registryAddress = addressAt(offset);
-  const licensesAddress = addressAt(offset + 1);
-  const marketAddress = addressAt(offset + 2);
-  const runMarketLibAddress = addressAt(offset + 3);
-  const runMarketAddress = addressAt(offset + 4);
-  const groupsAddress = addressAt(offset + 5);
-  const messagesAddress = addressAt(offset + 6);
+  // In deployment order: each contract sent takes the next nonce; a kept one keeps its address.
+  let sent = 0;
+  const place = (name: string) => kept?.contracts[name]?.address ?? addressAt(sent++);
+  const timelockAddress = real ? place("TimelockController") : undefined;
+  const registryAddress = place("PodRegistry");
+  const licensesAddress = place("PodLicenses");
+  const marketAddress = place("PodMarket");
+  const runMarketLibAddress = place("RunMarketLib");
+  const runMarketAddress = place("RunMarket");
+  const groupsAddress = place("GroupRegistry");
+  const messagesAddress = place("MessageBus");
   const messageFloor = messageFloorOf(network, real);
   const runSettings = {
     feeRecipient: roles.feeRecipient,
@@ -230,11 +240,11 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   if (runSettings.slashAmount > runSettings.minBond) {
     throw new Error(`LURE_RUN_SLASH=${runSettings.slashAmount} is above LURE_RUN_MIN_BOND=${runSettings.minBond}: a slash is taken from the bond`);
   }
-  if (real) roles.governor = addressAt(0);
+  if (real) roles.governor = timelockAddress!;
 
-  const specs: Omit<PlannedContract, "gas">[] = [
+  const allSpecs: Omit<PlannedContract, "gas">[] = [
     ...(real
-      ? [{ name: "TimelockController", artifact: "TimelockController", args: [timelockDelay, [roles.proposer], [hre.ethers.ZeroAddress], hre.ethers.ZeroAddress], address: addressAt(0) }]
+      ? [{ name: "TimelockController", artifact: "TimelockController", args: [timelockDelay, [roles.proposer], [hre.ethers.ZeroAddress], hre.ethers.ZeroAddress], address: timelockAddress! }]
       : []),
     { name: "PodRegistry", artifact: "PodRegistry", args: [], address: registryAddress },
     { name: "PodLicenses", artifact: "PodLicenses", args: [registryAddress, adminDelay, roles.admin, marketAddress], address: licensesAddress },
@@ -260,6 +270,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
       address: messagesAddress,
     },
   ];
+  const specs = kept ? allSpecs.filter((spec) => MESSAGING_CONTRACTS.includes(spec.name)) : allSpecs;
   const factories = new Map<string, ContractFactory>();
   const plan: PlannedContract[] = [];
   for (const spec of specs) {
@@ -284,6 +295,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const totalGas = plan.reduce((sum, entry) => sum + entry.gas, 0n);
 
   say(`Lure deployment plan for ${network} (chainId ${chainId}), from ${deployer.address} (nonce ${nonce})`);
+  if (kept) say(`  keeping ${Object.keys(kept.contracts).join(", ")} from deployments/${network}.json (live); adding ${MESSAGING_CONTRACTS.join(" and ")}`);
   for (const entry of plan) {
     say(`  ${entry.name.padEnd(18)} ${entry.address}  gas ~${entry.gas.toString()}  args ${JSON.stringify(entry.args, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`);
   }
@@ -319,7 +331,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
     contracts[entry.name] = { address, blockNumber: receipt.blockNumber, txHash: tx.hash };
     say(`  sent ${entry.name} ${address} (block ${receipt.blockNumber}, tx ${tx.hash})`);
   }
-  const deployment: Deployment = { chainId, contracts };
+  const deployment: Deployment = { chainId, contracts: { ...(kept?.contracts ?? {}), ...contracts } };
   if (options.write !== false) say(`  wrote ${writeDeployment(network, deployment)}`);
   return attach(hre, deployment, false);
 }

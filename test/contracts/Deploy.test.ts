@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { deployLure } from "../../scripts/deploy";
-import { DEV_ROLE_ACCOUNTS } from "../../services/chain/deployments";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEV_ROLE_ACCOUNTS, readDeployment, writeDeployment } from "../../services/chain/deployments";
 
 describe("scripts/deploy.ts on the in-process dev chain", function () {
   it("deploys registry, licences, market and the linked run market with the roles on distinct dev accounts, the market as minter", async function () {
@@ -46,6 +49,38 @@ describe("scripts/deploy.ts on the in-process dev chain", function () {
     for (const role of [ethers.ZeroHash, await groups.GOVERNOR_ROLE()]) {
       expect(await groups.hasRole(role, deployer.address)).to.equal(false);
       expect(await messages.hasRole(role, deployer.address)).to.equal(false);
+    }
+  });
+
+  it("adds GroupRegistry and MessageBus to an earlier live deployment, sending nothing else", async function () {
+    const dir = mkdtempSync(join(tmpdir(), "lure-deploy-upgrade-"));
+    const previous = process.env.DEPLOYMENTS_DIR;
+    process.env.DEPLOYMENTS_DIR = dir;
+    try {
+      const first = (await deployLure(hre, { verbose: false }))!;
+      // The file as a deployment made before groups and messages existed wrote it (their code on chain is not named).
+      const earlier = { chainId: first.deployment.chainId, contracts: { ...first.deployment.contracts } };
+      delete earlier.contracts.GroupRegistry;
+      delete earlier.contracts.MessageBus;
+      writeDeployment("hardhat", earlier, dir);
+      const [deployer] = await ethers.getSigners();
+      const nonce = await ethers.provider.getTransactionCount(deployer.address);
+      const upgraded = (await deployLure(hre, { verbose: false }))!;
+      expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce + 2);
+      expect(upgraded.reused).to.equal(false);
+      expect(Object.keys(upgraded.deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
+      for (const name of ["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]) {
+        expect(upgraded.deployment.contracts[name]).to.deep.equal(first.deployment.contracts[name]);
+      }
+      expect(upgraded.deployment.contracts.GroupRegistry.address).not.to.equal(first.deployment.contracts.GroupRegistry.address);
+      expect(await upgraded.groups.podRegistry()).to.equal(first.deployment.contracts.PodRegistry.address);
+      expect(await upgraded.messages.groups()).to.equal(upgraded.deployment.contracts.GroupRegistry.address);
+      expect(readDeployment("hardhat", dir)).to.deep.equal(upgraded.deployment);
+      expect((await deployLure(hre, { verbose: false }))!.reused).to.equal(true);
+    } finally {
+      if (previous === undefined) delete process.env.DEPLOYMENTS_DIR;
+      else process.env.DEPLOYMENTS_DIR = previous;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
