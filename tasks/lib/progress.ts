@@ -123,6 +123,8 @@ export async function withTransferProgress<T>(options: TransferOptions, work: ()
   }, 200);
   try {
     const result = await work();
+    // A transfer that kept the event loop busy past the delay (no tick drew it) still ends with its bar.
+    if (!bar && Date.now() - started >= (options.delayMs ?? 1000)) draw();
     if (bar) {
       const value = total ?? moved();
       bar.update(value, payload(value));
@@ -139,11 +141,15 @@ export async function withTransferProgress<T>(options: TransferOptions, work: ()
  * A PodStorage whose transfers show progress bars (on a terminal, unless `json`): uploads of
  * `label`, downloads of `label`. The services use it as any other PodStorage.
  */
-export function storageWithProgress(storage: PodStorage, options: { url: string; json: boolean; label?: string }): PodStorage {
+export function storageWithProgress(
+  storage: PodStorage,
+  options: { url: string; json: boolean; label?: string } & Pick<TransferOptions, "stream" | "delayMs">,
+): PodStorage {
   if (options.json) return storage;
   const label = options.label ?? "";
-  const up = (totalBytes: number) => ({ label: `uploading${label}`, url: options.url, direction: "up" as const, totalBytes });
-  const down = { label: `downloading${label}`, url: options.url, direction: "down" as const };
+  const shared = { url: options.url, stream: options.stream, delayMs: options.delayMs };
+  const up = (totalBytes: number) => ({ ...shared, label: `uploading${label}`, direction: "up" as const, totalBytes });
+  const down = { ...shared, label: `downloading${label}`, direction: "down" as const };
   return {
     uploadBytes: (data) => withTransferProgress(up(data.length), () => storage.uploadBytes(data)),
     uploadCollection: (entries, collectionOptions) =>

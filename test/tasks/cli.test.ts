@@ -8,9 +8,11 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { deployLure } from "../../scripts/deploy";
 import { formatText } from "../../tasks/lib/output";
-import { humanBytes, withTransferProgress } from "../../tasks/lib/progress";
+import { podStorage } from "../../services/pods/swarm-storage";
+import { humanBytes, storageWithProgress, withTransferProgress } from "../../tasks/lib/progress";
 import { runTask, taskError } from "../support/capture";
 import { freePort, startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { sequentialBytes, startTestNode } from "../support/swarm";
 
 const hardhatCli = join(require.resolve("hardhat/package.json"), "..", "internal", "cli", "bootstrap.js");
 const REF_A = "92672a471f4419b255d7cb0cf313474a6f5856fb347c5ece85fb706d644b630f";
@@ -211,6 +213,30 @@ describe("the command line, for people", function () {
       expect(bytes).to.equal(2 * 1024 * 1024);
       expect(stream.drawn).to.match(/↓ downloading \[.*\] \d+% \| [\d.]+ [kM]B of 2\.10 MB \| [\d.]+ MB\/s \| \S+ left/);
       expect(stream.drawn).to.contain("100% | 2.10 MB of 2.10 MB");
+    });
+
+    it("a pod's upload to and download from a Swarm node go through the bar, counted on the node's sockets", async function () {
+      const swarm = await startTestNode();
+      try {
+        const stream = terminal(true);
+        const storage = storageWithProgress(podStorage({ url: swarm.node.url, timeoutMs: 60_000 }), { url: swarm.node.url, json: false, label: " the pod", stream, delayMs: 0 });
+        const entries = [
+          { path: "recipe.json", data: new TextEncoder().encode("{}") },
+          { path: "payload/big.bin", data: sequentialBytes(12_000_000) },
+        ];
+        const ref = await storage.uploadCollection(entries, { indexDocument: "recipe.json" });
+        expect(stream.drawn).to.match(/↑ uploading the pod \[.*\] \d+% \| [\d.]+ [kM]?B of 12\.0 MB \| [\d.]+ MB\/s/);
+        const downloaded = terminal(true);
+        const reader = storageWithProgress(podStorage({ url: swarm.node.url, timeoutMs: 60_000 }), { url: swarm.node.url, json: false, stream: downloaded, delayMs: 0 });
+        const files = await reader.downloadCollection(ref);
+        expect(files.find((file) => file.path === "payload/big.bin")?.data.length).to.equal(12_000_000);
+        expect(downloaded.drawn).to.match(/↓ downloading 12\.\d MB \| [\d.]+ MB\/s/);
+        // With --json the storage is the service's own: nothing drawn anywhere.
+        const plain = podStorage({ url: swarm.node.url });
+        expect(storageWithProgress(plain, { url: swarm.node.url, json: true })).to.equal(plain);
+      } finally {
+        await swarm.close();
+      }
     });
 
     it("draws nothing when stderr is not a terminal, or before a second has passed", async function () {
