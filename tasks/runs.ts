@@ -259,8 +259,10 @@ async function requestAndMaybeWait(
       tail = `\n(the logs ${logRef} could not be read: ${(error as Error).message})`;
     }
   }
-  if (args.json) print({ ...result, ...(last.phase ? { phase: last.phase } : {}), overdue: last.overdue, logRef: logRef ?? null }, { json: true });
-  throw new LureTaskError(`run ${requested.runId} ${ending}${tail}`);
+  // With --json the run's record goes with the error: one JSON document on stdout, `{ "error": { …, "run": … } }`.
+  throw new LureTaskError(`run ${requested.runId} ${ending}${tail}`, "RUN_FAILED", {
+    run: { ...result, ...(last.phase ? { phase: last.phase } : {}), overdue: last.overdue, logRef: logRef ?? null },
+  });
 }
 
 /** --account on the tasks that only read: accepted everywhere, so one habit works for every task. */

@@ -29,13 +29,13 @@ const EXIT_CODES: Record<string, number> = { INVALID_ARGUMENT: 2 };
 
 /** What a script reads on stdout with --json when a task fails. */
 export interface JsonError {
-  error: { code: string; message: string; task: string; network: string; hardhatError?: string };
+  error: { code: string; message: string; task: string; network: string; hardhatError?: string } & Record<string, unknown>;
 }
 
 /** An error as the command line reports it, or undefined when it is unexpected (a bug). */
-function describeFailure(error: unknown): { code: string; message: string; hardhatError?: string } | undefined {
+function describeFailure(error: unknown): { code: string; message: string; hardhatError?: string; details?: Record<string, unknown> } | undefined {
   const explained = asTaskError(error, { namesTheStep: true });
-  if (explained instanceof InvalidArgumentError) return { code: explained.code, message: explained.message };
+  if (explained instanceof InvalidArgumentError) return { code: explained.code, message: explained.message, details: explained.details };
   if (HardhatError.isHardhatError(error)) {
     // HH1xx are the network's errors (HH108: the node does not answer).
     const hardhatError = `HH${error.number}`;
@@ -96,7 +96,13 @@ extendEnvironment((hre) => {
       const failure = describeFailure(error);
       if (json) {
         const body: JsonError = {
-          error: { code: failure?.code ?? "UNEXPECTED", message: failure?.message ?? String((error as Error)?.message ?? error), task: taskName(identifier), network: hre.network.name },
+          error: {
+            code: failure?.code ?? "UNEXPECTED",
+            message: failure?.message ?? String((error as Error)?.message ?? error),
+            task: taskName(identifier),
+            network: hre.network.name,
+            ...failure?.details,
+          },
         };
         if (failure?.hardhatError) body.error.hardhatError = failure.hardhatError;
         console.log(toJson(body));

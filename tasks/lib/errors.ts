@@ -24,10 +24,13 @@ export class InvalidArgumentError extends HardhatPluginError {
    * below name theirs (exit code 1).
    */
   readonly code: string;
+  /** What a script may want beside the message (for example the run that failed); added to the JSON error. */
+  readonly details?: Record<string, unknown>;
 
-  constructor(message: string, code = "INVALID_ARGUMENT") {
+  constructor(message: string, code = "INVALID_ARGUMENT", details?: Record<string, unknown>) {
     super("lure", message);
     this.code = code;
+    this.details = details;
     // HardhatPluginError resets the prototype to its own; restore ours so instanceof and the
     // inspector below work.
     Object.setPrototypeOf(this, new.target.prototype);
@@ -42,8 +45,8 @@ export class InvalidArgumentError extends HardhatPluginError {
 
 /** A refused or failed chain operation, told in one line. */
 export class LureTaskError extends InvalidArgumentError {
-  constructor(message: string, code = "REFUSED") {
-    super(message, code);
+  constructor(message: string, code = "REFUSED", details?: Record<string, unknown>) {
+    super(message, code, details);
   }
 }
 

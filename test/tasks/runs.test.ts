@@ -196,14 +196,21 @@ describe("Hardhat tasks (runs and runners)", function () {
 
     it("pod:run --wait exits non-zero on a failure with the phase and the last 20 lines of stderr and stdout", async function () {
       const runs = await deployed.runMarket.runCount();
-      const failing = taskError("pod:run", { pod: podId, runner: runnerAddress, wait: true, pollMs: "25", beeUrl: node.node.url });
+      // The error itself, not only its message: with --json the command line prints its code and details.
+      const failing = hre.run("pod:run", { pod: podId, runner: runnerAddress, wait: true, pollMs: "25", beeUrl: node.node.url, json: true }).then(
+        () => Promise.reject(new Error("pod:run --wait was expected to fail")),
+        (error: { message: string; code: string; details?: { run: { status: string; phase: string; logRef: string | null } } }) => error,
+      );
       const runId = runs + 1n;
       while ((await deployed.runMarket.runCount()) < runId) await new Promise((resolve) => setTimeout(resolve, 20));
       const stderr = Array.from({ length: 30 }, (_, index) => `err line ${index + 1}`).join("\n");
       const logRef = await uploadCollection({ "logs/stderr.txt": `${stderr}\n`, "logs/stdout.txt": "partial output\n", "logs/run.txt": "exit 1\n" });
       await (await asRunner().claim(runId)).wait();
       await (await asRunner().fail(runId, 3, `0x${logRef}`)).wait();
-      const message = await failing;
+      const error = await failing;
+      const message = error.message;
+      expect(error.code).to.equal("RUN_FAILED");
+      expect(error.details?.run).to.deep.include({ status: "failed", phase: "Execute", logRef });
       expect(message).to.contain(`run ${runId} failed in phase Execute`);
       expect(message).to.contain("stderr (last 20 lines):\nerr line 11\n");
       expect(message).to.contain("err line 30\nstdout (last 1 lines):\npartial output");
