@@ -8,6 +8,22 @@ import { parentOf, print } from "./lib/output";
 import { MAX_FORK_ROYALTY_BPS, parseAddress, parseForkRoyalty, parsePodId, parseRef, parseUint } from "./lib/validate";
 
 /** services/pods/registry and friends, loaded when a task runs (they use the generated bindings, made by compiling). */
+/**
+ * The Bee node must hold a reference before it is registered: one it says it lacks is refused
+ * (nothing sent) unless `force`. When the node cannot tell (unreachable), a warning is printed and
+ * the registration goes on, as it does with `force`.
+ */
+async function checkReferenceOnNode(ref: string, beeUrl: string | undefined, force: boolean): Promise<string[]> {
+  const { referenceProblem, swarmProbe } = await import("../services/pods/checks");
+  const { loadConfig } = await import("../services/config");
+  const config = loadConfig();
+  const problem = await referenceProblem(swarmProbe(beeUrl ?? config.BEE_URL, Math.min(config.BEE_TIMEOUT_MS, 5_000)), ref);
+  if (!problem) return [];
+  if (problem.kind === "missing" && !force) throw new InvalidArgumentError(`--ref: ${problem.message}; nothing was sent (--force registers it anyway)`);
+  console.error(`warning: ${problem.message}`);
+  return [problem.message];
+}
+
 async function registryServices() {
   const [tokens, licenses, registry] = await Promise.all([
     import("../services/chain/tokens"),
@@ -41,6 +57,8 @@ interface PublishArgs {
   parentVersion: string;
   forkRoyalty?: string;
   account?: string;
+  beeUrl?: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -49,6 +67,8 @@ interface VersionArgs {
   ref: string;
   account?: string;
   json: boolean;
+  beeUrl?: string;
+  force: boolean;
 }
 
 interface ShowArgs {
@@ -71,6 +91,8 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
     types.string,
   )
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
+  .addOptionalParam("beeUrl", "Bee API URL the reference is checked on (default BEE_URL)", undefined, types.string)
+  .addFlag("force", "Register the reference even when the Bee node does not have it")
   .addFlag("json", "Print JSON")
   .setAction(async (args: PublishArgs, hre) => {
     const { publishPod } = await registryServices();
@@ -81,6 +103,7 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
     const parentVersion = parseUint(args.parentVersion, "parent-version", (1n << 64n) - 1n);
     if (parent !== 0n && parentVersion === 0n) throw new InvalidArgumentError("--parent-version: required (1 or more) when --parent is given");
     const forkRoyalty = args.forkRoyalty === undefined ? undefined : BigInt(parseForkRoyalty(args.forkRoyalty));
+    const warnings = await checkReferenceOnNode(refHex(ref), args.beeUrl, args.force);
 
     const contracts = await lureContracts(hre, args.account);
     const { podId, tx } = await explained(
@@ -88,7 +111,7 @@ task("pod:publish", "Registers a Swarm manifest reference as a new pod (an ERC-7
       ONE_STEP,
     );
     print(
-      { podId, name, owner: contracts.account, version: 1, ref: refHex(ref), visibility: VISIBILITIES[visibility], parent: parentOf(parent, parentVersion), tx },
+      { podId, name, owner: contracts.account, version: 1, ref: refHex(ref), visibility: VISIBILITIES[visibility], parent: parentOf(parent, parentVersion), warnings, tx },
       { json: args.json, title: `Published pod ${podId}` },
     );
   });
@@ -97,14 +120,17 @@ task("pod:version", "Appends a new version (Swarm reference) to a pod you own")
   .addParam("pod", "Pod id")
   .addParam("ref", "64-hex Swarm reference of the new manifest")
   .addOptionalParam("account", "Signer: account index or address", undefined, types.string)
+  .addOptionalParam("beeUrl", "Bee API URL the reference is checked on (default BEE_URL)", undefined, types.string)
+  .addFlag("force", "Register the reference even when the Bee node does not have it")
   .addFlag("json", "Print JSON")
   .setAction(async (args: VersionArgs, hre) => {
     const { publishVersion } = await registryServices();
     const podId = parsePodId(args.pod);
     const ref = parseRef(args.ref);
+    const warnings = await checkReferenceOnNode(refHex(ref), args.beeUrl, args.force);
     const contracts = await lureContracts(hre, args.account);
     const { version, tx } = await explained(() => publishVersion(contracts, podId, ref), ONE_STEP);
-    print({ podId, version, ref: refHex(ref), tx }, { json: args.json, title: `Pod ${podId} is now at version ${version}` });
+    print({ podId, version, ref: refHex(ref), warnings, tx }, { json: args.json, title: `Pod ${podId} is now at version ${version}` });
   });
 
 task("pod:show", "Shows a pod: owner, versions and revision, lineage, royalties, licences and listing")

@@ -201,3 +201,17 @@ async function taskPodProblems(pods: readonly (number | string)[], input: PrePub
   );
   return answers.filter((answer): answer is string => answer !== undefined);
 }
+
+/**
+ * Before a bare reference is registered (`pod:publish`, `pod:version`): whether the Bee node serves
+ * it. `missing` when the node answers that it does not (the pod on chain would point at nothing),
+ * `unchecked` when the node could not tell (unreachable, slow, another answer); undefined when it has it.
+ */
+export async function referenceProblem(probe: SwarmProbe, ref: string): Promise<{ kind: "missing" | "unchecked"; message: string } | undefined> {
+  try {
+    if (await probe.has(ref)) return undefined;
+    return { kind: "missing", message: `reference ${ref} is not on the Bee node ${probe.url}: upload the pod first (pod:persist uploads and publishes in one step)` };
+  } catch (error) {
+    return { kind: "unchecked", message: `could not check reference ${ref} on ${probe.url} (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
