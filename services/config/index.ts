@@ -113,6 +113,22 @@ const settingsSchema = z.object({
   // Work (a sized tmpfs) plus output: 1 GiB, what a scaffolded pod asks for (minStorageGib: 1).
   RUNNER_WORK_MB: z.coerce.number().int().min(1).default(960),
 
+  // Courier (services/courier, `npm run courier`): posts every new message of these groups (ids,
+  // comma-separated) and inboxes (addresses, comma-separated) as JSON to the webhook, in chain order,
+  // at least once; its cursor (the last message delivered) lives in the data folder.
+  COURIER_GROUPS: z.string().regex(/^\s*[1-9][0-9]*(\s*,\s*[1-9][0-9]*)*\s*$/, "must be group ids separated by commas, such as 1,4").optional(),
+  COURIER_INBOXES: z.string().regex(/^\s*0x[0-9a-fA-F]{40}(\s*,\s*0x[0-9a-fA-F]{40})*\s*$/, "must be 0x addresses separated by commas").optional(),
+  COURIER_WEBHOOK_URL: z.string().url().regex(/^https?:\/\//i, "must be an http(s) URL").optional(),
+  COURIER_DATA_DIR: z.string().default(".data/courier"),
+  COURIER_POLL_MS: z.coerce.number().int().positive().default(1_000),
+  // Blocks a message must be under before it is delivered (0 on dev chains; a few on Polygon).
+  COURIER_CONFIRMATIONS: z.coerce.number().int().min(0).max(1000).default(0),
+  // First block to follow when the courier has no cursor yet (default: MessageBus's deployment block).
+  COURIER_START_BLOCK: z.coerce.number().int().min(0).optional(),
+  // One webhook call's timeout; the wait between retries doubles up to COURIER_RETRY_MAX_MS.
+  COURIER_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  COURIER_RETRY_MAX_MS: z.coerce.number().int().positive().default(60_000),
+
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
