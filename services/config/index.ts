@@ -129,6 +129,29 @@ const settingsSchema = z.object({
   COURIER_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   COURIER_RETRY_MAX_MS: z.coerce.number().int().positive().default(60_000),
 
+  // Scout (services/scout, `npm run scout`; docs/messages.md "Scout"): follows newly published public
+  // pods that match its filter, optionally runs a test pod on each, and reports to a group. Its account:
+  // SCOUT_PRIVATE_KEY, on the dev chains the public Hardhat account #14 when unset.
+  SCOUT_PRIVATE_KEY: z.string().regex(PRIVATE_KEY_PATTERN, "must be 32 bytes of hex").optional(),
+  // The cursor and the findings not reported yet: what a restarted scout resumes from.
+  SCOUT_DATA_DIR: z.string().default(".data/scout"),
+  // The filter: every one that is set must match (name: a JavaScript regular expression).
+  SCOUT_NAME_PATTERN: z.string().refine((text) => { try { new RegExp(text); return true; } catch { return false; } }, "must be a valid regular expression").optional(),
+  SCOUT_AUTHOR: address.optional(),
+  SCOUT_GROUP: z.string().regex(/^[1-9][0-9]*$/, "must be a group id (a positive integer)").optional(),
+  SCOUT_FORKS_OF: z.string().regex(/^[1-9][0-9]*$/, "must be a pod id (a positive integer)").optional(),
+  // The group the reports are sent to (required), and the most one report's fee may be (in the group's fee token).
+  SCOUT_REPORT_GROUP: z.string().regex(/^[1-9][0-9]*$/, "must be a group id (a positive integer)").optional(),
+  SCOUT_MAX_FEE: z.string().regex(/^[0-9]+(\.[0-9]+)?$/, "must be an amount such as 0.01").optional(),
+  // A pod run on every new pod (its manifest reference is the run's input), and the most one such run
+  // escrows (in the test pod's price token; required with SCOUT_TEST_POD).
+  SCOUT_TEST_POD: z.string().regex(/^[1-9][0-9]*$/, "must be a pod id (a positive integer)").optional(),
+  SCOUT_MAX_PAY: z.string().regex(/^[0-9]+(\.[0-9]+)?$/, "must be an amount such as 0.01").optional(),
+  SCOUT_POLL_MS: z.coerce.number().int().positive().default(1000),
+  SCOUT_CONFIRMATIONS: z.coerce.number().int().min(0).max(1000).default(0),
+  // First block to follow when the scout has no cursor yet (default: the chain's head then: new pods only).
+  SCOUT_START_BLOCK: z.coerce.number().int().min(0).optional(),
+
   // Compute
   YAGNA_APPKEY: z.string().min(1).optional(),
   GOLEM_PAYMENT_NETWORK: z.enum(["hoodi", "polygon"]).default("hoodi"),
