@@ -5,11 +5,14 @@
  * Dave buys it (the royalty reaches Alice along the lineage: `market:royalties` previews it first),
  * and everyone paid withdraws (Carol to another address, with withdrawTo). Then runs: Alice prices
  * each run of her pod, Bob (a licence holder) runs it on the dev runner and reads its output, and
- * Dave runs a two-stage task (Alice's pod, then the remix he bought). The GraphQL API then shows the
- * lineage, Bob's licence, the balances and the runs.
+ * Dave runs a two-stage task (Alice's pod, then the remix he bought). Then groups and messages:
+ * Alice creates a group with a banner, Bob joins, Alice sends a paid message whose decoder is a pod
+ * of hers, Bob (with a licence of the decoder) reads it and opens it through the runner, and Alice
+ * withdraws the group's treasury. The GraphQL API then shows the lineage, Bob's licence, the
+ * balances, the runs and the group's messages.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEV_ROLE_ACCOUNTS } from "../services/chain/deployments";
@@ -105,6 +108,24 @@ async function main(): Promise<void> {
   const task = lure<{ runId: string; status: string }>("task:run", { recipe: join(work, "task.json"), maxPay: "0.02", wait: true, pollMs: "250", out: join(work, "dave-task"), account: ACCOUNTS.dave });
   lure("run:status", { run: task.runId });
 
+  // Groups and paid messages: the decoder is a pod, run by the runner when the message is opened.
+  writeFileSync(
+    join(work, "banner.json"),
+    `${JSON.stringify({ title: "Lure demo group", objectives: ["Share pods that read messages"], howToJoin: "Open: group:join", rules: ["Be kind"], links: [] }, null, 2)}\n`,
+  );
+  const group = lure<{ groupId: string }>("group:create", { name: `demo-${stamp}`, banner: join(work, "banner.json"), memberFee: "0.001", publicFee: "0.002", account: ACCOUNTS.alice });
+  lure("group:join", { group: group.groupId, account: ACCOUNTS.bob });
+  mkdirSync(join(work, "decoder"), { recursive: true });
+  writeFileSync(join(work, "decoder", "recipe.json"), `${JSON.stringify({ name: `upper-${stamp}`, description: "Decodes a message by shouting it", golem: { exec: "sh [@]decode.sh" } }, null, 2)}\n`);
+  writeFileSync(join(work, "decoder", "decode.sh"), "#!/bin/sh\ncat payload/input/* | tr a-z A-Z > /golem/output/decoded.txt\necho decoded\n");
+  const decoder = lure<{ podId: string }>("pod:persist", { dir: join(work, "decoder"), price: "0.001", account: ACCOUNTS.alice });
+  const sent = lure<{ messageId: string }>("msg:send", { to: `group:${group.groupId}`, text: "hello from the demo", decoder: decoder.podId, maxFee: "0.01", account: ACCOUNTS.alice });
+  lure("msg:read", { group: group.groupId, account: ACCOUNTS.bob });
+  lure("market:buy", { pod: decoder.podId, account: ACCOUNTS.bob });
+  const opened = lure<{ output: { path: string; text?: string }[] }>("msg:open", { message: sent.messageId, maxPay: "0.01", wait: true, pollMs: "250", account: ACCOUNTS.bob });
+  for (const file of opened.output) console.log(`  ${file.path}: ${file.text?.trim() ?? "(binary)"}`);
+  lure("group:withdraw", { group: group.groupId, account: ACCOUNTS.alice });
+
   const head = await (await fetch(config.LOCAL_RPC_URL, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -126,6 +147,11 @@ async function main(): Promise<void> {
     { address: ADDRESSES.alice },
   ).catch((error: Error) => ({ unavailable: error.message }));
   console.log(`\nGraphQL: what Alice (seller of a licence, then upstream author of the remix) has earned:\n${JSON.stringify(alice, null, 2)}`);
+  const messages = await graphql<unknown>(
+    `query ($group: BigInt!) { group(id: $group) { name banner { title } memberCount messageCount messages { items { id sender fee } } } }`,
+    { group: group.groupId },
+  ).catch((error: Error) => ({ unavailable: error.message }));
+  console.log(`\nGraphQL: the demo group:\n${JSON.stringify(messages, null, 2)}`);
   console.log(`\nExplore more at http://${config.GRAPHQL_HOST}:${config.GRAPHQL_PORT}/ — the demo is done.`);
 }
 

@@ -25,7 +25,9 @@ function hardhat(args: string[], env: Record<string, string>) {
     encoding: "utf8",
     timeout: 90_000,
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  // Colours (Hardhat turns them on when CI is set) are not part of the text a person reads.
+  const plain = (text: string) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
+  return { status: result.status, stdout: plain(result.stdout), stderr: plain(result.stderr) };
 }
 
 const STACK_FRAME = /\n\s+at /;
