@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { readJsonFile, writeJsonAtomically } from "../process/json-file";
 
 /**
  * The courier's cursor: how far it has read MessageBus's events and the last message the webhook
@@ -37,33 +38,11 @@ export class CursorFile {
 
   /** The saved cursor, or undefined when there is none (or it does not parse: it is then set aside, never deleted). */
   load(): CourierCursor | undefined {
-    let raw: string;
-    try {
-      raw = readFileSync(this.file, "utf8");
-    } catch {
-      return undefined;
-    }
-    let parsed;
-    try {
-      parsed = cursorSchema.safeParse(JSON.parse(raw));
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed?.success) return parsed.data;
-    renameSync(this.file, `${this.file}.unreadable`);
-    return undefined;
+    return readJsonFile(this.file, cursorSchema);
   }
 
   save(cursor: CourierCursor): void {
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(cursor)}\n`, { mode: 0o600 });
-    const fd = openSync(temporary, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.file);
+    writeJsonAtomically(this.file, cursor);
   }
 }
 

@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { FAIL_PHASES } from "../chain/run-enums";
+import { writeJsonAtomically } from "../process/json-file";
 
 /**
  * What a runner must not forget when it is killed (kill -9, a power cut): the runs it claimed, what
@@ -90,7 +91,7 @@ export class RunJournal {
   }
 
   saveClaim(record: ClaimRecord): void {
-    writeAtomically(this.claimFile(BigInt(record.plan.runId)), record);
+    writeJsonAtomically(this.claimFile(BigInt(record.plan.runId)), record);
   }
 
   /** The run is settled (or no longer this runner's): nothing to resume. */
@@ -104,7 +105,7 @@ export class RunJournal {
   }
 
   saveFollowState(state: FollowState): void {
-    writeAtomically(this.followFile, state);
+    writeJsonAtomically(this.followFile, state);
   }
 
   private claimFile(runId: bigint): string {
@@ -118,16 +119,4 @@ function readJson(file: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function writeAtomically(file: string, value: unknown): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value)}\n`, { mode: 0o600 });
-  const fd = openSync(temporary, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, file);
 }

@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { readJsonFile, writeJsonAtomically } from "../process/json-file";
 
 /**
  * What a scout must not forget when it is stopped or killed: how far it has read the chain, and the
@@ -65,32 +66,10 @@ export class ScoutJournal {
 
   /** The saved state, or undefined (none yet, or unreadable: set aside as `scout.json.unreadable`). */
   load(): ScoutState | undefined {
-    let raw: string;
-    try {
-      raw = readFileSync(this.file, "utf8");
-    } catch {
-      return undefined;
-    }
-    let parsed;
-    try {
-      parsed = stateSchema.safeParse(JSON.parse(raw));
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed?.success) return parsed.data;
-    renameSync(this.file, `${this.file}.unreadable`);
-    return undefined;
+    return readJsonFile(this.file, stateSchema);
   }
 
   save(state: ScoutState): void {
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-    const fd = openSync(temporary, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.file);
+    writeJsonAtomically(this.file, state);
   }
 }

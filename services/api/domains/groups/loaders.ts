@@ -1,7 +1,7 @@
-import type { Queryable } from "../../../database";
 import type { ApiContext } from "../../graphql/context";
 import { GROUP_COLUMNS, MESSAGE_COLUMNS } from "./lists";
 import type { GroupRow, GroupTreasuryRow, MessageRow } from "./models";
+import { BatchLoader } from "../../graphql/batch-loader";
 
 /**
  * Per-operation loaders of the groups domain: the keys asked for in one tick are read with one
@@ -9,46 +9,6 @@ import type { GroupRow, GroupTreasuryRow, MessageRow } from "./models";
  * 201), and cached for the operation. They hang off the operation's context through a WeakMap, as
  * the runs domain's do.
  */
-class BatchLoader<Value> {
-  private readonly cache = new Map<string, Promise<Value>>();
-  private pending = new Map<string, { resolve: (value: Value) => void; reject: (error: unknown) => void }[]>();
-  private scheduled = false;
-
-  constructor(
-    private readonly tx: () => Promise<Queryable>,
-    /** Reads the values of `keys`; a key it leaves out gets `missing`. */
-    private readonly read: (tx: Queryable, keys: string[]) => Promise<Map<string, Value>>,
-    private readonly missing: Value,
-  ) {}
-
-  load(key: string): Promise<Value> {
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const promise = new Promise<Value>((resolve, reject) => {
-      const waiting = this.pending.get(key) ?? [];
-      waiting.push({ resolve, reject });
-      this.pending.set(key, waiting);
-    });
-    this.cache.set(key, promise);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(() => void this.flush());
-    }
-    return promise;
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = new Map();
-    this.scheduled = false;
-    try {
-      const values = await this.read(await this.tx(), [...batch.keys()]);
-      for (const [key, waiting] of batch) for (const waiter of waiting) waiter.resolve(values.get(key) ?? this.missing);
-    } catch (error) {
-      for (const waiting of batch.values()) for (const waiter of waiting) waiter.reject(error);
-    }
-  }
-}
 
 const TREASURY_SQL = `SELECT group_id::text AS "groupId", token, (join_fees + message_fees)::text AS balance, join_fees::text AS "joinFees", message_fees::text AS "messageFees",
   earned::text AS earned, withdrawn::text AS withdrawn FROM group_treasuries WHERE group_id = ANY($1::numeric[]) ORDER BY group_id, token`;
