@@ -37,7 +37,9 @@ export interface CreateRunnerOptions {
 export async function createRunner(options: CreateRunnerOptions = {}): Promise<RunnerService> {
   const config = options.config ?? loadConfig();
   const url = rpcUrlFor(config);
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+  // No response cache: ethers would answer a repeated read (a run's state, its logs) from the last
+  // 250 ms, and a service that polls would then see the state and the logs of different moments.
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const signer = options.signer ?? (await configuredSigner(config, provider));
   const contracts = await connectLure(signer, { network: config.NETWORK, deploymentsDir: config.DEPLOYMENTS_DIR });
   const runMarketAddress = contracts.deployment.contracts.RunMarket.address;

@@ -46,7 +46,9 @@ export async function createScout(options: CreateScoutOptions = {}): Promise<Sco
   if (!config.SCOUT_REPORT_GROUP) throw new ConfigError(["SCOUT_REPORT_GROUP: required (the group the scout reports to)"]);
   if (config.SCOUT_TEST_POD && !config.SCOUT_MAX_PAY) throw new ConfigError(["SCOUT_MAX_PAY: required with SCOUT_TEST_POD (the most one test run escrows)"]);
   const url = rpcUrlFor(config);
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+  // No response cache: ethers would answer a repeated read (a run's state, its logs) from the last
+  // 250 ms, and a service that polls would then see the state and the logs of different moments.
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const signer = options.signer ?? configuredSigner(config, provider);
   const contracts = await connectLure(signer, { network: config.NETWORK, deploymentsDir: config.DEPLOYMENTS_DIR });
   const registry = contracts.deployment.contracts.PodRegistry.address;
