@@ -1,30 +1,12 @@
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rpcChainId } from "../../services/devnet/hardhat-node";
 import { waitFor } from "../support/wait";
 import { indexerScript } from "../../scripts/lib/indexer-script";
-import { freePort } from "../support/hardhat-node";
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startLure(env: NodeJS.ProcessEnv, args: string[] = []): Started {
-  const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/start.ts", ...args], {
-    env: { ...process.env, ...env, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let text = "";
-  child.stdout?.on("data", (chunk) => (text += chunk));
-  child.stderr?.on("data", (chunk) => (text += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
+import { freeStackPorts, stackEnvironment, startLure, type StartedStack } from "../support/lure-stack";
 
 function runnerPid(output: string): number {
   const match = /runner pid (\d+)/.exec(output);
@@ -54,7 +36,7 @@ function indexerPid(output: string): number {
 
 describe("npm start (the whole dev stack)", function () {
   this.timeout(240_000);
-  let lure: Started | undefined;
+  let lure: StartedStack | undefined;
   let env: NodeJS.ProcessEnv;
   let ports: { chain: number; swarm: number; graphql: number };
 
@@ -64,18 +46,8 @@ describe("npm start (the whole dev stack)", function () {
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), "lure-devnet-"));
-    ports = { chain: await freePort(), swarm: await freePort(), graphql: await freePort() };
-    env = {
-      LOCAL_RPC_URL: `http://127.0.0.1:${ports.chain}`,
-      SWARM_DEV_PORT: String(ports.swarm),
-      BEE_URL: `http://127.0.0.1:${ports.swarm}`,
-      GRAPHQL_PORT: String(ports.graphql),
-      PGLITE_DIR: join(dir, "pglite"),
-      SWARM_DATA_DIR: join(dir, "swarm"),
-      DEPLOYMENTS_DIR: join(dir, "deployments"),
-      RUNNER_DATA_DIR: join(dir, "runner"),
-      DEV_CHAIN_DIR: join(dir, "chain"),
-    };
+    ports = await freeStackPorts();
+    env = stackEnvironment(dir, ports);
     const started = Date.now();
     lure = startLure(env);
     await waitFor(() => lure!.output().includes("Lure devnet ready"), 180_000, "the ready line", lure.output);
