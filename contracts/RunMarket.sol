@@ -9,6 +9,7 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IPodRegistry} from "./interfaces/IPodRegistry.sol";
 import {IPodLicenses} from "./interfaces/IPodLicenses.sol";
 import {IRunMarket} from "./interfaces/IRunMarket.sol";
+import {IPodKeyGrants} from "./interfaces/IPodKeyGrants.sol";
 
 /**
  * @title RunMarketLib
@@ -47,6 +48,9 @@ library RunMarketLib {
      * @dev Three slots. `escrow` and `podPrice` are what is left (paid stages are subtracted);
      * `podId` is the first stage's pod (tasks keep every stage in `_stages`); `runnerId` is the named
      * runner until a claim, then the claimant. Pod ids fit 48 bits (one per transaction).
+     * `privateStages` is set when a stage's pod was private at request: the claim then checks the
+     * runner's key grants again; `privateVersion` is the version of a one-stage run's private pod
+     * (tasks keep theirs per stage). Both sit in the third slot, written anyway.
      */
     struct StoredRun {
         address requester;
@@ -63,6 +67,8 @@ library RunMarketLib {
         uint8 stageCount;
         uint8 nextStage;
         bool named;
+        bool privateStages;
+        uint64 privateVersion;
     }
 
     /// @dev A request on its way to storage (a memory struct keeps requestRun under the stack limit).
@@ -75,11 +81,15 @@ library RunMarketLib {
         uint256 podId;
         uint8 stageCount;
         uint16 feeBps;
+        bool privateStages;
+        uint64 privateVersion;
     }
 
+    /// @dev `privateVersion` is the stage's version when its pod was private at request, else 0.
     struct StoredStage {
         uint48 podId;
         uint96 podPrice;
+        uint64 privateVersion;
     }
 
     struct StoredRunner {
@@ -373,6 +383,105 @@ library RunMarketLib {
         emit IRunMarket.ClaimLapsed(runId, lapsedRunner, requester, slashed);
     }
 
+    /**
+     * @notice See IRunMarket.withdrawTo: pays the caller's whole credit in `token` to `recipient`
+     * (effects before the interaction; RunMarket holds the re-entrancy guard).
+     * @param s RunMarket's storage.
+     * @param token The token.
+     * @param recipient Who receives it.
+     * @return amount The amount paid.
+     */
+    function withdraw(Layout storage s, address token, address recipient) external returns (uint256 amount) {
+        amount = s.credits[token][msg.sender];
+        if (amount == 0) revert IRunMarket.RunMarketNothingToWithdraw(msg.sender, token);
+        delete s.credits[token][msg.sender];
+        emit IRunMarket.Withdrawn(msg.sender, token, recipient, amount);
+        if (token == NATIVE) {
+            (bool sent, ) = payable(recipient).call{value: amount}("");
+            if (!sent) revert IRunMarket.RunMarketNativeTransferFailed(recipient, amount);
+        } else {
+            SafeERC20.safeTransfer(IERC20(token), recipient, amount);
+        }
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    /**
+     * @notice See IRunMarket.failStage: ends a claimed run at a stage; the phase decides whether the
+     * runner keeps its fee (the pod's failures) or the requester gets everything back.
+     * @param s RunMarket's storage.
+     * @param runId The run.
+     * @param stage The stage that failed.
+     * @param phase Where it failed.
+     * @param logRef The Swarm reference of the logs (0 = none).
+     */
+    function failStage(Layout storage s, uint256 runId, uint8 stage, IRunMarket.FailPhase phase, bytes32 logRef) external {
+        StoredRun storage run_ = s.runs[runId];
+        checkClaimant(s, runId, run_, stage);
+        bool podPhase = phase == IRunMarket.FailPhase.Execute || phase == IRunMarket.FailPhase.Timeout || phase == IRunMarket.FailPhase.OutputTooLarge;
+        uint256 runnerPaid = podPhase ? run_.runnerFee : 0;
+        run_.status = IRunMarket.RunStatus.Failed;
+        s.runners[msg.sender].openClaims -= 1;
+        if (runnerPaid != 0) {
+            run_.escrow -= uint96(runnerPaid);
+            s.credits[tokenAddress(s, run_.tokenId)][msg.sender] += runnerPaid;
+        }
+        uint256 refund = refundAll(s, run_);
+        emit IRunMarket.RunFailed(runId, run_.requester, msg.sender, stage, phase, logRef, runnerPaid, refund);
+    }
+
+    /**
+     * @notice Checks that the caller holds the run's live claim and that `stage` is due.
+     * @param s RunMarket's storage.
+     * @param runId The run.
+     * @param run_ The run's storage.
+     * @param stage The stage reported.
+     */
+    function checkClaimant(Layout storage s, uint256 runId, StoredRun storage run_, uint8 stage) internal view {
+        IRunMarket.RunStatus status = run_.status;
+        if (status != IRunMarket.RunStatus.Claimed) revert IRunMarket.RunMarketWrongStatus(runId, status);
+        // A claimed run always holds a non-zero runner id, so an unregistered caller (id 0) never matches.
+        if (s.runners[msg.sender].id != run_.runnerId) revert IRunMarket.RunMarketNotClaimant(runId, msg.sender);
+        if (run_.claimedUntil <= block.timestamp) revert IRunMarket.RunMarketClaimLapsed(runId, run_.claimedUntil);
+        if (block.timestamp >= run_.deadline) revert IRunMarket.RunMarketDeadlinePassed(runId, run_.deadline);
+        if (stage != run_.nextStage) revert IRunMarket.RunMarketWrongStage(runId, run_.nextStage, stage);
+    }
+
+    // ---------------------------------------------------------------- private pods
+
+    /**
+     * @notice Reverts unless `runner` holds a key grant for the pod version (a run of a private pod
+     * must name a granted runner).
+     * @param keyGrants The PodKeyGrants.
+     * @param podId The pod.
+     * @param version The version.
+     * @param runner The named runner (address(0) never holds a grant).
+     */
+    function requireGranted(address keyGrants, uint256 podId, uint64 version, address runner) public view {
+        if (!IPodKeyGrants(keyGrants).isGranted(podId, version, runner)) revert IRunMarket.RunMarketRunnerNotGranted(podId, version, runner);
+    }
+
+    /**
+     * @notice Reverts unless `runner` still holds a grant for every private stage the run has left:
+     * a runner whose grant was revoked after the request cannot claim it.
+     * @param s RunMarket's storage.
+     * @param keyGrants The PodKeyGrants.
+     * @param runId The run.
+     * @param runner The claiming runner.
+     */
+    function requireGrants(Layout storage s, address keyGrants, uint256 runId, address runner) external view {
+        StoredRun storage run_ = s.runs[runId];
+        uint256 count = run_.stageCount;
+        if (count == 1) {
+            requireGranted(keyGrants, run_.podId, run_.privateVersion, runner);
+            return;
+        }
+        for (uint256 i = run_.nextStage; i < count; ++i) {
+            StoredStage memory stage = s.stages[runId][i];
+            if (stage.privateVersion != 0) requireGranted(keyGrants, stage.podId, stage.privateVersion, runner);
+        }
+    }
+
     // ---------------------------------------------------------------- views
 
     /**
@@ -516,6 +625,8 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
     address public immutable registry;
     /// @notice The PodLicenses that says who may run a pod.
     address public immutable licenses;
+    /// @notice The PodKeyGrants that says which runners may run a private pod's version.
+    address public immutable keyGrants;
 
     RunMarketLib.Layout private _s;
 
@@ -523,6 +634,7 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
      * @notice Deploys the market with its roles on distinct accounts.
      * @param registry_ The PodRegistry.
      * @param licenses_ The PodLicenses.
+     * @param keyGrants_ The PodKeyGrants.
      * @param adminDelay The delay of a default admin transfer.
      * @param admin The default admin (grants and revokes roles).
      * @param governor Receives GOVERNOR_ROLE.
@@ -532,17 +644,21 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
     constructor(
         address registry_,
         address licenses_,
+        address keyGrants_,
         uint48 adminDelay,
         address admin,
         address governor,
         address pauser,
         Settings memory settings_
     ) AccessControlDefaultAdminRules(adminDelay, admin) {
-        if (registry_ == address(0) || licenses_ == address(0) || governor == address(0) || pauser == address(0)) {
+        if (
+            registry_ == address(0) || licenses_ == address(0) || keyGrants_ == address(0) || governor == address(0) || pauser == address(0)
+        ) {
             revert RunMarketZeroAddress();
         }
         registry = registry_;
         licenses = licenses_;
+        keyGrants = keyGrants_;
         _grantRole(GOVERNOR_ROLE, governor);
         _grantRole(PAUSER_ROLE, pauser);
         RunMarketLib.setSettings(_s, settings_);
@@ -615,9 +731,16 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
             podPrice: 0,
             podId: podId,
             stageCount: 1,
-            feeBps: 0
+            feeBps: 0,
+            privateStages: false,
+            privateVersion: 0
         });
-        (version, request.podPrice) = _checkStage(podId, version, token);
+        bool private_;
+        (version, request.podPrice, private_) = _checkStage(podId, version, token, runner_);
+        if (private_) {
+            request.privateStages = true;
+            request.privateVersion = version;
+        }
         request.escrow = _escrowFor(request.podPrice, 1, token, maxPayment, runner_);
         runId = _newRun(request);
         emit RunRequested(
@@ -656,18 +779,13 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
             podId: stages[0].podId,
             // count <= MAX_STAGES fits uint8.
             stageCount: uint8(count),
-            feeBps: 0
+            feeBps: 0,
+            privateStages: false,
+            privateVersion: 0
         });
         // The id `_newRun` will take: stages are stored and announced first, the run after.
         runId = uint256(_s.config.runCount) + 1;
-        for (uint256 i = 0; i < count; ++i) {
-            uint256 podId = stages[i].podId;
-            (uint64 version, uint256 podPrice) = _checkStage(podId, stages[i].version, token);
-            request.podPrice += podPrice;
-            // Prices passed the uint96 check of setRunPrice; ids fit 48 bits; i < MAX_STAGES.
-            _s.stages[runId][i] = RunMarketLib.StoredStage({podId: uint48(podId), podPrice: uint96(podPrice)});
-            emit StageRequested(runId, uint8(i), podId, version, podPrice);
-        }
+        for (uint256 i = 0; i < count; ++i) request.podPrice += _addStage(runId, i, stages[i], request);
         request.escrow = _escrowFor(request.podPrice, count, token, maxPayment, runner_);
         _newRun(request);
         emit TaskRequested(runId, msg.sender, runner_, request.stageCount, inputRef, token, request.escrow, request.podPrice, request.feeBps, deadline);
@@ -696,6 +814,8 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
         uint96 minBond = _s.bonds.minBond;
         if (runner_.bond < minBond) revert RunMarketBondTooLow(runner_.bond, minBond);
         if (run_.named && run_.runnerId != id) revert RunMarketNotNamedRunner(runId, msg.sender);
+        // A private pod's run names its runner; its grant may have been revoked since the request.
+        if (run_.privateStages) RunMarketLib.requireGrants(_s, keyGrants, runId, msg.sender);
 
         // What is left for the runner per stage still to run.
         uint256 budget = (run_.escrow - run_.podPrice) / (run_.stageCount - run_.nextStage);
@@ -727,12 +847,12 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
 
     /// @inheritdoc IRunMarket
     function fail(uint256 runId, FailPhase phase, bytes32 logRef) external {
-        _failStage(runId, _s.runs[runId].nextStage, phase, logRef);
+        RunMarketLib.failStage(_s, runId, _s.runs[runId].nextStage, phase, logRef);
     }
 
     /// @inheritdoc IRunMarket
     function failStage(uint256 runId, uint8 stage, FailPhase phase, bytes32 logRef) external {
-        _failStage(runId, stage, phase, logRef);
+        RunMarketLib.failStage(_s, runId, stage, phase, logRef);
     }
 
     // ---------------------------------------------------------------- other endings (RunMarketLib)
@@ -751,13 +871,13 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
 
     /// @inheritdoc IRunMarket
     function withdraw(address token) external nonReentrant returns (uint256 amount) {
-        return _withdraw(token, msg.sender);
+        return RunMarketLib.withdraw(_s, token, msg.sender);
     }
 
     /// @inheritdoc IRunMarket
     function withdrawTo(address token, address recipient) external nonReentrant returns (uint256 amount) {
         if (recipient == address(0)) revert RunMarketZeroAddress();
-        return _withdraw(token, recipient);
+        return RunMarketLib.withdraw(_s, token, recipient);
     }
 
     // ---------------------------------------------------------------- governance
@@ -893,8 +1013,11 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
 
 
 
-    /// @dev Checks one stage for the caller: licensed, version exists (0 -> latest), price in `token`.
-    function _checkStage(uint256 podId, uint64 version, address token) private view returns (uint64, uint256 podPrice) {
+    /**
+     * @dev Checks one stage for the caller: licensed, version exists (0 -> latest), price in `token`;
+     * a private pod's version must be granted to the named runner. Public pods pay one visibility read.
+     */
+    function _checkStage(uint256 podId, uint64 version, address token, address runner_) private view returns (uint64, uint256 podPrice, bool private_) {
         if (!IPodLicenses(licenses).hasLicense(msg.sender, podId)) revert RunMarketNotLicensed(podId, msg.sender);
         (uint64 latest, ) = IPodRegistry(registry).latestVersion(podId);
         if (version == 0) {
@@ -902,10 +1025,25 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
         } else if (version > latest) {
             revert RunMarketVersionNotFound(podId, version, latest);
         }
+        if (IPodRegistry(registry).visibilityOf(podId) == IPodRegistry.Visibility.Private) {
+            RunMarketLib.requireGranted(keyGrants, podId, version, runner_);
+            private_ = true;
+        }
         RunMarketLib.StoredPrice memory price = _s.prices[podId];
         podPrice = price.price;
         if (podPrice != 0 && price.token != token) revert RunMarketWrongToken(podId, price.token, token);
-        return (version, podPrice);
+        return (version, podPrice, private_);
+    }
+
+    /// @dev Checks, stores and announces stage `i` of task `runId` (i < MAX_STAGES); marks the request when the stage's pod is private.
+    function _addStage(uint256 runId, uint256 i, Stage calldata stage, RunMarketLib.NewRun memory request) private returns (uint256 podPrice) {
+        uint256 podId = stage.podId;
+        (uint64 version, uint256 price, bool private_) = _checkStage(podId, stage.version, request.token, request.runner);
+        if (private_) request.privateStages = true;
+        // Prices passed the uint96 check of setRunPrice; ids fit 48 bits; i < MAX_STAGES.
+        _s.stages[runId][i] = RunMarketLib.StoredStage({podId: uint48(podId), podPrice: uint96(price), privateVersion: private_ ? version : 0});
+        emit StageRequested(runId, uint8(i), podId, version, price);
+        return price;
     }
 
     /// @dev The escrow of a request: exact for a named runner, `maxPayment` for any runner.
@@ -951,7 +1089,9 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
             feeBps: feeBps_,
             stageCount: request.stageCount,
             nextStage: 0,
-            named: runner_ != address(0)
+            named: runner_ != address(0),
+            privateStages: request.privateStages,
+            privateVersion: request.privateVersion
         });
     }
 
@@ -979,19 +1119,9 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
         return (stored.podId, stored.podPrice);
     }
 
-    /// @dev Checks that the caller holds the run's live claim and that `stage` is due.
-    function _checkClaimant(uint256 runId, RunMarketLib.StoredRun storage run_, uint8 stage) private view {
-        if (run_.status != RunStatus.Claimed) revert RunMarketWrongStatus(runId, run_.status);
-        // A claimed run always holds a non-zero runner id, so an unregistered caller (id 0) never matches.
-        if (_s.runners[msg.sender].id != run_.runnerId) revert RunMarketNotClaimant(runId, msg.sender);
-        if (run_.claimedUntil <= block.timestamp) revert RunMarketClaimLapsed(runId, run_.claimedUntil);
-        if (block.timestamp >= run_.deadline) revert RunMarketDeadlinePassed(runId, run_.deadline);
-        if (stage != run_.nextStage) revert RunMarketWrongStage(runId, run_.nextStage, stage);
-    }
-
     function _completeStage(uint256 runId, uint8 stage, bytes32 outputRef, bytes32 logRef) private {
         RunMarketLib.StoredRun storage run_ = _s.runs[runId];
-        _checkClaimant(runId, run_, stage);
+        RunMarketLib.checkClaimant(_s, runId, run_, stage);
         (uint256 podId, uint256 podPrice) = _stage(runId, run_, stage);
         address token = RunMarketLib.tokenAddress(_s, run_.tokenId);
         uint256 fee = (podPrice * run_.feeBps) / BPS_DENOMINATOR;
@@ -1016,37 +1146,6 @@ contract RunMarket is IRunMarket, AccessControlDefaultAdminRules, ReentrancyGuar
         } else {
             run_.nextStage = stage + 1;
             run_.claimedUntil = uint40(block.timestamp) + _s.config.claimWindow;
-        }
-    }
-
-    function _failStage(uint256 runId, uint8 stage, FailPhase phase, bytes32 logRef) private {
-        RunMarketLib.StoredRun storage run_ = _s.runs[runId];
-        _checkClaimant(runId, run_, stage);
-        bool podPhase = phase == FailPhase.Execute || phase == FailPhase.Timeout || phase == FailPhase.OutputTooLarge;
-        uint256 runnerPaid = podPhase ? run_.runnerFee : 0;
-        run_.status = RunStatus.Failed;
-        _s.runners[msg.sender].openClaims -= 1;
-        if (runnerPaid != 0) {
-            run_.escrow -= uint96(runnerPaid);
-            _s.credits[RunMarketLib.tokenAddress(_s, run_.tokenId)][msg.sender] += runnerPaid;
-        }
-        uint256 refund = RunMarketLib.refundAll(_s, run_);
-        emit RunFailed(runId, run_.requester, msg.sender, stage, phase, logRef, runnerPaid, refund);
-    }
-
-
-
-    /// @dev Pays the caller's whole credit in `token` to `recipient` (effects before the interaction).
-    function _withdraw(address token, address recipient) private returns (uint256 amount) {
-        amount = _s.credits[token][msg.sender];
-        if (amount == 0) revert RunMarketNothingToWithdraw(msg.sender, token);
-        delete _s.credits[token][msg.sender];
-        emit Withdrawn(msg.sender, token, recipient, amount);
-        if (token == NATIVE) {
-            (bool sent, ) = payable(recipient).call{value: amount}("");
-            if (!sent) revert RunMarketNativeTransferFailed(recipient, amount);
-        } else {
-            IERC20(token).safeTransfer(recipient, amount);
         }
     }
 }

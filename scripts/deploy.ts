@@ -1,12 +1,13 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractFactory, TransactionRequest } from "ethers";
-import type { GroupRegistry, MessageBus, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../typechain-types";
+import type { GroupRegistry, MessageBus, PodKeyGrants, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../typechain-types";
 import { DEV_ROLE_ACCOUNTS, readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
 import { setting } from "../services/config";
 
 /**
  * `npx hardhat run scripts/deploy.ts --network <name>`: deploys PodRegistry, PodLicenses, PodMarket,
- * RunMarketLib and RunMarket (linked to it), GroupRegistry and MessageBus (with the native protocol
+ * PodKeyGrants (which runners may run private pods), RunMarketLib and RunMarket (linked to it, naming
+ * PodKeyGrants), GroupRegistry and MessageBus (with the native protocol
  * floor of messages, LURE_MESSAGE_FLOOR) and, on real networks (amoy, polygon), a
  * TimelockController that holds the GOVERNOR_ROLE of the markets, the groups and the message bus.
  *
@@ -53,6 +54,7 @@ export interface LureDeployment {
   registry: PodRegistry;
   licenses: PodLicenses;
   market: PodMarket;
+  keyGrants: PodKeyGrants;
   runMarket: RunMarket;
   groups: GroupRegistry;
   messages: MessageBus;
@@ -173,6 +175,7 @@ async function attach(hre: HardhatRuntimeEnvironment, deployment: Deployment, re
     registry: await at<PodRegistry>("PodRegistry"),
     licenses: await at<PodLicenses>("PodLicenses"),
     market: await at<PodMarket>("PodMarket"),
+    keyGrants: await at<PodKeyGrants>("PodKeyGrants"),
     runMarket: await at<RunMarket>("RunMarket"),
     groups: await at<GroupRegistry>("GroupRegistry"),
     messages: await at<MessageBus>("MessageBus"),
@@ -189,7 +192,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const real = REAL_NETWORKS.has(network);
   const say = options.verbose === false ? () => undefined : (line: string) => console.log(line);
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
-  const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"];
+  const names = [...(real ? ["TimelockController"] : []), "PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"];
 
   const existing = readDeployment(network);
   // A deployment made before groups and messages existed keeps its live contracts and gains only
@@ -224,6 +227,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
   const registryAddress = place("PodRegistry");
   const licensesAddress = place("PodLicenses");
   const marketAddress = place("PodMarket");
+  const keyGrantsAddress = place("PodKeyGrants");
   const runMarketLibAddress = place("RunMarketLib");
   const runMarketAddress = place("RunMarket");
   const groupsAddress = place("GroupRegistry");
@@ -254,11 +258,12 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
       args: [registryAddress, licensesAddress, adminDelay, roles.admin, roles.governor, roles.pauser, roles.feeRecipient, feeBps, feeDelay],
       address: marketAddress,
     },
+    { name: "PodKeyGrants", artifact: "PodKeyGrants", args: [registryAddress], address: keyGrantsAddress },
     { name: "RunMarketLib", artifact: "RunMarketLib", args: [], address: runMarketLibAddress },
     {
       name: "RunMarket",
       artifact: "RunMarket",
-      args: [registryAddress, licensesAddress, adminDelay, roles.admin, roles.governor, roles.pauser, runSettings],
+      args: [registryAddress, licensesAddress, keyGrantsAddress, adminDelay, roles.admin, roles.governor, roles.pauser, runSettings],
       address: runMarketAddress,
       libraries: { RunMarketLib: runMarketLibAddress },
     },

@@ -228,10 +228,13 @@ async function runs(
   const lib = await hre.ethers.deployContract("RunMarketLib", [], deployer);
   const libReceipt = await lib.deploymentTransaction()?.wait();
   samples.set("RunMarketLib deployment", [Number(libReceipt?.gasUsed ?? 0)]);
+  const keyGrants = await hre.ethers.deployContract("PodKeyGrants", [await registry.getAddress()], deployer);
+  const keyGrantsReceipt = await keyGrants.deploymentTransaction()?.wait();
+  samples.set("PodKeyGrants deployment", [Number(keyGrantsReceipt?.gasUsed ?? 0)]);
   const settings = { feeRecipient: treasury.address, feeBps: 500, claimWindow: 600, unbondingDelay: 86_400, minBond: hre.ethers.parseEther("1"), slashAmount: hre.ethers.parseEther("0.1") };
   const runMarket = await hre.ethers.deployContract(
     "RunMarket",
-    [await registry.getAddress(), await licenses.getAddress(), 3 * 86_400, admin.address, governor.address, deployed.pauser.address, settings],
+    [await registry.getAddress(), await licenses.getAddress(), await keyGrants.getAddress(), 3 * 86_400, admin.address, governor.address, deployed.pauser.address, settings],
     { signer: deployer, libraries: { RunMarketLib: await lib.getAddress() } },
   );
   const receipt = await runMarket.deploymentTransaction()?.wait();
@@ -311,6 +314,19 @@ async function runs(
     runId += 1n;
     await measure(samples, "RunMarket.claim", runMarket.connect(runners[1]).claim(runId));
     await measure(samples, "RunMarket.complete", runMarket.connect(runners[1]).complete(runId, key, key));
+  }
+  // Private pods (issue 15 §2): each publisher publishes a private pod and grants its key to runner 0,
+  // which then runs it for its owner; a grant revoked at the end.
+  for (const [index, publisher] of publishers.entries()) {
+    const name = `private-${index}`;
+    await measure(samples, "PodRegistry.publish (private)", registry.connect(publisher).publish(name, key, 0, 0, 0, 0));
+    const podId = await registry.podIdOf(publisher.address, name);
+    await measure(samples, "PodKeyGrants.grantKey", keyGrants.connect(publisher).grantKey(podId, 1, runners[0].address, key));
+    await measure(samples, "RunMarket.requestRun (native, private pod)", runMarket.connect(publisher).requestRun(podId, 0, key, NATIVE, max, await deadline(), runners[0].address, { value: fee }));
+    runId += 1n;
+    await measure(samples, "RunMarket.claim (private pod)", runMarket.connect(runners[0]).claim(runId));
+    await measure(samples, "RunMarket.complete", runMarket.connect(runners[0]).complete(runId, key, key));
+    if (index === 0) await measure(samples, "PodKeyGrants.revokeKey", keyGrants.connect(publisher).revokeKey(podId, 1, runners[0].address));
   }
   for (const account of [...runners, ...publishers, treasury, ...buyers.slice(0, 2)]) {
     if ((await runMarket.creditOf(account.address, NATIVE)) === 0n) continue; // e.g. a publisher whose priced pod was sold

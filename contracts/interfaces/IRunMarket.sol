@@ -390,6 +390,14 @@ interface IRunMarket {
      */
     error RunMarketVersionNotFound(uint256 podId, uint64 version, uint64 latest);
     /**
+     * @notice A run of a private pod must name a runner holding a key grant for the version (PodKeyGrants);
+     * raised at request, and at claim when the grant was revoked since.
+     * @param podId The pod.
+     * @param version The version.
+     * @param runner The runner named (address(0) when the request named none).
+     */
+    error RunMarketRunnerNotGranted(uint256 podId, uint64 version, address runner);
+    /**
      * @notice The ERC-20 is not allow-listed.
      * @param token The token.
      */
@@ -625,6 +633,7 @@ interface IRunMarket {
      * msg.value for the native coin, else pulled with transferFrom (msg.value must then be 0).
      * A named runner: the pod price plus the runner's current fee. Any runner: `maxPayment`; the
      * claiming runner's fee is fixed at claim and what is left refunded at the end.
+     * A private pod's run must name a runner holding a key grant for the version (PodKeyGrants).
      * @param podId The pod.
      * @param version The version (0 = latest, pinned now).
      * @param inputRef The Swarm reference of its input (0 = none).
@@ -647,7 +656,8 @@ interface IRunMarket {
     /**
      * @notice Requests a task: stages run in order on one runner, each stage's output the next one's
      * external payload. The caller must be licensed for every stage's pod; the escrow covers every
-     * stage's pod price and the runner's fee once per stage (see `requestRun`).
+     * stage's pod price and the runner's fee once per stage (see `requestRun`). A task with a
+     * private pod must name a runner holding a key grant for that stage's version.
      * @param stages The stages (1 to MAX_STAGES), each a pod and its version (0 = latest).
      * @param inputRef The Swarm reference of the first stage's input (0 = none).
      * @param token The payment token.
@@ -668,7 +678,8 @@ interface IRunMarket {
     /**
      * @notice Claims a run: a registered, active runner with at least `minBond` (the named one, if
      * any), whose fee fits the escrow. The first claim wins; a lapsed claim can be taken over, and
-     * its runner is slashed.
+     * its runner is slashed. A run with private pods needs the runner's key grants for the stages
+     * left to be still in force.
      * @param runId The run.
      */
     function claim(uint256 runId) external;

@@ -1,11 +1,12 @@
 import type { ContractRunner, Provider } from "ethers";
-import type { GroupRegistry, MessageBus, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../typechain-types";
+import type { GroupRegistry, MessageBus, PodKeyGrants, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../typechain-types";
 import { GroupRegistry__factory } from "../../typechain-types/factories/contracts/GroupRegistry__factory";
 import { MessageBus__factory } from "../../typechain-types/factories/contracts/MessageBus__factory";
 import { PodLicenses__factory } from "../../typechain-types/factories/contracts/PodLicenses__factory";
 import { PodMarket__factory } from "../../typechain-types/factories/contracts/PodMarket__factory";
 import { PodRegistry__factory } from "../../typechain-types/factories/contracts/PodRegistry__factory";
 import { RunMarket__factory } from "../../typechain-types/factories/contracts/RunMarket.sol/RunMarket__factory";
+import { PodKeyGrants__factory } from "../../typechain-types/factories/contracts/PodKeyGrants__factory";
 import { LURE_CONTRACTS, readDeployment, requireContract, type Deployment, type LureContractName } from "./deployments";
 import { ChainError } from "./errors";
 
@@ -18,6 +19,7 @@ const BINDINGS = {
   PodRegistry: PodRegistry__factory,
   PodLicenses: PodLicenses__factory,
   PodMarket: PodMarket__factory,
+  PodKeyGrants: PodKeyGrants__factory,
   RunMarket: RunMarket__factory,
   GroupRegistry: GroupRegistry__factory,
   MessageBus: MessageBus__factory,
@@ -40,6 +42,8 @@ export interface PodContracts {
 export interface LureContracts extends PodContracts {
   /** Runners, escrowed runs and tasks. */
   runMarket: RunMarket;
+  /** Which runners may run which private pod versions (sealed keys on Swarm). */
+  keyGrants: PodKeyGrants;
   /** Groups: memberships, catalogues, treasuries of join fees. */
   groups: GroupRegistry;
   /** Paid messages to groups and inboxes. */
@@ -87,6 +91,7 @@ export async function connectLure(runner: ContractRunner, options: ConnectOption
     licenses: BINDINGS.PodLicenses.connect(deployment.contracts.PodLicenses.address, runner),
     market: BINDINGS.PodMarket.connect(deployment.contracts.PodMarket.address, runner),
     runMarket: BINDINGS.RunMarket.connect(deployment.contracts.RunMarket.address, runner),
+    keyGrants: BINDINGS.PodKeyGrants.connect(deployment.contracts.PodKeyGrants.address, runner),
     groups: BINDINGS.GroupRegistry.connect(deployment.contracts.GroupRegistry.address, runner),
     messages: BINDINGS.MessageBus.connect(deployment.contracts.MessageBus.address, runner),
     account,

@@ -8,7 +8,7 @@ import { setting } from "../config";
  * script also records the TimelockController that holds the market's GOVERNOR_ROLE: a deployments
  * file may name contracts beyond these (the schema takes any name), and services use only these.
  */
-export const LURE_CONTRACTS = ["PodRegistry", "PodLicenses", "PodMarket", "RunMarket", "GroupRegistry", "MessageBus"] as const;
+export const LURE_CONTRACTS = ["PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarket", "GroupRegistry", "MessageBus"] as const;
 export type LureContractName = (typeof LURE_CONTRACTS)[number];
 
 /** The networks whose deployments the deploy script makes with the dev accounts below. */

@@ -11,7 +11,7 @@ describe("scripts/deploy.ts on the in-process dev chain", function () {
     const deployed = await deployLure(hre, { write: false, verbose: false });
     expect(deployed).not.to.equal(undefined);
     const { deployment, market, licenses, registry, runMarket, groups, messages } = deployed!;
-    expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
+    expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
     expect(deployment.chainId).to.equal(31337);
     const signers = await ethers.getSigners();
     const [deployer] = signers;
@@ -28,6 +28,8 @@ describe("scripts/deploy.ts on the in-process dev chain", function () {
     expect(await market.registry()).to.equal(await registry.getAddress());
     expect(await market.licenses()).to.equal(await licenses.getAddress());
     expect(await runMarket.registry()).to.equal(await registry.getAddress());
+    expect(await runMarket.keyGrants()).to.equal(deployment.contracts.PodKeyGrants.address);
+    expect(await deployed!.keyGrants.registry()).to.equal(await registry.getAddress());
     expect(await runMarket.defaultAdmin()).to.equal(admin);
     expect(await runMarket.hasRole(await runMarket.GOVERNOR_ROLE(), signers[DEV_ROLE_ACCOUNTS.governor].address)).to.equal(true);
     expect(await runMarket.hasRole(await runMarket.PAUSER_ROLE(), signers[DEV_ROLE_ACCOUNTS.pauser].address)).to.equal(true);
@@ -68,8 +70,8 @@ describe("scripts/deploy.ts on the in-process dev chain", function () {
       const upgraded = (await deployLure(hre, { verbose: false }))!;
       expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce + 2);
       expect(upgraded.reused).to.equal(false);
-      expect(Object.keys(upgraded.deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
-      for (const name of ["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket"]) {
+      expect(Object.keys(upgraded.deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
+      for (const name of ["PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarketLib", "RunMarket"]) {
         expect(upgraded.deployment.contracts[name]).to.deep.equal(first.deployment.contracts[name]);
       }
       expect(upgraded.deployment.contracts.GroupRegistry.address).not.to.equal(first.deployment.contracts.GroupRegistry.address);

@@ -69,10 +69,12 @@ describe("RunMarket", function () {
       const libraries = { RunMarketLib: await lib.getAddress() };
       const good = { feeRecipient: f.treasury.address, feeBps: 500, claimWindow: 600, unbondingDelay: 60, minBond: 10n, slashAmount: 1n };
       const factory = await ethers.getContractFactory("RunMarket", { libraries });
+      const keyGrants = await ethers.deployContract("PodKeyGrants", [f.registryAddress]);
+      const keyGrantsAddress = await keyGrants.getAddress();
       const args = (over: Partial<typeof good>, registry = f.registryAddress) =>
-        [registry, f.licensesAddress, ADMIN_DELAY, f.admin.address, f.governor.address, f.pauser.address, { ...good, ...over }] as const;
+        [registry, f.licensesAddress, keyGrantsAddress, ADMIN_DELAY, f.admin.address, f.governor.address, f.pauser.address, { ...good, ...over }] as const;
       await expect(factory.deploy(...args({}, ethers.ZeroAddress))).to.be.revertedWithCustomError(factory, "RunMarketZeroAddress");
-      for (const position of [1, 4, 5]) {
+      for (const position of [1, 2, 5, 6]) {
         const bad = [...args({})] as unknown[];
         bad[position] = ethers.ZeroAddress;
         await expect(factory.deploy(...(bad as Parameters<typeof factory.deploy>))).to.be.revertedWithCustomError(factory, "RunMarketZeroAddress");
@@ -82,6 +84,7 @@ describe("RunMarket", function () {
       await expect(factory.deploy(...args({ claimWindow: 59 }))).to.be.revertedWithCustomError(factory, "RunMarketBadSettings");
       await expect(factory.deploy(...args({ slashAmount: 11n }))).to.be.revertedWithCustomError(factory, "RunMarketBadSettings");
       const runMarket = await factory.deploy(...args({}));
+      expect(await runMarket.keyGrants()).to.equal(keyGrantsAddress);
       expect((await runMarket.settings()).claimWindow).to.equal(600n);
       expect(await runMarket.MAX_FEE_BPS()).to.equal(1000n);
       expect(await runMarket.MIN_CLAIM_WINDOW()).to.equal(60n);

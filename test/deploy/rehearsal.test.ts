@@ -87,7 +87,7 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
     const { code, output } = await runDeploy(env);
     expect(code, output).to.equal(0);
     expect(output).to.contain("Lure deployment plan for polygon (chainId 137)");
-    for (const name of ["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]) expect(output).to.contain(name);
+    for (const name of ["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]) expect(output).to.contain(name);
     expect(output).to.match(/runs: claim window 600s/);
     expect(output).to.contain("messages: protocol floor 0.05 (native coin) per message");
     expect(output).to.match(/priority 30\.00 gwei \(floor 30\.00 gwei\)/);
@@ -102,7 +102,7 @@ describe("Polygon rehearsal: deploy with the polygon settings on a chainId 137 n
     expect(code, output).to.equal(0);
     const file = deploymentSchema.parse(JSON.parse(readFileSync(join(deploymentsDir, "polygon.json"), "utf8")));
     expect(file.chainId).to.equal(137);
-    expect(Object.keys(file.contracts)).to.deep.equal(["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
+    expect(Object.keys(file.contracts)).to.deep.equal(["TimelockController", "PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
     for (const entry of Object.values(file.contracts)) {
       expect(entry.address).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(entry.txHash).to.match(/^0x[0-9a-f]{64}$/);

@@ -158,6 +158,8 @@ export const X25519_KEY = ethers.keccak256(ethers.toUtf8Bytes("runner key"));
 /** Deploys RunMarketLib and a RunMarket linked to it, for a market fixture's registry and licences (the deploy script will link it the same way). */
 async function deployRunMarketFor(f: MarketFixture) {
   const lib = await ethers.deployContract("RunMarketLib", [], f.deployer);
+  const keyGrants = await ethers.deployContract("PodKeyGrants", [f.registryAddress], f.deployer);
+  const keyGrantsAddress = await keyGrants.getAddress();
   const settings = {
     feeRecipient: f.treasury.address,
     feeBps: Number(RUN_FEE_BPS),
@@ -168,10 +170,10 @@ async function deployRunMarketFor(f: MarketFixture) {
   };
   const runMarket = await ethers.deployContract(
     "RunMarket",
-    [f.registryAddress, f.licensesAddress, ADMIN_DELAY, f.admin.address, f.governor.address, f.pauser.address, settings],
+    [f.registryAddress, f.licensesAddress, keyGrantsAddress, ADMIN_DELAY, f.admin.address, f.governor.address, f.pauser.address, settings],
     { signer: f.deployer, libraries: { RunMarketLib: await lib.getAddress() } },
   );
-  return { runMarket, runMarketAddress: await runMarket.getAddress(), lib, settings };
+  return { runMarket, runMarketAddress: await runMarket.getAddress(), lib, settings, keyGrants, keyGrantsAddress };
 }
 
 /**
@@ -183,7 +185,7 @@ async function deployRunMarketFor(f: MarketFixture) {
  */
 export async function deployRunMarket() {
   const f = await deployMarket();
-  const { runMarket, runMarketAddress, lib, settings } = await deployRunMarketFor(f);
+  const { runMarket, runMarketAddress, lib, settings, keyGrants, keyGrantsAddress } = await deployRunMarketFor(f);
   const { governor, alice, bob, carol, dave, erin, market, alicePod, bobFork, usd, feeToken, hookToken, signers } = f;
   const [runner1, runner2, runner3] = signers.slice(11, 14);
   for (const token of [usd, feeToken, hookToken]) {
@@ -199,7 +201,7 @@ export async function deployRunMarket() {
   await runMarket.connect(runner1).registerRunner(X25519_KEY, [NATIVE, usdAddress], [RUNNER_FEE, 1000n], { value: MIN_BOND });
   await runMarket.connect(runner2).registerRunner(X25519_KEY, [NATIVE], [2n * RUNNER_FEE], { value: MIN_BOND });
   await runMarket.connect(runner3).registerRunner(X25519_KEY, [NATIVE], [0n], { value: MIN_BOND });
-  return { ...f, runMarket, runMarketAddress, lib, settings, runner1, runner2, runner3, usdAddress };
+  return { ...f, runMarket, runMarketAddress, lib, settings, keyGrants, keyGrantsAddress, runner1, runner2, runner3, usdAddress };
 }
 
 export type RunMarketFixture = Awaited<ReturnType<typeof deployRunMarket>>;

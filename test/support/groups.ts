@@ -32,12 +32,13 @@ export async function deployLureWithGroups() {
 export type LureGroupsFixture = Awaited<ReturnType<typeof deployLureWithGroups>>;
 
 /** Every Lure contract of the fixture, acting as `signer`. */
-export function actingAs(f: { deployment: Deployment } & Pick<LureGroupsFixture, "registry" | "licenses" | "market" | "runMarket" | "groups" | "messages">, signer: HardhatEthersSigner): LureContracts & { deployment: Deployment } {
+export function actingAs(f: { deployment: Deployment } & Pick<LureGroupsFixture, "registry" | "licenses" | "market" | "keyGrants" | "runMarket" | "groups" | "messages">, signer: HardhatEthersSigner): LureContracts & { deployment: Deployment } {
   return {
     registry: f.registry.connect(signer),
     licenses: f.licenses.connect(signer),
     market: f.market.connect(signer),
     runMarket: f.runMarket.connect(signer),
+    keyGrants: f.keyGrants.connect(signer),
     groups: f.groups.connect(signer),
     messages: f.messages.connect(signer),
     account: signer.address,

@@ -38,7 +38,7 @@ describe("Hardhat tasks (registry and market)", function () {
       const raw: unknown = JSON.parse(readFileSync(join(deploymentsDir, "hardhat.json"), "utf8"));
       const deployment = deploymentSchema.parse(raw);
       expect(deployment.chainId).to.equal(31337);
-      expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
+      expect(Object.keys(deployment.contracts)).to.deep.equal(["PodRegistry", "PodLicenses", "PodMarket", "PodKeyGrants", "RunMarketLib", "RunMarket", "GroupRegistry", "MessageBus"]);
       expect(deployment.contracts.PodRegistry.blockNumber).to.be.greaterThan(0);
     });
 

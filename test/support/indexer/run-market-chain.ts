@@ -4,6 +4,7 @@ import type { PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../../ty
 import { PodLicenses__factory } from "../../../typechain-types/factories/contracts/PodLicenses__factory";
 import { PodMarket__factory } from "../../../typechain-types/factories/contracts/PodMarket__factory";
 import { PodRegistry__factory } from "../../../typechain-types/factories/contracts/PodRegistry__factory";
+import { PodKeyGrants__factory } from "../../../typechain-types/factories/contracts/PodKeyGrants__factory";
 import { RunMarketLib__factory } from "../../../typechain-types/factories/contracts/RunMarket.sol/RunMarketLib__factory";
 import { RunMarket__factory } from "../../../typechain-types/factories/contracts/RunMarket.sol/RunMarket__factory";
 
@@ -79,6 +80,8 @@ export async function deployRunMarketChain(url: string): Promise<RunMarketChain>
   await market.waitForDeployment();
   const lib = await new RunMarketLib__factory(admin).deploy();
   await lib.waitForDeployment();
+  const keyGrants = await new PodKeyGrants__factory(admin).deploy(await registry.getAddress());
+  await keyGrants.waitForDeployment();
   const settings = {
     feeRecipient: treasury.address,
     feeBps: Number(RUN_FEE_BPS),
@@ -90,6 +93,7 @@ export async function deployRunMarketChain(url: string): Promise<RunMarketChain>
   const runMarket = await new RunMarket__factory({ "contracts/RunMarket.sol:RunMarketLib": await lib.getAddress() }, admin).deploy(
     await registry.getAddress(),
     await licenses.getAddress(),
+    await keyGrants.getAddress(),
     DAY,
     admin.address,
     governor.address,
@@ -99,7 +103,7 @@ export async function deployRunMarketChain(url: string): Promise<RunMarketChain>
   await runMarket.waitForDeployment();
   const deployment: Deployment = {
     chainId: 31337,
-    contracts: { PodRegistry: await deployedAt(registry), PodLicenses: await deployedAt(licenses), PodMarket: await deployedAt(market), RunMarket: await deployedAt(runMarket) },
+    contracts: { PodRegistry: await deployedAt(registry), PodLicenses: await deployedAt(licenses), PodMarket: await deployedAt(market), PodKeyGrants: await deployedAt(keyGrants), RunMarket: await deployedAt(runMarket) },
   };
 
   await mined(licenses.connect(admin).grantRole(await licenses.MINTER_ROLE(), await market.getAddress()));
