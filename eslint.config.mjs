@@ -1,5 +1,6 @@
 // `npm run lint`: typescript-eslint's type-aware recommended rules over every TypeScript file of
 // the project, with no warnings allowed. Unused exports and files are knip's job (knip.json).
+// The web app (web/**/*.ts, web/**/*.tsx) is linted too, typed by its own web/tsconfig.json (DOM, JSX).
 import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 

@@ -72,10 +72,10 @@ describe("GraphQL guards and operations endpoints", function () {
       const graphiql = await fetch(`${api.running.url}/graphql`, { headers: { accept: "text/html" } });
       expect(graphiql.status).to.equal(200);
       expect(await graphiql.text()).to.match(/graphiql/i);
-      const root = await fetch(`${api.running.url}/`);
-      expect(root.status).to.equal(200);
-      expect(await root.text()).to.match(/Lure GraphQL[\s\S]*href="\/graphql"/);
-      expect((await fetch(`${production.running.url}/`)).status).to.equal(404);
+      const queryPage = await fetch(`${api.running.url}/query`);
+      expect(queryPage.status).to.equal(200);
+      expect(await queryPage.text()).to.match(/Lure GraphQL[\s\S]*href="\/graphql"/);
+      expect((await fetch(`${production.running.url}/query`)).status).to.equal(404);
       const prodGraphiql = await fetch(`${production.running.url}/graphql`, { headers: { accept: "text/html" } });
       expect(await prodGraphiql.text()).to.not.match(/<html/i);
     });

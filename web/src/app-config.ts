@@ -20,6 +20,10 @@ export interface AppConfig {
   beeUrl: string;
   /** The native currency's symbol (ETH on the dev chain, POL on Polygon). */
   nativeSymbol: string;
+  /** Payment tokens known by symbol and decimals, by lower-case address (the native coin at 0x000…0). */
+  tokens?: Record<string, { symbol: string; decimals: number }>;
+  /** The network name of the deployments file (localhost, amoy, polygon). */
+  network?: string;
 }
 
 let loaded: Promise<AppConfig> | undefined;

@@ -6,6 +6,7 @@ import type { ApiMetrics } from "./metrics";
 import { routeLabel } from "./metrics";
 import { queryPageHtml } from "./query-page";
 import { readiness } from "./readiness";
+import { mountWeb, type WebDeps, type WebOptions } from "./web";
 
 export interface OperationsAppOptions {
   /** The GraphQL route, mounted on the app too so that an app embedded elsewhere serves GraphQL. */
@@ -17,12 +18,14 @@ export interface OperationsAppOptions {
   registry?: Registry;
   /** Replaces the /metrics text (an API worker asks the cluster's primary). */
   metricsText?: () => Promise<string>;
-  /** The offline query page at `/`. */
+  /** The offline query page at `/query`. */
   dev: boolean;
   workerId?: number;
+  /** The web app at `/` with `/app-config.json`, `/status.json` and the Swarm proxy (web.ts); `false` leaves them out. */
+  web?: (WebOptions & WebDeps) | false;
 }
 
-/** The express app: /health, /ready, /metrics and, in dev, the query page at `/`. */
+/** The express app: /health, /ready, /metrics, the web app at `/` and, in dev, the query page at `/query`. */
 export function operationsApp(options: OperationsAppOptions): Express {
   const { graphql, metrics } = options;
   const app = express();
@@ -58,6 +61,7 @@ export function operationsApp(options: OperationsAppOptions): Express {
     const text = options.metricsText ? await options.metricsText() : await metrics.render(options.registry ? [options.registry] : []);
     res.type("text/plain; version=0.0.4; charset=utf-8").send(text);
   });
-  if (options.dev) app.get("/", (_req, res) => res.type("html").send(queryPageHtml()));
+  if (options.dev) app.get("/query", (_req, res) => res.type("html").send(queryPageHtml()));
+  if (options.web) mountWeb(app, options.web, options.web);
   return app;
 }

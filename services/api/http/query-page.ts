@@ -1,5 +1,5 @@
 /**
- * The offline query page served at `/` in dev: a query box, a variables box and the JSON answer.
+ * The offline query page served at `/query` in dev: a query box, a variables box and the JSON answer.
  * GraphiQL (at /graphql) loads its assets from a CDN, which machines without internet cannot
  * reach; this page needs nothing but the API and links to GraphiQL.
  */
@@ -19,7 +19,7 @@ export function queryPageHtml(): string {
 </head>
 <body>
 <section>
-  <header><strong>Lure GraphQL</strong><button id="run">Run (Ctrl+Enter)</button><a href="/graphql">GraphiQL (needs internet for its assets)</a></header>
+  <header><strong>Lure GraphQL</strong><button id="run">Run (Ctrl+Enter)</button><a href="/graphql">GraphiQL (needs internet for its assets)</a><a href="/">Web app</a></header>
   <textarea id="query" spellcheck="false">{
   _meta { block { number hash timestamp } chainId hasIndexingErrors }
   pods(first: 10, orderBy: createdBlock, orderDirection: desc) {

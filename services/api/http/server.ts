@@ -7,6 +7,7 @@ import { graphqlRoute, isGraphqlPath, type NodeHandler } from "./graphql-route";
 import { DEFAULT_LIMITS, type GuardLimits } from "./guards";
 import { listenOn, type RunningApi } from "./listen";
 import { ApiMetrics } from "./metrics";
+import type { WebOptions } from "./web";
 import { createApiYoga, type ApiYoga } from "./yoga";
 
 export type { RunningApi } from "./listen";
@@ -17,17 +18,19 @@ export interface ApiServerOptions {
   status: () => ApiIndexerStatus;
   /** The indexer's metrics registry, served on /metrics next to the API's own. */
   registry?: Registry;
-  /** GraphiQL at /graphql, the query page at /, introspection and field suggestions. Off in production. */
+  /** GraphiQL at /graphql, the query page at /query, introspection and field suggestions. Off in production. */
   dev: boolean;
   limits?: Partial<GuardLimits>;
   /** Replaces this server's own /metrics text (an API worker asks the cluster's primary). */
   metricsText?: () => Promise<string>;
   /** Set in an API worker: sent as `x-lure-api-worker` so a client (or test) can tell who answered. */
   workerId?: number;
+  /** The web app and its endpoints (web.ts); on by default, `false` leaves them out. */
+  web?: WebOptions | false;
 }
 
 export interface ApiServer {
-  /** Everything but the GraphQL endpoint: /health, /ready, /metrics and the dev page. */
+  /** Everything but the GraphQL endpoint: /health, /ready, /metrics, the web app and the dev page. */
   app: Express;
   /** The whole API as a Node request handler: /graphql goes straight to yoga, the rest to `app`. */
   handler: NodeHandler;
@@ -53,6 +56,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     metricsText: options.metricsText,
     dev: options.dev,
     workerId: options.workerId,
+    web: options.web === false ? false : { ...options.web, db: options.db, status: options.status },
   });
   const handler: NodeHandler = (req, res) => {
     if (isGraphqlPath(req.url, yoga.graphqlEndpoint)) graphql(req, res);
