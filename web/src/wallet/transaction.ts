@@ -75,7 +75,8 @@ export interface PlanOutcome {
 
 /** Runs a confirmed plan, reporting every step's progress; an ActionError when a step does not go through. */
 export async function runPlan(plan: ActionPlan, onProgress: (steps: StepProgress[]) => void): Promise<PlanOutcome> {
-  const progress: StepProgress[] = [...(plan.before ? [{ label: plan.before.label, status: "waiting" as StepStatus }] : []), ...plan.steps.map((step) => ({ label: step.label, status: "waiting" as StepStatus }))];
+  const waiting = (label: string): StepProgress => ({ label, status: "waiting" });
+  const progress: StepProgress[] = [...(plan.before ? [waiting(plan.before.label)] : []), ...plan.steps.map((step) => waiting(step.label))];
   const set = (index: number, patch: Partial<StepProgress>) => {
     progress[index] = { ...progress[index], ...patch };
     onProgress([...progress]);
