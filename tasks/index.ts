@@ -7,3 +7,4 @@ import "./deploy";
 import "./runs";
 import "./groups";
 import "./messages";
+import "./key-grants";

@@ -7,7 +7,7 @@ import type { RunMarket } from "../../typechain-types";
 import type { Deployment } from "../chain/deployments";
 import type { LureContracts } from "../chain/contracts";
 import { eventsOf } from "../chain/events";
-import { refHex, refToBytes32 } from "../chain/refs";
+import { refHex, refToBytes32, VISIBILITY_PRIVATE } from "../chain/refs";
 import { decimalsOf, NATIVE_TOKEN, tokenLabel } from "../chain/tokens";
 import { read, transact } from "../chain/transact";
 import { safeEntryPath, SafeWriter } from "../pods/archive";
@@ -186,6 +186,18 @@ async function quote(contracts: LureContracts, stages: StageRequest[], options: 
   }
   const decimals = await decimalsOf(token, runMarket.runner);
   const podPrice = checked.reduce((sum, stage) => sum + stage.podPrice, 0n);
+  // A private pod runs only on a runner its owner granted the version's key to (PodKeyGrants).
+  for (const [index, stage] of checked.entries()) {
+    if (Number(await read(() => contracts.registry.visibilityOf(stage.podId), { action: `visibility of pod ${stage.podId}` })) !== VISIBILITY_PRIVATE) continue;
+    const label = stages.length > 1 ? `stage ${index}: pod ${stage.podId}` : `pod ${stage.podId}`;
+    if (options.runner === undefined || options.runner === ZeroAddress) {
+      throw new RunError(`${label} is private: name a runner its owner granted version ${stage.version} to (--runner)`);
+    }
+    const runnerAddress = options.runner;
+    if (!(await read(() => contracts.keyGrants.isGranted(stage.podId, stage.version, runnerAddress), { action: `key grant of pod ${stage.podId}` }))) {
+      throw new RunError(`${label} is private and runner ${runnerAddress} holds no key grant for its version ${stage.version}: its owner grants it with pod:grant-key`);
+    }
+  }
 
   let runner: string | undefined;
   let runnerFee: bigint | undefined;

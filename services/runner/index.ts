@@ -6,12 +6,13 @@ import { DEV_NETWORKS } from "../chain/deployments";
 import { RpcClient } from "../chain/rpc";
 import { signerFromKeystoreFile, signerFromPrivateKey } from "../chain/signers";
 import { devAccounts } from "../devnet/accounts";
-import { logger } from "../log";
+import { logger, type Logger } from "../log";
 import { podStorage } from "../pods/swarm-storage";
 import type { Executor } from "./executor";
 import { GolemExecutor } from "./golem/executor";
 import { SandboxExecutor } from "./sandbox/executor";
 import { RunnerService, type RunnerEvent } from "./service";
+import { readRunnerPrivateKey } from "./private-pod";
 
 export { RunnerService, type RunnerEvent } from "./service";
 
@@ -26,6 +27,10 @@ export interface CreateRunnerOptions {
   signer?: Signer;
   /** Another journal folder than RUNNER_DATA_DIR/<chainId>-<RunMarket address>. */
   dataDir?: string;
+  /** Another folder than RUNNER_DATA_DIR for the runner's X25519 key (`runner-x25519.pem`, made by runner:register). */
+  keyDir?: string;
+  /** Another logger than the `runner` subsystem's. */
+  log?: Logger;
   onEvent?: (event: RunnerEvent) => void;
 }
 
@@ -43,7 +48,10 @@ export async function createRunner(options: CreateRunnerOptions = {}): Promise<R
   const signer = options.signer ?? (await configuredSigner(config, provider));
   const contracts = await connectLure(signer, { network: config.NETWORK, deploymentsDir: config.DEPLOYMENTS_DIR });
   const runMarketAddress = contracts.deployment.contracts.RunMarket.address;
-  const log = logger("runner");
+  const log = options.log ?? logger("runner");
+  // The key that opens the private pods granted to this runner stays in memory (a KeyObject).
+  const { privateKey, keyFile } = await readRunnerPrivateKey(options.keyDir ?? config.RUNNER_DATA_DIR);
+  const runnerAddress = await signer.getAddress();
   const rpc = await RpcClient.connect({ url, log });
   return new RunnerService({
     runMarket: contracts.runMarket,
@@ -58,6 +66,7 @@ export async function createRunner(options: CreateRunnerOptions = {}): Promise<R
     pollMs: config.RUNNER_POLL_MS,
     confirmations: config.RUNNER_CONFIRMATIONS,
     downloadLimits: payloadLimits(config),
+    privatePods: { keyGrants: contracts.keyGrants, chainId: BigInt(contracts.chainId), runner: runnerAddress, keyFile, ...(privateKey ? { privateKey } : {}) },
     log,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });

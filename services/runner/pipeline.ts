@@ -3,18 +3,21 @@ import os from "node:os";
 import path from "node:path";
 import type { PodRegistry } from "../../typechain-types";
 import { refHex, VISIBILITY_PUBLIC } from "../chain/refs";
-import { SafeWriter, safeEntryPath, type UnpackLimits } from "../pods/archive";
+import { SafeWriter, safeEntryPath, unpackArchive, type UnpackLimits } from "../pods/archive";
 import { EXTERNAL_PAYLOAD_DIR } from "../pods/pack";
 import { resolveExternalPayloads } from "../pods/payloads";
 import { parseRecipeText, type PodRecipe } from "../pods/recipe";
 import { POD_INDEX_DOCUMENT, type PodStorage } from "../pods/storage";
 import type { ExecutionResult, Executor, PayloadMount } from "./executor";
 import type { FailPhase } from "../chain/run-enums";
+import { openPrivatePod, tarFile, type PrivatePodAccess } from "./private-pod";
 
 /**
  * One stage of a run, from a pod version on chain to an output collection on Swarm:
  *
- *   FetchPod        the version's manifest reference from PodRegistry, its collection from Swarm
+ *   FetchPod        the version's manifest reference from PodRegistry, its collection from Swarm;
+ *                   for a private pod, the sealed key this runner was granted, the ciphertext
+ *                   decrypted in memory and unpacked straight into the stage's pod folder
  *   ResolvePayload  the recipe's external payloads, the run's input (`payload/input/`), and for a
  *                   task's later stage the previous stage's output (`payload/external/`)
  *   execute         by the executor (sandbox or Golem), which reports its own phases
@@ -53,6 +56,8 @@ export interface StageDeps {
   workRoot?: string;
   /** Caps the executor's wall clock (seconds left before the claim would lapse, less a margin to upload and settle). */
   maxWallClockSeconds?: number;
+  /** How this runner opens the private pods it was granted; without it, private pods fail as FetchPod. */
+  privatePods?: PrivatePodAccess;
 }
 
 export type StageOutcome =
@@ -77,10 +82,28 @@ class StageFailure extends Error {
   }
 }
 
-/** Reads a pod version's recipe without downloading the pod: what a runner checks before claiming. */
-export async function fetchRecipe(deps: Pick<StageDeps, "registry" | "storage">, podId: bigint, version: bigint, signal?: AbortSignal): Promise<PodRecipe> {
-  const ref = await versionRef(deps.registry, podId, version);
+/** The most a recipe may weigh when read from a private pod's tar in memory. */
+const MAX_RECIPE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a pod version's recipe without downloading the pod: what a runner checks before claiming.
+ * A private pod is opened in memory (the runner must hold a grant) and only its recipe is read.
+ */
+export async function fetchRecipe(deps: Pick<StageDeps, "registry" | "storage" | "privatePods">, podId: bigint, version: bigint, signal?: AbortSignal): Promise<PodRecipe> {
+  const { ref, isPrivate } = await versionRef(deps.registry, podId, version);
   signal?.throwIfAborted();
+  if (isPrivate) {
+    const opened = await openPrivate(deps, podId, version, ref);
+    try {
+      const recipe = await tarFile(opened.tar, POD_INDEX_DOCUMENT, MAX_RECIPE_BYTES).catch((error: unknown) => {
+        throw new StageFailure("FetchPod", `private pod ${podId} version ${version}: not a readable pod archive (${message(error)})`);
+      });
+      if (!recipe) throw new StageFailure("FetchPod", `private pod ${podId} version ${version} holds no recipe.json`);
+      return podRecipeOf(Buffer.from(recipe).toString("utf8"), podId, version);
+    } finally {
+      opened.tar.fill(0);
+    }
+  }
   const file = await deps.storage.downloadFile(ref, POD_INDEX_DOCUMENT).catch((error: unknown) => {
     throw new StageFailure("FetchPod", `pod ${podId} version ${version}: ${ref} holds no readable recipe.json (${message(error)})`);
   });
@@ -158,18 +181,16 @@ export async function runStage(job: StageJob, deps: StageDeps, signal: AbortSign
   }
 }
 
-async function versionRef(registry: StageDeps["registry"], podId: bigint, version: bigint): Promise<string> {
+/** A version's manifest reference, and whether the pod is private now (its version is then a sealed pod). */
+async function versionRef(registry: StageDeps["registry"], podId: bigint, version: bigint): Promise<{ ref: string; isPrivate: boolean }> {
   let pod: Awaited<ReturnType<PodRegistry["pod"]>>;
   try {
     pod = await registry.pod(podId);
   } catch (error) {
     throw new StageFailure("FetchPod", `pod ${podId} could not be read from PodRegistry (${message(error)})`);
   }
-  if (Number(pod.visibility) !== VISIBILITY_PUBLIC) {
-    throw new StageFailure("FetchPod", `pod ${podId} is private: this runner holds no key for it`);
-  }
   try {
-    return refHex((await registry.version(podId, version)).manifestRef);
+    return { ref: refHex((await registry.version(podId, version)).manifestRef), isPrivate: Number(pod.visibility) !== VISIBILITY_PUBLIC };
   } catch (error) {
     throw new StageFailure("FetchPod", `version ${version} of pod ${podId} could not be read from PodRegistry (${message(error)})`);
   }
@@ -186,8 +207,41 @@ function podRecipeOf(text: string, podId: bigint, version: bigint): PodRecipe {
   return parsed.recipe;
 }
 
+/** A private pod's plaintext tar, or a FetchPod failure saying why it cannot be opened. */
+async function openPrivate(deps: Pick<StageDeps, "storage" | "privatePods">, podId: bigint, version: bigint, ref: string) {
+  if (!deps.privatePods) throw new StageFailure("FetchPod", `pod ${podId} is private: this runner cannot open private pods`);
+  try {
+    return await openPrivatePod(deps.privatePods, deps.storage, podId, version, ref);
+  } catch (error) {
+    throw new StageFailure("FetchPod", message(error));
+  }
+}
+
+/**
+ * A private pod: decrypted in memory and unpacked straight into the stage's pod folder (the work
+ * area a public pod's files land in too); neither the key nor the tar is written anywhere else.
+ */
+async function fetchPrivatePod(job: StageJob, deps: StageDeps, podDir: string, ref: string, runLog: string[]): Promise<PodRecipe> {
+  const opened = await openPrivate(deps, job.podId, job.version, ref);
+  let files: number;
+  try {
+    files = (await unpackArchive(opened.tar, podDir, `private pod ${job.podId} version ${job.version}`, deps.downloadLimits)).files;
+  } catch (error) {
+    throw new StageFailure("FetchPod", message(error));
+  } finally {
+    opened.tar.fill(0);
+  }
+  const text = await readFile(path.join(podDir, POD_INDEX_DOCUMENT), "utf8").catch(() => {
+    throw new StageFailure("FetchPod", `private pod ${job.podId} version ${job.version} holds no recipe.json`);
+  });
+  const recipe = podRecipeOf(text, job.podId, job.version);
+  runLog.push(`fetched private pod ${job.podId} version ${job.version} (${ref}): ${files} files, opened with the key granted to this runner (sealed key ${opened.sealedKeyRef})`);
+  return recipe;
+}
+
 async function fetchPod(job: StageJob, deps: StageDeps, podDir: string, runLog: string[]): Promise<PodRecipe> {
-  const ref = await versionRef(deps.registry, job.podId, job.version);
+  const { ref, isPrivate } = await versionRef(deps.registry, job.podId, job.version);
+  if (isPrivate) return fetchPrivatePod(job, deps, podDir, ref, runLog);
   let entries: { path: string; data: Uint8Array }[];
   try {
     entries = await deps.storage.downloadCollection(ref);

@@ -11,6 +11,7 @@ import { RunJournal, type ClaimRecord, type RunPlan } from "./journal";
 import { failPhaseIndex, type FailPhase } from "../chain/run-enums";
 import { fetchRecipe, runStage, type StageOutcome, type StageTimings } from "./pipeline";
 import { TransactionSender } from "./sender";
+import type { PrivatePodAccess } from "./private-pod";
 
 /**
  * A runner: follows run requests on chain, claims those it can serve, runs each stage through its
@@ -58,6 +59,8 @@ export interface RunnerServiceOptions {
   pollMs: number;
   confirmations: number;
   downloadLimits: UnpackLimits;
+  /** How it opens the private pods it was granted (its X25519 key, the grants contract); without it, private pods fail as FetchPod. */
+  privatePods?: PrivatePodAccess;
   log: Logger;
   onEvent?: (event: RunnerEvent) => void;
 }
