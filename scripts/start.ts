@@ -44,7 +44,7 @@ async function startChain(config: LureConfig, shutdown: Shutdown, fresh: boolean
     env: { DEV_CHAIN_GENESIS_TIME: String(genesisTime) },
   });
   shutdown.add("chain", chain.stop);
-  log.info({ url: chain.url }, "chain up");
+  log.debug({ url: chain.url }, "chain up");
 
   let origin: ChainOrigin = { kind: "new" };
   if (recorded) {
@@ -97,7 +97,7 @@ async function startSwarm(config: LureConfig, shutdown: Shutdown) {
   if (new URL(config.BEE_URL).origin === new URL(defaultUrl).origin) {
     const node = await (await import("../services/swarm-dev-node/server")).startDevSwarmNode({ dataDir: config.SWARM_DATA_DIR, host: config.SWARM_DEV_HOST, port: config.SWARM_DEV_PORT });
     shutdown.add("swarm", node.close);
-    log.info({ url: node.url }, "swarm dev node up");
+    log.debug({ url: node.url }, "swarm dev node up");
   }
   const client = swarm.createSwarmClient({ url: config.BEE_URL, postageBatchId: config.BEE_POSTAGE_BATCH, timeoutMs: config.BEE_TIMEOUT_MS });
   let batch: string;
@@ -105,7 +105,7 @@ async function startSwarm(config: LureConfig, shutdown: Shutdown) {
     batch = await client.postageBatch();
   } catch {
     batch = await client.buyStamp(1_000_000_000n, 22);
-    log.info({ batch }, "bought a postage batch on the dev node");
+    log.debug({ batch }, "bought a postage batch on the dev node");
   }
   return { url: config.BEE_URL, batch };
 }
@@ -123,7 +123,7 @@ async function startIndexer(config: LureConfig, shutdown: Shutdown) {
     await shutdown.run();
     process.exit(1);
   });
-  log.info({ url, pid: service.pid }, "indexer and GraphQL API up");
+  log.debug({ url, pid: service.pid }, "indexer and GraphQL API up");
   return { url, pid: service.pid };
 }
 
@@ -148,7 +148,7 @@ async function startRunner(config: LureConfig, shutdown: Shutdown): Promise<{ ad
     if (!(await readRunner(contracts, signer.address)).registered) {
       const key = await loadOrCreateRunnerKey(config.RUNNER_DATA_DIR);
       await registerRunner(contracts, { publicKey: key.publicKey, fees: [{ token: ZeroAddress, fee: DEV_RUNNER_FEE }] });
-      log.info({ runner: signer.address }, "dev runner registered");
+      log.debug({ runner: signer.address }, "dev runner registered");
     }
   } finally {
     provider.destroy();
@@ -166,7 +166,21 @@ async function startRunner(config: LureConfig, shutdown: Shutdown): Promise<{ ad
   return { address: runner.address, pid: runner.pid };
 }
 
+/** One step of the start, announced when it begins and when it is done, with its time. */
+async function step<T>(index: number, title: string, work: () => Promise<T>): Promise<T> {
+  const label = `[${index}/${STEP_COUNT}] ${title}`;
+  console.log(`${label}…`);
+  const started = Date.now();
+  const result = await work();
+  console.log(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+const STEP_COUNT = 4;
+
 async function main(): Promise<void> {
+  // The step lines say what happens; the services' JSON logs (the children inherit this) show only
+  // warnings and errors unless LOG_LEVEL asks for more.
+  process.env.LOG_LEVEL ??= "warn";
   const config = loadConfig();
   const shutdown = new Shutdown(log);
   shutdown.exitOnSignals();
@@ -174,28 +188,31 @@ async function main(): Promise<void> {
 
   try {
     if (fresh) wipeDevData(config);
-    const chain = await startChain(config, shutdown, fresh);
-    const swarm = await startSwarm(config, shutdown);
-    const api = await startIndexer(config, shutdown);
-    const runner = await startRunner(config, shutdown);
+    const chain = await step(1, "chain and contracts", () => startChain(config, shutdown, fresh));
+    const swarm = await step(2, "Swarm", () => startSwarm(config, shutdown));
+    const api = await step(3, "indexer, GraphQL API and web app", () => startIndexer(config, shutdown));
+    const runner = await step(4, "runner", () => startRunner(config, shutdown));
 
     const lines = [
       "",
+      `Web app   ${api.url}/`,
+      `GraphQL   ${api.url}/graphql  (query page ${api.url}/query; indexer service pid ${api.pid})`,
       `Chain     ${chain.url} (chainId ${chain.deployment.chainId}): ${describeChain(chain.origin)}`,
-      ...Object.entries(chain.deployment.contracts).map(([name, entry]) => `  ${name.padEnd(12)} ${entry.address} (block ${entry.blockNumber})`),
+      ...Object.entries(chain.deployment.contracts).map(([name, entry]) => `  ${name.padEnd(14)} ${entry.address} (block ${entry.blockNumber})`),
       `Roles     admin #${DEV_ROLE_ACCOUNTS.admin}, governor #${DEV_ROLE_ACCOUNTS.governor} (governance tasks sign with it by default), pauser #${DEV_ROLE_ACCOUNTS.pauser}, fee recipient #${DEV_ROLE_ACCOUNTS.feeRecipient}`,
       `Swarm     ${swarm.url} (postage batch ${swarm.batch})`,
-      `GraphQL   ${api.url}/graphql  (explorer ${api.url}/; indexer service pid ${api.pid})`,
       "address" in runner
         ? `Runner    ${runner.address} (account #15, local sandbox, runner pid ${runner.pid}): runs pods for \`npx hardhat pod:run --network localhost\``
         : `Runner    not started: ${runner.unavailable}`,
       "Funded dev accounts (public test keys, never use them elsewhere):",
       ...devAccounts(5).map((account) => `  #${account.index} ${account.address}  ${account.privateKey}`),
       "",
-      "Try (tasks go to the dev chain with --network localhost):",
-      "  npm run demo                                   the whole story: publish, buy, fork, royalties, runs",
-      "  npx hardhat pod:init --name hello --dir ./hello",
-      "  npx hardhat pod:persist --network localhost --dir ./hello --price 0.1",
+      "Three things to try:",
+      "  1. npm run demo    the whole story: a pod published, licensed, run, forked and sold with royalties, a task, a group and a paid message",
+      `  2. open ${api.url}/    browse the pods, runs and groups; a browser wallet on chain ${chain.deployment.chainId} can buy, run and send`,
+      "  3. your own pod:   npx hardhat pod:init --name hello --dir ./hello",
+      "                     npx hardhat pod:persist --network localhost --dir ./hello --price 0.1",
+      "                     npx hardhat pod:run --network localhost --pod <id> --max-pay 0.01 --wait",
       "",
       "Lure devnet ready. Ctrl-C stops everything; `npm start` again brings the same chain back.",
     ];

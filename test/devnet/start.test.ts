@@ -66,6 +66,10 @@ describe("npm start (the whole dev stack)", function () {
     const output = lure!.output();
     expect(output).to.contain("a new chain (recorded in DEV_CHAIN_DIR");
     expect(output).to.contain("npm run demo");
+    // Progress per step, then the URLs with the web app first, and three things to try.
+    for (const index of [1, 2, 3, 4]) expect(output).to.match(new RegExp(`\\[${index}/4\\] [^\\n]+: done in \\d+\\.\\d s`));
+    expect(output.indexOf(`Web app   http://127.0.0.1:${ports.graphql}/`)).to.be.greaterThan(-1).and.lessThan(output.indexOf("GraphQL   "));
+    expect(output).to.contain("Three things to try");
     expect(output).to.contain("--network localhost");
     // No JSON log lines and no compiler notices between the banner's lines.
     const banner = output.slice(output.indexOf("Chain "));
