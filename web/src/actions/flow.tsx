@@ -59,7 +59,7 @@ export interface ActionFlowProps {
   label: string;
   /** Builds the plan (reads prices, checks inputs); an ActionError "invalid" is shown without asking the wallet. */
   plan: () => Promise<ActionPlan>;
-  /** After a confirmed action (reload what it changed). */
+  /** After a confirmed action, once its outcome is closed (reload what it changed). */
   onDone?: () => void;
   disabled?: boolean;
 }
@@ -95,13 +95,18 @@ export function ActionFlow({ name, label, plan, onDone, disabled }: ActionFlowPr
         set({ phase: "working", plan: current, steps });
       });
       set({ phase: "done", plan: current, steps, result: outcome.result });
-      onDone?.();
     } catch (error) {
       set({ phase: "error", plan: current, steps, error: asActionError(error) });
     }
   };
 
-  const close = () => set({ phase: "idle" });
+  // What the action changed is read again once its outcome is closed, so the outcome (with its
+  // transaction hashes) stays on screen until then even when the action's button goes away.
+  const close = () => {
+    const wasDone = state.phase === "done";
+    set({ phase: "idle" });
+    if (wasDone) onDone?.();
+  };
   const busy = state.phase === "quoting" || state.phase === "working";
 
   return (
