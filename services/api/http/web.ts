@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import express, { type Express, type Request, type Response } from "express";
-import { MantarayNode } from "@ethersphere/bee-js";
+import { BeeResponseError, MantarayNode } from "@ethersphere/bee-js";
 import { loadConfig, rpcUrlFor, type LureConfig } from "../../config";
 import { readDeployment } from "../../chain/deployments";
 import { postJsonRpc } from "../../chain/rpc";
@@ -73,7 +73,7 @@ function swarmRef(value: unknown, res: Response): string | undefined {
 }
 
 function swarmFailure(res: Response, error: unknown, what: string): void {
-  const status = error instanceof SwarmRequestError ? error.status : undefined;
+  const status = error instanceof SwarmRequestError ? error.status : error instanceof BeeResponseError ? error.status : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (status === 404) res.status(404).json({ error: `${what} was not found on Swarm` });
   else res.status(502).json({ error: `${what}: ${message}` });
