@@ -1,5 +1,6 @@
 import { groupsDomain } from "./groups";
 import { indexingDomain } from "./indexing";
+import { keyGrantsDomain } from "./key-grants";
 import { marketDomain } from "./market";
 import { podsDomain } from "./pods";
 import { runsDomain } from "./runs";
@@ -10,4 +11,4 @@ import type { ApiDomain } from "./types";
  * their statement counts and `where` inputs. A new domain (runs, groups, messages) is a folder
  * like ./pods, one entry here and its models in ./types.ts.
  */
-export const API_DOMAINS: readonly ApiDomain[] = [podsDomain, marketDomain, runsDomain, groupsDomain, indexingDomain];
+export const API_DOMAINS: readonly ApiDomain[] = [podsDomain, marketDomain, runsDomain, keyGrantsDomain, groupsDomain, indexingDomain];

@@ -5,6 +5,7 @@ import type { FieldStatements } from "../graphql/snapshot/statement-count";
 import type { FilterColumns } from "../graphql/sql/where";
 import type { GroupsModels } from "./groups/models";
 import type { IndexingModels } from "./indexing/models";
+import type { KeyGrantsModels } from "./key-grants/models";
 import type { MarketModels } from "./market/models";
 import type { PodsModels } from "./pods/models";
 import type { RunsModels } from "./runs/models";
@@ -13,7 +14,7 @@ import type { RunsModels } from "./runs/models";
  * Ties every SDL object type to its model, over all domains; `Resolvers<ApiModels, …>` checks it
  * against the generated `Models`, so a type missing here fails to compile.
  */
-interface ApiModels extends CommonModels, PodsModels, MarketModels, RunsModels, GroupsModels, IndexingModels {}
+interface ApiModels extends CommonModels, PodsModels, MarketModels, RunsModels, KeyGrantsModels, GroupsModels, IndexingModels {}
 
 /** A resolver map typed against the SDL (graphql/generated/types.ts). */
 export type ApiResolvers = Resolvers<ApiModels, ApiContext>;

@@ -2,6 +2,7 @@ import { groupRegistry } from "./group-registry";
 import { messageBus } from "./message-bus";
 import type { AnnouncementsOf, RegisteredContract } from "./module";
 import { podLicenses } from "./pod-licenses";
+import { podKeyGrants } from "./pod-key-grants";
 import { podMarket } from "./pod-market";
 import { podRegistry } from "./pod-registry";
 import { runMarket } from "./run-market";
@@ -12,7 +13,7 @@ import { runMarket } from "./run-market";
  * "Adding a contract module"). The order is the order rows are loaded and written, and announcements
  * emitted, after each commit.
  */
-const MODULES = [podRegistry, podLicenses, podMarket, runMarket, groupRegistry, messageBus] as const;
+const MODULES = [podRegistry, podLicenses, podMarket, podKeyGrants, runMarket, groupRegistry, messageBus] as const;
 
 export const CONTRACT_MODULES: readonly RegisteredContract[] = MODULES;
 

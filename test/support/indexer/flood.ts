@@ -26,8 +26,10 @@ export async function deployFloods(url: string): Promise<FloodChain> {
   const licensesReceipt = await licenses.deploymentTransaction()!.wait();
   const market = await factory.deploy();
   const marketReceipt = await market.deploymentTransaction()!.wait();
-  // Every registered module needs its contract in the deployment; the stand-ins of RunMarket,
-  // GroupRegistry and MessageBus emit nothing.
+  // Every registered module needs its contract in the deployment; the stand-ins of PodKeyGrants,
+  // RunMarket, GroupRegistry and MessageBus emit nothing.
+  const keyGrants = await factory.deploy();
+  const keyGrantsReceipt = await keyGrants.deploymentTransaction()!.wait();
   const runMarket = await factory.deploy();
   const runMarketReceipt = await runMarket.deploymentTransaction()!.wait();
   const groups = await factory.deploy();
@@ -47,6 +49,7 @@ export async function deployFloods(url: string): Promise<FloodChain> {
         PodRegistry: { address: await registry.getAddress(), blockNumber: registryReceipt!.blockNumber, txHash: registryReceipt!.hash },
         PodLicenses: { address: await licenses.getAddress(), blockNumber: licensesReceipt!.blockNumber, txHash: licensesReceipt!.hash },
         PodMarket: { address: await market.getAddress(), blockNumber: marketReceipt!.blockNumber, txHash: marketReceipt!.hash },
+        PodKeyGrants: { address: await keyGrants.getAddress(), blockNumber: keyGrantsReceipt!.blockNumber, txHash: keyGrantsReceipt!.hash },
         RunMarket: { address: await runMarket.getAddress(), blockNumber: runMarketReceipt!.blockNumber, txHash: runMarketReceipt!.hash },
         GroupRegistry: { address: await groups.getAddress(), blockNumber: groupsReceipt!.blockNumber, txHash: groupsReceipt!.hash },
         MessageBus: { address: await messages.getAddress(), blockNumber: messagesReceipt!.blockNumber, txHash: messagesReceipt!.hash },

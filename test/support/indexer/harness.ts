@@ -79,6 +79,7 @@ const DUMPED: Record<string, string> = {
   runners: "address",
   runner_fees: "runner, token",
   run_prices: "pod_id",
+  key_grants: "pod_id, version, runner",
   groups: "id",
   group_members: "group_id, account",
   group_pods: "group_id, pod_id",

@@ -1,6 +1,6 @@
 import { JsonRpcProvider, ZeroAddress, ethers, type ContractTransactionResponse, type JsonRpcSigner } from "ethers";
 import type { Deployment } from "../../../services/chain/deployments";
-import type { PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../../typechain-types";
+import type { PodKeyGrants, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../../../typechain-types";
 import { PodLicenses__factory } from "../../../typechain-types/factories/contracts/PodLicenses__factory";
 import { PodMarket__factory } from "../../../typechain-types/factories/contracts/PodMarket__factory";
 import { PodRegistry__factory } from "../../../typechain-types/factories/contracts/PodRegistry__factory";
@@ -37,6 +37,7 @@ export interface RunMarketChain {
   registry: PodRegistry;
   licenses: PodLicenses;
   market: PodMarket;
+  keyGrants: PodKeyGrants;
   runMarket: RunMarket;
   treasury: JsonRpcSigner;
   alice: JsonRpcSigner;
@@ -118,7 +119,7 @@ export async function deployRunMarketChain(url: string): Promise<RunMarketChain>
   await mined(runMarket.connect(runner1).registerRunner(X25519_KEY, [ZeroAddress], [RUNNER_FEE], { value: MIN_BOND }));
   await mined(runMarket.connect(runner2).registerRunner(X25519_KEY, [ZeroAddress], [2n * RUNNER_FEE], { value: MIN_BOND }));
   await mined(runMarket.connect(runner3).registerRunner(X25519_KEY, [ZeroAddress], [0n], { value: MIN_BOND }));
-  return { provider, deployment, registry, licenses, market, runMarket, treasury, alice, bob, carol, runner1, runner2, runner3, alpha, beta };
+  return { provider, deployment, registry, licenses, market, keyGrants, runMarket, treasury, alice, bob, carol, runner1, runner2, runner3, alpha, beta };
 }
 
 /** The chain's clock moved `seconds` ahead, and a block mined at the new time. */
