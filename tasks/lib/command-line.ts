@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import { extendEnvironment } from "hardhat/config";
 import type { RunTaskFunction } from "hardhat/types";
 import { HardhatError } from "hardhat/internal/core/errors";
+import { Reporter } from "hardhat/internal/sentry/reporter";
 import { InvalidArgumentError, asTaskError } from "./errors";
 import { toJson } from "./output";
 
@@ -80,6 +81,35 @@ if (hardhatInspect === undefined) {
     },
     configurable: true,
   });
+}
+
+/**
+ * With --json, Hardhat's own command-line errors (HH3xx: an unknown flag, a missing value) end as a
+ * task's errors do: one JSON document on stdout, code INVALID_ARGUMENT, beside Hardhat's line on
+ * stderr. Hardhat reports them in its command line's catch, before any task runs; the one call there
+ * that receives the error object is its error reporter (`Reporter.reportError`, once per failure,
+ * just before the exit with 1), so that is where they are caught.
+ */
+const argv = process.argv.slice(2);
+const commandLineTask = argv.find((word) => /^[a-z][\w-]*:[\w-]+$/i.test(word));
+if (isCommandLine() && argv.includes("--json") && commandLineTask !== undefined) {
+  const report = Reporter.reportError.bind(Reporter);
+  Reporter.reportError = (error: Error) => {
+    if (HardhatError.isHardhatError(error) && error.number >= 300 && error.number < 400) {
+      const networkIndex = argv.indexOf("--network");
+      const body: JsonError = {
+        error: {
+          code: "INVALID_ARGUMENT",
+          message: error.message.replace(/^HH\d+: /, ""),
+          task: commandLineTask,
+          network: networkIndex >= 0 ? (argv[networkIndex + 1] ?? "hardhat") : "hardhat",
+          hardhatError: `HH${error.number}`,
+        },
+      };
+      console.log(toJson(body));
+    }
+    return report(error);
+  };
 }
 
 extendEnvironment((hre) => {

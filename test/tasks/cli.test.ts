@@ -107,6 +107,19 @@ describe("the command line, for people", function () {
       expect(unknown.stderr).to.not.match(STACK_FRAME);
     });
 
+    it("with --json Hardhat's own argument errors are the same JSON document on stdout", function () {
+      const unknown = hardhat(["pod:show", "--pod", "1", "--bogus", "--json"], {});
+      expect(unknown.status).to.equal(1);
+      expect(JSON.parse(unknown.stdout)).to.deep.equal({
+        error: { code: "INVALID_ARGUMENT", message: "Unrecognized param --bogus", task: "pod:show", network: "hardhat", hardhatError: "HH305" },
+      });
+      expect(unknown.stderr).to.contain("HH305");
+      const missing = hardhat(["--network", "localhost", "pod:show", "--json"], {});
+      const parsed = JSON.parse(missing.stdout) as { error: { code: string; message: string; network: string; hardhatError: string } };
+      expect(parsed.error).to.include({ code: "INVALID_ARGUMENT", network: "localhost", hardhatError: "HH306" });
+      expect(parsed.error.message).to.contain("'--pod' parameter of task 'pod:show' expects a value");
+    });
+
     it("with --json a refusal by the network is code NETWORK on stdout", function () {
       const run = hardhat(["pod:show", "--pod", "1", "--json"], { LOCAL_RPC_URL: node.url });
       expect(run.status).to.equal(1);
