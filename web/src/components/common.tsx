@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { AppConfig } from "../app-config";
-import { formatAmount, shortAddress, shortHash } from "../format";
+import { formatAmount, NATIVE_TOKEN, shortAddress, shortHash } from "../format";
 import type { Loaded } from "../hooks";
 
 /** An address, shortened, linking to its account page; the full value in the title. */
@@ -16,6 +16,12 @@ export function Address({ address, link = true }: { address: string | null | und
       {text}
     </span>
   );
+}
+
+/** A payment token: the native coin by its symbol, an ERC-20 by its (shortened) address. */
+export function Token({ config, token }: { config: AppConfig; token: string }) {
+  if (token === NATIVE_TOKEN) return <span data-token={token}>{config.nativeSymbol}</span>;
+  return <Address address={token} link={false} />;
 }
 
 /** A hash or Swarm reference, shortened, full value in the title. */

@@ -1,7 +1,7 @@
 import type { Balance, License, Pod, Run } from "../../../graphql/generated/client";
 import { AccountActions } from "../actions";
 import type { AppConfig } from "../app-config";
-import { Address, Amount, Empty, PodLink, Show, Status, Table } from "../components/common";
+import { Amount, Empty, PodLink, Show, Status, Table, Token } from "../components/common";
 import { MESSAGE_FIELDS, MessageItem, type MessageRow } from "../components/message";
 import { formatRate, formatTime } from "../format";
 import { gql } from "../graphql";
@@ -56,7 +56,7 @@ export function AccountPage({ address, config }: { address: string; config: AppC
                   data.account.balances.map((balance) => (
                     <tr key={balance.token} data-token={balance.token}>
                       <td>
-                        <Address address={balance.token} link={false} />
+                        <Token config={config} token={balance.token} />
                       </td>
                       <td class="num">
                         <Amount config={config} token={balance.token} value={balance.withdrawable} />

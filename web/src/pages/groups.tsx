@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Group, GroupBanner, GroupMember, GroupPod, GroupTreasury, Pod } from "../../../graphql/generated/client";
 import { GroupActions } from "../actions";
 import type { AppConfig } from "../app-config";
-import { Address, Amount, Empty, Facts, PodLink, Show, Table } from "../components/common";
+import { Address, Amount, Empty, Facts, PodLink, Show, Table, Token } from "../components/common";
 import { MESSAGE_FIELDS, MessageItem, type MessageRow } from "../components/message";
 import { formatBps, formatDuration, formatTime } from "../format";
 import { gql, subscribe } from "../graphql";
@@ -174,7 +174,7 @@ export function GroupPage({ id, config }: { id: string; config: AppConfig }) {
                   group.treasury.map((row) => (
                     <tr key={row.token}>
                       <td>
-                        <Address address={row.token} link={false} />
+                        <Token config={config} token={row.token} />
                       </td>
                       <td class="num">
                         <Amount config={config} token={row.token} value={row.balance} />
