@@ -15,7 +15,7 @@ export interface Eip1193Provider {
 }
 
 /** EIP-1193 error codes the app reacts to. */
-export const USER_REJECTED = 4001;
+const USER_REJECTED = 4001;
 /** EIP-3085 / MetaMask: the chain is unknown to the wallet; add it first. */
 export const UNRECOGNIZED_CHAIN = 4902;
 

@@ -23,7 +23,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** A placeholder content reference for the simulation before the upload (the contract only checks it is non-zero). */
 const PLACEHOLDER_REF = `0x${"00".repeat(31)}01`;
 
-export function groupTarget(groupId: bigint): bigint {
+function groupTarget(groupId: bigint): bigint {
   return (KIND_GROUP << 248n) | groupId;
 }
 

@@ -49,11 +49,7 @@ function update(patch: Partial<WalletState>): void {
   for (const listener of listeners) listener(state);
 }
 
-export function walletState(): WalletState {
-  return state;
-}
-
-export function subscribeWallet(listener: (state: WalletState) => void): () => void {
+function subscribeWallet(listener: (state: WalletState) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
@@ -93,7 +89,7 @@ const keyOf = (wallet: DiscoveredWallet) => wallet.info.rdns || wallet.info.name
  * reconnected without a prompt (`eth_accounts`) when it announces itself again. A browser with
  * only a legacy `window.ethereum` gets it as one more wallet after a short wait.
  */
-export function startWallets(): void {
+function startWallets(): void {
   if (started || typeof window === "undefined") return;
   started = true;
   appConfig().then(

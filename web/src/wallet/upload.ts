@@ -23,7 +23,7 @@ function octal(value: number, length: number): string {
 }
 
 /** A ustar archive of one regular file: what Bee's collection upload reads. */
-export function tarOfOneFile(name: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
+function tarOfOneFile(name: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
   const padded = Math.ceil(data.length / BLOCK) * BLOCK;
   const archive = new Uint8Array(BLOCK + padded + 2 * BLOCK);
   const header = archive.subarray(0, BLOCK);
