@@ -27,7 +27,7 @@ export function tokenInfo(config: AppConfig, token: string): TokenInfo {
 }
 
 /** `1234567` units with `decimals` → "1.234567" (thousands separated, trailing zeros dropped, at most `maxFraction` digits). */
-export function formatUnits(value: string | bigint, decimals: number, maxFraction = 6): string {
+function formatUnits(value: string | bigint, decimals: number, maxFraction = 6): string {
   const units = typeof value === "bigint" ? value : BigInt(value);
   const negative = units < 0n;
   const abs = negative ? -units : units;

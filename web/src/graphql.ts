@@ -5,7 +5,7 @@
  */
 import { appConfig } from "./app-config";
 
-export class GraphQLError extends Error {
+class GraphQLError extends Error {
   constructor(
     message: string,
     readonly code?: string,

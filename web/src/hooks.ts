@@ -1,5 +1,4 @@
 import { useEffect, useState } from "preact/hooks";
-import { appConfig, type AppConfig } from "./app-config";
 
 export type Loaded<T> = { state: "loading" } | { state: "error"; error: Error } | { state: "ready"; value: T };
 
@@ -23,13 +22,4 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
     return () => controller.abort();
   }, [...deps, tick]); // the caller names the dependencies
   return [result, () => setTick((n) => n + 1)];
-}
-
-/** The app configuration, once loaded (null until then). */
-export function useAppConfig(): AppConfig | null {
-  const [config, setConfig] = useState<AppConfig | null>(null);
-  useEffect(() => {
-    appConfig().then(setConfig, () => setConfig(null));
-  }, []);
-  return config;
 }

@@ -9,7 +9,7 @@ export interface Route {
   params: URLSearchParams;
 }
 
-export function currentRoute(): Route {
+function currentRoute(): Route {
   const hash = window.location.hash.replace(/^#/, "") || "/";
   const [pathPart, query = ""] = hash.split("?", 2);
   return { path: pathPart.split("/").filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query) };

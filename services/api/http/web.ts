@@ -61,7 +61,7 @@ function projectRoot(from: string): string {
   }
 }
 
-export function defaultWebDir(): string {
+function defaultWebDir(): string {
   return join(projectRoot(__dirname), "dist", "web");
 }
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's Chromium, installed by the set-up and `.ci/run`. */
-export const CHROMIUM = "/usr/bin/chromium";
-export const ARTIFACTS = join(__dirname, "..", "..", "..", "test-artifacts", "web");
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = join(__dirname, "..", "..", "..", "test-artifacts", "web");
 
 /** Why the browser tests cannot run here, or undefined when they can. */
 export function browserUnavailable(): string | undefined {

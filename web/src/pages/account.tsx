@@ -21,7 +21,7 @@ type AccountData = {
   messages: { items: MessageRow[]; totalCount: number };
 };
 
-export const ACCOUNT_QUERY = `query ($address: Address!) {
+const ACCOUNT_QUERY = `query ($address: Address!) {
   account(address: $address) {
     address
     pods(first: 100, orderDirection: desc) { items { id name versionCount runCount runSuccessRate listed } totalCount }

@@ -70,7 +70,7 @@ type GroupDetail = Pick<
   messages: { items: MessageRow[]; totalCount: number };
 };
 
-export const GROUP_QUERY = `query ($id: BigInt!) { group(id: $id) {
+const GROUP_QUERY = `query ($id: BigInt!) { group(id: $id) {
   id name owner bannerRef joinPolicy membershipPeriod token joinFee memberMessageFee publicMessageFee surgeWindow surgeBps memberCount messageCount createdAt
   banner { title objectives howToJoin rules links { label url } }
   members(where: { status: MEMBER }, first: 200) { items { account role active expiresAt joinedAt } totalCount }

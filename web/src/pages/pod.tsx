@@ -32,7 +32,7 @@ interface PodPageData {
 }
 
 const NODE = "depth pod { id name }";
-export const POD_QUERY = `query ($id: BigInt!) {
+const POD_QUERY = `query ($id: BigInt!) {
   pod(id: $id) {
     id name description owner creator visibility versionCount revision latestRef forkedFrom royaltyBps forkRoyaltyBps listed
     licensesTransferable licenseSales revenue royaltiesEarned createdAt runCount runSuccessRate

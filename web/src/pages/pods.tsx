@@ -7,7 +7,7 @@ import { gql } from "../graphql";
 import { useLoad } from "../hooks";
 import { href, navigate, type Route } from "../router";
 
-export const PAGE_SIZE = 25;
+const PAGE_SIZE = 25;
 
 type PodRow = Pick<Pod, "id" | "name" | "owner" | "listed" | "versionCount" | "runCount" | "runSuccessRate" | "visibility"> & {
   listing: Pick<Listing, "token" | "price" | "podPrice"> | null;
@@ -33,7 +33,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const ID = /^[0-9]+$/;
 
 /** The `where` of the filters in `params`; throws an error naming the first bad value. */
-export function podWhere(params: URLSearchParams, config: AppConfig): PodWhere {
+function podWhere(params: URLSearchParams, config: AppConfig): PodWhere {
   const where: PodWhere = {};
   const listed = params.get("listed");
   if (listed === "true" || listed === "false") where.listed = listed === "true";

@@ -18,7 +18,7 @@ const RUN_CHANGES = `subscription ($runId: BigInt) { runUpdated(runId: $runId) {
 type RunUpdate = { runUpdated: (Pick<RunChanged, "runId" | "change" | "status"> & { __typename: "RunChanged" }) | { __typename: "Rollback"; fromBlock: number } };
 
 /** Where the run is: which stage, or which phase it failed in. */
-export function runPhase(run: Pick<Run, "status" | "failedPhase" | "failedStage" | "stageCount" | "stagesCompleted">): string {
+function runPhase(run: Pick<Run, "status" | "failedPhase" | "failedStage" | "stageCount" | "stagesCompleted">): string {
   switch (run.status) {
     case "REQUESTED":
       return "waiting for a runner";
