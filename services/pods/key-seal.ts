@@ -33,7 +33,7 @@ export interface KeyGrantBinding {
 }
 
 /** The HKDF info of a binding: "lure-pod-key/1" ‖ chainId ‖ podId ‖ version ‖ runner. */
-export function grantInfo(binding: KeyGrantBinding): Buffer {
+function grantInfo(binding: KeyGrantBinding): Buffer {
   const runner = binding.runner.toLowerCase();
   if (!/^0x[0-9a-f]{40}$/.test(runner)) throw new PrivatePodError(`expected a runner address (0x and 40 hex), got ${JSON.stringify(binding.runner)}`);
   if (binding.version < 1n || binding.version >= 1n << 64n) throw new PrivatePodError(`expected a pod version from 1, got ${binding.version}`);
@@ -47,7 +47,7 @@ function uint(value: bigint, bytes: number): Buffer {
 }
 
 /** An X25519 public key from its raw 32 bytes (0x-hex, as RunMarket stores it). */
-export function x25519PublicKey(raw: string): KeyObject {
+function x25519PublicKey(raw: string): KeyObject {
   const bytes = Buffer.from(raw.replace(/^0x/, ""), "hex");
   if (bytes.length !== PUBLIC_KEY_BYTES || /^0+$/.test(raw.replace(/^0x/, ""))) throw new PrivatePodError(`expected a 32-byte X25519 public key, got ${JSON.stringify(raw)}`);
   return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: bytes.toString("base64url") }, format: "jwk" });

@@ -10,7 +10,7 @@ import { defineContract, type RowKeys } from "./module";
  * (pod, version, runner) ever granted; a revocation keeps it, inactive, with the sealed key's
  * reference that was granted. The contract has no other events.
  */
-export const KEY_GRANTS: TableSpec = {
+const KEY_GRANTS: TableSpec = {
   name: "key_grants",
   key: ["pod_id", "version", "runner"],
   columns: [
