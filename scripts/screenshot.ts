@@ -3,14 +3,13 @@
  *   npm run docs:screenshot [-- --url http://127.0.0.1:4000/] [--pod ID] [--out docs/images]
  *
  * Start the stack first (`npm start`) and run `npm run demo` so that there is something to show.
- * Headless Debian Chromium (playwright-core, a fresh profile in a temporary folder, no background
- * traffic) opens the pods page and one pod's page at 1280×800 and saves `web-pods.png` and
- * `web-pod.png`. The pod is `--pod`, else the first fork that has forks of its own (its lineage is
- * drawn both ways), else the first pod. Exit codes: 0 saved, 1 a page did not render, 2 a bad
+ * Headless Debian Chromium (playwright-core, a fresh temporary profile, no background traffic)
+ * opens the pods page and one pod's page at 1280×800 and saves `web-pods.png` and `web-pod.png`.
+ * The pod is `--pod`, else the first fork that has forks of its own (its lineage is drawn both
+ * ways), else the first pod. Exit codes: 0 saved, 1 a page did not render, 2 a bad
  * argument or no stack answering at the URL.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { chromium, type Page } from "playwright-core";
 
@@ -90,11 +89,11 @@ async function main(): Promise<void> {
   if (podId === undefined) throw new UsageError(`no pod is indexed at ${options.url.href}: run npm run demo first`);
   mkdirSync(options.out, { recursive: true });
 
-  const profile = mkdtempSync(join(tmpdir(), "lure-screenshot-"));
+  // launch() gives the browser a fresh profile in a temporary folder and removes it on close.
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${profile}`],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
   try {
     const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: "light" });
@@ -105,7 +104,6 @@ async function main(): Promise<void> {
     if (problems.length) throw new Error(`the web app reported errors: ${problems.join("; ")}`);
   } finally {
     await browser.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }
 
