@@ -1,5 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractFactory, TransactionRequest } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { GroupRegistry, MessageBus, PodKeyGrants, PodLicenses, PodMarket, PodRegistry, RunMarket } from "../typechain-types";
 import { DEV_ROLE_ACCOUNTS, readDeployment, writeDeployment, type Deployment, type DeployedContract } from "../services/chain/deployments";
 import { setting } from "../services/config";
@@ -38,6 +39,8 @@ export interface DeployOptions {
   verbose?: boolean;
   /** Send on amoy/polygon (default: LURE_DEPLOY_YES=1). Dev chains never need it. */
   yes?: boolean;
+  /** The account that deploys (default: the network's first; `lure:deploy --account`). */
+  deployer?: HardhatEthersSigner;
 }
 
 export interface Roles {
@@ -208,7 +211,7 @@ export async function deployLure(hre: HardhatRuntimeEnvironment, options: Deploy
     if (earlier.every((name) => live.get(name)) && MESSAGING_CONTRACTS.every((name) => !live.get(name))) kept = existing;
   }
 
-  const [deployer] = await hre.ethers.getSigners();
+  const deployer = options.deployer ?? (await hre.ethers.getSigners())[0];
   if (!deployer) throw new Error(`no deployer account on network ${network}: set DEPLOYER_PRIVATE_KEY`);
   const roles = await resolveRoles(hre, deployer.address);
   const adminDelay = setting("LURE_ADMIN_DELAY");

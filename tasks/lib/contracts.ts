@@ -1,5 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { LureConnection } from "../../services/chain/contracts";
 import { DEV_NETWORKS, DEV_ROLE_ACCOUNTS } from "../../services/chain/deployments";
 import { trySetting } from "../../services/config";
@@ -77,7 +78,7 @@ export async function governorContracts(hre: HardhatRuntimeEnvironment, account?
  * `--account` picks which of the network's accounts signs: an index (0 = first) or one of their
  * addresses. Without it, the first account signs.
  */
-async function pickSigner(hre: HardhatRuntimeEnvironment, account?: string): Promise<Signer> {
+export async function pickSigner(hre: HardhatRuntimeEnvironment, account?: string): Promise<HardhatEthersSigner> {
   const signers = await hre.ethers.getSigners();
   if (signers.length === 0) throw new LureTaskError(`no account on network ${hre.network.name}: set DEPLOYER_PRIVATE_KEY`);
   if (account === undefined || account === "") return signers[0];

@@ -56,6 +56,27 @@ describe("Hardhat tasks (registry and market)", function () {
       expect(printed).to.deep.include({ network: "hardhat", chainId: 31337, reused: true, PodMarket: deployment.contracts.PodMarket.address });
       expect(await nonce()).to.equal(before);
     });
+
+    it("lure:deploy --account deploys from that account; a role holder or an unknown account is refused with nothing sent", async function () {
+      const elsewhere = mkdtempSync(join(tmpdir(), "lure-deployments-account-"));
+      process.env.DEPLOYMENTS_DIR = elsewhere;
+      try {
+        const before = await nonce(5);
+        const unknown = await taskError("lure:deploy", { account: "99" });
+        expect(unknown).to.contain("--account: index 99 is out of range");
+        const roleHolder = await taskError("lure:deploy", { account: String(DEV_ROLE_ACCOUNTS.admin) });
+        expect(roleHolder).to.contain("the deployer and the role holders must be distinct accounts");
+        expect(await nonce(5)).to.equal(before);
+        const printed = await runTask<{ reused: boolean; PodRegistry: string }>("lure:deploy", { account: "5" });
+        expect(printed.reused).to.equal(false);
+        const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(elsewhere, "hardhat.json"), "utf8")) as unknown);
+        const creation = await hre.ethers.provider.getTransaction(deployment.contracts.PodRegistry.txHash);
+        expect(creation?.from).to.equal((await hre.ethers.getSigners())[5].address);
+        expect(await nonce(5)).to.be.greaterThan(before);
+      } finally {
+        process.env.DEPLOYMENTS_DIR = deploymentsDir;
+      }
+    });
   });
 
   describe("pod:publish / pod:version / pod:show", function () {
