@@ -55,6 +55,8 @@ export const POD_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   runCount: [],
   runSuccessRate: [],
   runPrice: [],
+  // The key-grants domain reads PodKeyGrants' table by the pod's id.
+  keyGrants: [],
 };
 
 const POD_ID_COLUMN = `pods.id::text AS id`;
