@@ -77,6 +77,10 @@ const settingsSchema = z.object({
   GRAPHQL_PORT: port.default(4000),
   // GraphQL API processes sharing GRAPHQL_PORT (node:cluster); more than one needs DATABASE_URL.
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  // The web app's message bodies: the API uploads one file of at most this many bytes to BEE_URL,
+  // stamped with its postage batch (POST /swarm/messages), so browsers never call the Bee node
+  // (which then needs neither CORS nor a public API). 0 turns the route off.
+  WEB_UPLOAD_MAX_BYTES: z.coerce.number().int().min(0).max(16 * 1024 * 1024).default(256 * 1024),
   INDEXER_POLL_MS: z.coerce.number().int().positive().default(250),
   INDEXER_FINALITY_DEPTH: z.coerce.number().int().positive().optional(),
   // Logs per backfill range (the block range adapts around it): bounds the indexer's memory. 10k is

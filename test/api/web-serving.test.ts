@@ -8,6 +8,7 @@ import { loadConfig } from "../../services/config";
 import { writeDeployment } from "../../services/chain/deployments";
 import { startTestApi, type TestApi } from "../support/api/client";
 import { freePort } from "../support/hardhat-node";
+import { startTestNode, type TestNode } from "../support/swarm";
 
 /**
  * What the API serves for the web app (services/api/http/web.ts), without a chain or a Bee node:
@@ -110,6 +111,66 @@ describe("API: serving the web app", () => {
     expect(((await unknownRoute.json()) as { error: string }).error).to.include("/swarm/bzz/<ref>/<path>");
     const down = await fetch(`${built.running.url}/swarm/bytes/${"a".repeat(64)}`);
     expect(down.status).to.equal(502);
+  });
+});
+
+describe("API: the web app's message uploads (POST /swarm/messages) to a dev Swarm node over HTTP", () => {
+  let db: Database;
+  let dir: string;
+  let swarm: TestNode;
+  let api: TestApi;
+  let closedApi: TestApi;
+  const LIMIT = 1024;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "lure-web-upload-"));
+    db = await openDatabase({});
+    await migrate(db);
+    swarm = await startTestNode();
+    const config = loadConfig({ DEPLOYMENTS_DIR: join(dir, "deployments"), BEE_URL: swarm.node.url, WEB_UPLOAD_MAX_BYTES: String(LIMIT) });
+    api = await startTestApi(db, { web: { webDir: join(dir, "missing"), config, timeoutMs: 5_000 } });
+    closedApi = await startTestApi(db, { web: { webDir: join(dir, "missing"), config: loadConfig({ BEE_URL: swarm.node.url, WEB_UPLOAD_MAX_BYTES: "0" }), timeoutMs: 5_000 } });
+  });
+
+  after(async () => {
+    await api?.close();
+    await closedApi?.close();
+    await swarm?.close();
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("uploads a body as the command line does (the same reference), readable back through the proxy, and names it in the app's configuration", async () => {
+    const text = new TextEncoder().encode("hello from the browser");
+    const response = await fetch(`${api.running.url}/swarm/messages?name=message.txt`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: text });
+    expect(response.status).to.equal(201);
+    const { reference, bytes } = (await response.json()) as { reference: string; bytes: number };
+    expect(bytes).to.equal(text.length);
+    // The command line's path (services/market/messages.ts): the same one-file collection.
+    expect(reference).to.equal(await swarm.client.uploadCollection([{ path: "message.txt", data: text }], { indexDocument: "message.txt" }));
+    const back = await fetch(`${api.running.url}/swarm/bzz/${reference}/message.txt`);
+    expect(await back.text()).to.equal("hello from the browser");
+    const config = (await (await fetch(`${api.running.url}/app-config.json`)).json()) as { uploadUrl: string | null };
+    expect(config.uploadUrl).to.equal(`${api.running.url}/swarm/messages`);
+    const closedConfig = (await (await fetch(`${closedApi.running.url}/app-config.json`)).json()) as { uploadUrl: string | null };
+    expect(closedConfig.uploadUrl).to.equal(null);
+  });
+
+  it("refuses a bad name, an empty body and a body above WEB_UPLOAD_MAX_BYTES, naming the problem, with nothing uploaded", async () => {
+    const before = (await swarm.bee.getAllPostageBatch())[0]?.utilization;
+    const badName = await fetch(`${api.running.url}/swarm/messages?name=${encodeURIComponent("../etc/passwd")}`, { method: "POST", body: "x" });
+    expect(badName.status).to.equal(400);
+    expect(((await badName.json()) as { error: string }).error).to.include('"../etc/passwd" is not a file name');
+    const empty = await fetch(`${api.running.url}/swarm/messages`, { method: "POST", body: "" });
+    expect(empty.status).to.equal(400);
+    expect(((await empty.json()) as { error: string }).error).to.include("the message body is empty");
+    const large = await fetch(`${api.running.url}/swarm/messages`, { method: "POST", body: new Uint8Array(LIMIT + 1) });
+    expect(large.status).to.equal(413);
+    expect(((await large.json()) as { error: string }).error).to.include(`above the ${LIMIT} bytes`);
+    expect((await swarm.bee.getAllPostageBatch())[0]?.utilization).to.equal(before);
+    const closed = await fetch(`${closedApi.running.url}/swarm/messages`, { method: "POST", body: "x" });
+    expect(closed.status).to.equal(404);
+    expect(((await closed.json()) as { error: string }).error).to.include("WEB_UPLOAD_MAX_BYTES=0");
   });
 });
 

@@ -20,6 +20,8 @@ export interface AppConfig {
   beeUrl: string;
   /** The native currency's symbol (ETH on the dev chain, POL on Polygon). */
   nativeSymbol: string;
+  /** Where the app uploads a message body (`POST` the bytes, `?name=<file>`; the API stamps it), or null when the API takes no uploads. */
+  uploadUrl: string | null;
   /** Payment tokens known by symbol and decimals, by lower-case address (the native coin at 0x000…0). */
   tokens?: Record<string, { symbol: string; decimals: number }>;
   /** The network name of the deployments file (localhost, amoy, polygon). */

@@ -44,6 +44,8 @@ export interface AppConfigJson {
   tokens: Record<string, { symbol: string; decimals: number }>;
   /** The network name of the deployments file the contracts come from. */
   network: string;
+  /** Where the app uploads a message body (`POST`, the raw bytes, `?name=<file name>`), or null when the API takes no uploads. */
+  uploadUrl: string | null;
 }
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
@@ -95,7 +97,8 @@ export function mountWeb(app: Express, deps: WebDeps, options: WebOptions = {}):
   let config: LureConfig | undefined = options.config;
   const settings = (): LureConfig => (config ??= loadConfig());
   let swarm: SwarmClient | undefined;
-  const storage = (): SwarmClient => (swarm ??= createSwarmClient({ url: settings().BEE_URL, timeoutMs: Math.min(timeoutMs, settings().BEE_TIMEOUT_MS) }));
+  const storage = (): SwarmClient =>
+    (swarm ??= createSwarmClient({ url: settings().BEE_URL, postageBatchId: settings().BEE_POSTAGE_BATCH, timeoutMs: Math.min(timeoutMs, settings().BEE_TIMEOUT_MS) }));
 
   app.get("/app-config.json", (req, res) => {
     const current = settings();
@@ -114,6 +117,7 @@ export function mountWeb(app: Express, deps: WebDeps, options: WebOptions = {}):
       nativeSymbol,
       tokens: { [NATIVE]: { symbol: nativeSymbol, decimals: 18 } },
       network: current.NETWORK,
+      uploadUrl: current.WEB_UPLOAD_MAX_BYTES > 0 ? `${origin}/swarm/messages` : null,
     };
     res.setHeader("cache-control", "no-cache");
     res.json(body);
@@ -180,8 +184,43 @@ export function mountWeb(app: Express, deps: WebDeps, options: WebOptions = {}):
       swarmFailure(res, error, `collection ${ref}`);
     }
   });
+  // A message body from the web app, uploaded as the command line uploads one (services/market/
+  // messages.ts): a one-file collection, the file its index document. The app then sends the message
+  // with its wallet; the API holds no key and pays only the Swarm postage of a small file.
+  const uploadLimit = settings().WEB_UPLOAD_MAX_BYTES;
+  app.post("/swarm/messages", express.raw({ type: () => true, limit: Math.max(uploadLimit, 1) }), async (req, res) => {
+    if (uploadLimit === 0) {
+      res.status(404).json({ error: "this API takes no uploads (WEB_UPLOAD_MAX_BYTES=0)" });
+      return;
+    }
+    const name = typeof req.query.name === "string" ? req.query.name : "message.txt";
+    if (!/^[\w][\w.-]{0,99}$/.test(name)) {
+      res.status(400).json({ error: `name: ${JSON.stringify(name)} is not a file name (letters, digits, '_', '.', '-'; at most 100)` });
+      return;
+    }
+    const body = req.body as unknown;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      res.status(400).json({ error: "the message body is empty: send its bytes as the request body" });
+      return;
+    }
+    try {
+      const reference = await storage().uploadCollection([{ path: name, data: new Uint8Array(body) }], { indexDocument: name });
+      res.status(201).json({ reference, name, bytes: body.length });
+    } catch (error) {
+      swarmFailure(res, error, `uploading ${name}`);
+    }
+  });
+  // express.raw refuses a body above the limit with a 413 before the route: said in words the app shows.
+  app.use("/swarm/messages", (error: unknown, _req: Request, res: Response, next: (error?: unknown) => void) => {
+    if ((error as { type?: string } | undefined)?.type === "entity.too.large") {
+      res.status(413).json({ error: `the message body is above the ${uploadLimit} bytes this API uploads (WEB_UPLOAD_MAX_BYTES)` });
+      return;
+    }
+    next(error);
+  });
+
   app.all("/swarm/{*rest}", (req, res) => {
-    res.status(404).json({ error: `${req.path} is not a Swarm proxy route: /swarm/bzz/<ref>/<path>, /swarm/bytes/<ref>, /swarm/list/<ref>` });
+    res.status(404).json({ error: `${req.path} is not a Swarm proxy route: /swarm/bzz/<ref>/<path>, /swarm/bytes/<ref>, /swarm/list/<ref>, POST /swarm/messages` });
   });
 
   // The app itself: hashed assets are immutable, index.html is always revalidated.

@@ -98,7 +98,7 @@ function LineageTree({ pod, lineage }: { pod: PodRef; lineage: NonNullable<PodPa
 interface RecipeView {
   name?: string;
   description?: string;
-  golem?: { image?: string; exec?: string | string[]; payload?: unknown[] };
+  golem?: { image?: string; exec?: string | string[]; payload?: string | { ref?: string; data?: string }[] };
   pods?: unknown[];
   public?: boolean;
   [key: string]: unknown;
@@ -130,7 +130,7 @@ function Recipe({ pod }: { pod: PodDetail }) {
                 ["Description", value.recipe.description ?? "—"],
                 ["Image", value.recipe.golem?.image ?? "the default image"],
                 ["Command", <code key="exec">{Array.isArray(value.recipe.golem?.exec) ? value.recipe.golem.exec.join(" ") : (value.recipe.golem?.exec ?? "—")}</code>],
-                ["Payloads", String(value.recipe.golem?.payload?.length ?? 0)],
+                ["Payload", describePayload(value.recipe.golem?.payload)],
               ]}
             />
             <details>
@@ -348,4 +348,11 @@ export function PodPage({ id, config }: { id: string; config: AppConfig }) {
       }}
     </Show>
   );
+}
+
+/** `golem.payload` is a folder of the pod, or a list of external payloads (other pods' files on Swarm). */
+function describePayload(payload: string | { ref?: string; data?: string }[] | undefined): string {
+  if (payload === undefined) return "none";
+  if (typeof payload === "string") return `the pod's folder ${payload}/`;
+  return payload.length === 1 ? "1 external payload" : `${payload.length} external payloads`;
 }

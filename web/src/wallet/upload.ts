@@ -5,8 +5,9 @@ import { ActionError } from "./errors";
  * A message body onto Swarm from the browser, the way services/market/messages.ts puts it there: a
  * one-file collection (a tar with the file, uploaded to Bee's `POST /bzz` with `Swarm-Collection:
  * true`), the file its index document, stamped with the node's first usable postage batch (as
- * services/swarm/client.ts picks it). The API's Swarm proxy is read-only, so the upload goes to the
- * Bee node the configuration names (`beeUrl`): that node must let the app's origin call it (Bee's
+ * services/swarm/client.ts picks it). The API uploads it (`POST /swarm/messages`, `uploadUrl` in the
+ * configuration) unless it is configured to take no uploads; then the upload goes to the Bee node the
+ * configuration names (`beeUrl`), which must let the app's origin call it (Bee's
  * `cors-allowed-origins`). The app holds no key here either: the node stamps with its own batch.
  */
 
@@ -63,8 +64,26 @@ async function postageBatch(beeUrl: string): Promise<string> {
   return usable.batchID;
 }
 
-/** Uploads a one-file collection (the file its index document); returns its reference (64 hex). */
-export async function uploadOneFileCollection(config: Pick<AppConfig, "beeUrl">, name: string, data: Uint8Array): Promise<string> {
+/** Through the API's upload route (`uploadUrl`): same origin, so no CORS and no postage batch to find. */
+async function uploadThroughApi(uploadUrl: string, name: string, data: Uint8Array): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`${uploadUrl}?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: new Blob([data.slice()]) });
+  } catch (error) {
+    throw new ActionError("other", `uploading the message body to ${uploadUrl} failed (${(error as Error).message})`);
+  }
+  const answer = (await response.json().catch(() => ({}))) as { reference?: unknown; error?: unknown };
+  if (!response.ok) throw new ActionError("other", `uploading the message body: ${typeof answer.error === "string" ? answer.error : `the API answered ${response.status}`}`);
+  if (typeof answer.reference !== "string" || !/^[0-9a-f]{64}$/i.test(answer.reference)) throw new ActionError("other", `the API answered the upload with ${JSON.stringify(answer.reference)}, not a reference`);
+  return answer.reference.toLowerCase();
+}
+
+/**
+ * Uploads a one-file collection (the file its index document); returns its reference (64 hex).
+ * Through the API when it takes uploads (`uploadUrl`), else straight to the Bee node.
+ */
+export async function uploadOneFileCollection(config: Pick<AppConfig, "beeUrl" | "uploadUrl">, name: string, data: Uint8Array): Promise<string> {
+  if (config.uploadUrl) return uploadThroughApi(config.uploadUrl, name, data);
   const beeUrl = config.beeUrl.replace(/\/+$/, "");
   const batch = await postageBatch(beeUrl);
   let response: Response;
