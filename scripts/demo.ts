@@ -28,7 +28,9 @@ import { rpcChainId } from "../services/devnet/hardhat-node";
 const config = loadConfig();
 const hardhatCli = join(require.resolve("hardhat/package.json"), "..", "internal", "cli", "bootstrap.js");
 const ROOT = join(__dirname, "..");
-const ACCOUNTS = { alice: "0", bob: "1", carol: "2", dave: "3", erin: "5" } as const;
+// Hardhat accounts: #4 is Carol's savings; #5–#8 are left to other users of the chain (the browser
+// tests' wallets); #14 is the scout's and #15 the dev runner's.
+const ACCOUNTS = { alice: "0", bob: "1", carol: "2", dave: "3", erin: "9" } as const;
 const ADDRESSES = {
   alice: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
   bob: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
@@ -181,6 +183,13 @@ async function main(): Promise<void> {
   const stamp = Date.now().toString(36);
   const children: ChildProcess[] = [];
   let webhook: Awaited<ReturnType<typeof startWebhook>> | undefined;
+  // Ctrl-C (or a kill) mid-demo stops the bots it started too.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const child of children) child.kill("SIGINT");
+      process.exit(130);
+    });
+  }
   console.log(`Lure demo (working in ${work})`);
 
   // What the chapters learn and hand on.
