@@ -72,12 +72,16 @@ let running = 0;
  * as nothing unless --show-stack-traces is given (as InvalidArgumentError does).
  */
 const hardhatInspect = Object.getOwnPropertyDescriptor(HardhatError.prototype, inspect.custom);
-if (hardhatInspect === undefined) {
+// Hardhat's own rendering, inherited from its CustomError: its `stack` getter calls it too, so the
+// override below must hand every other error back to it (rendering with util.inspect would read
+// `stack` again, and recurse until the stack overflows).
+const inheritedInspect = (Object.getPrototypeOf(HardhatError.prototype) as Record<symbol, unknown>)[inspect.custom];
+if (hardhatInspect === undefined && typeof inheritedInspect === "function") {
   Object.defineProperty(HardhatError.prototype, inspect.custom, {
-    value(this: HardhatError, _depth: number, options: object): string {
+    value(this: HardhatError, ...args: unknown[]): unknown {
       const argumentError = this.number >= 300 && this.number < 400;
       if (argumentError && !process.argv.includes("--show-stack-traces")) return "";
-      return inspect(this, { ...options, customInspect: false });
+      return (inheritedInspect as (...args: unknown[]) => unknown).apply(this, args);
     },
     configurable: true,
   });

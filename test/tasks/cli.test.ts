@@ -6,6 +6,9 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { inspect } from "node:util";
+import { HardhatError } from "hardhat/internal/core/errors";
+import { ERRORS } from "hardhat/internal/core/errors-list";
 import { deployLure } from "../../scripts/deploy";
 import { formatText } from "../../tasks/lib/output";
 import { podStorage } from "../../services/pods/swarm-storage";
@@ -126,6 +129,18 @@ describe("the command line, for people", function () {
       const parsed = JSON.parse(run.stdout) as { error: { code: string; message: string } };
       expect(parsed.error.code).to.equal("NETWORK");
       expect(parsed.error.message).to.contain("add --network localhost");
+    });
+  });
+
+  describe("Hardhat's errors in this process (tests, scripts)", function () {
+    it("render with their stack, without recursing: a HardhatError thrown in a mocha hook is reported, not a hang", function () {
+      // HH17 is what hardhat-chai-matchers throws for expect(1n).to.equal(undefined).
+      const error = new HardhatError(ERRORS.GENERAL.INVALID_BIG_NUMBER, { message: "Unsupported type undefined" });
+      expect(error.stack).to.match(/^HardhatError: HH\d+: /);
+      expect(inspect(error)).to.match(/^HardhatError: HH\d+: /);
+      // A command-line argument error still prints as nothing (its one line is printed by Hardhat).
+      const argument = new HardhatError(ERRORS.ARGUMENTS.UNRECOGNIZED_COMMAND_LINE_ARG, { argument: "--bogus" });
+      expect(inspect(argument)).to.equal("");
     });
   });
 
