@@ -37,7 +37,7 @@ describe("npm run indexer (the indexer and GraphQL API as a service of their own
     mkdirSync(join(dir, "deployments"));
     // Addresses without code: the service follows the chain and indexes nothing, which is enough here.
     const entry = (n: number) => ({ address: `0x${String(n).padStart(40, "0")}`, blockNumber: 0, txHash: `0x${"00".repeat(32)}` });
-    writeFileSync(join(dir, "deployments", "localhost.json"), JSON.stringify({ chainId: 31337, contracts: { PodRegistry: entry(1), PodLicenses: entry(3), PodMarket: entry(2), RunMarket: entry(4), GroupRegistry: entry(5), MessageBus: entry(6) } }));
+    writeFileSync(join(dir, "deployments", "localhost.json"), JSON.stringify({ chainId: 31337, contracts: { PodRegistry: entry(1), PodLicenses: entry(3), PodMarket: entry(2), RunMarket: entry(4), GroupRegistry: entry(5), MessageBus: entry(6), PodKeyGrants: entry(7) } }));
   });
   after(async () => {
     await node?.stop();
@@ -109,7 +109,7 @@ describe("npm run indexer (the indexer and GraphQL API as a service of their own
     expect(undeployed.output()).to.include(`could not start: PodRegistry is not deployed on network "amoy"`);
 
     const entry = (n: number) => ({ address: `0x${String(n).padStart(40, "0")}`, blockNumber: 0, txHash: `0x${"00".repeat(32)}` });
-    writeFileSync(join(dir, "deployments", "amoy.json"), JSON.stringify({ chainId: 80002, contracts: { PodRegistry: entry(1), PodLicenses: entry(3), PodMarket: entry(2), RunMarket: entry(4), GroupRegistry: entry(5), MessageBus: entry(6) } }));
+    writeFileSync(join(dir, "deployments", "amoy.json"), JSON.stringify({ chainId: 80002, contracts: { PodRegistry: entry(1), PodLicenses: entry(3), PodMarket: entry(2), RunMarket: entry(4), GroupRegistry: entry(5), MessageBus: entry(6), PodKeyGrants: entry(7) } }));
     const noRpc = runIndexerService(env);
     expect(await noRpc.exited).to.equal(1);
     expect(noRpc.output()).to.match(/could not start: invalid configuration:\s+AMOY_RPC_URL: required for NETWORK=amoy/);
