@@ -38,6 +38,7 @@ import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { Deployment } from "../services/chain/deployments";
 import { createIndexerMetrics, startIndexer } from "../services/indexer";
+import { CONTRACT_MODULES } from "../services/indexer/contracts";
 import { loadConfig } from "../services/config";
 import type { Database } from "../services/database";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
@@ -224,7 +225,7 @@ function runChild(childArgs: string[]): Promise<PhaseResult> {
   });
 }
 
-/** Deploys EventFlood contracts standing in for the registry, the licences, the market and an idle RunMarket, GroupRegistry and MessageBus, and emits about `wanted` events; returns the deployment. */
+/** Deploys EventFlood contracts standing in for the registry, the licences, the market and an idle stand-in for every other indexed contract, and emits about `wanted` events; returns the deployment. */
 async function flood(url: string, wanted: number): Promise<{ deployment: Deployment; events: number }> {
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const signer = await provider.getSigner(0);
@@ -237,11 +238,11 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
   const registry = await deployOne();
   const licenses = await deployOne();
   const market = await deployOne();
-  // Every registered indexer module needs its contract in the deployment; the stand-ins of RunMarket,
-  // GroupRegistry and MessageBus emit nothing.
-  const runMarket = await deployOne();
-  const groups = await deployOne();
-  const messages = await deployOne();
+  // Every registered indexer module needs its contract in the deployment: the others (RunMarket,
+  // GroupRegistry, MessageBus, PodKeyGrants, and any module added later) get a stand-in that emits nothing.
+  const flooded = new Set(["PodRegistry", "PodLicenses", "PodMarket"]);
+  const idle: Record<string, Deployment["contracts"][string]> = {};
+  for (const { name } of CONTRACT_MODULES) if (!flooded.has(name)) idle[name] = (await deployOne()).entry;
   const owner = await signer.getAddress();
   const native = "0x0000000000000000000000000000000000000000";
   // Per round: 1,500 pods (3 events each) in one transaction, 1,750 licence sales of them in another
@@ -281,7 +282,7 @@ async function flood(url: string, wanted: number): Promise<{ deployment: Deploym
   // match their parents' hashes, which the indexer rightly refuses to follow.
   for (let block = 0; block < 256; block++) await rpc(url, "evm_mine", []);
   provider.destroy();
-  return { deployment: { chainId: 31337, contracts: { PodRegistry: registry.entry, PodLicenses: licenses.entry, PodMarket: market.entry, RunMarket: runMarket.entry, GroupRegistry: groups.entry, MessageBus: messages.entry } }, events };
+  return { deployment: { chainId: 31337, contracts: { PodRegistry: registry.entry, PodLicenses: licenses.entry, PodMarket: market.entry, ...idle } }, events };
 }
 
 async function runPhase(phase: string): Promise<void> {
