@@ -7,7 +7,9 @@ import { migrate, openDatabase, type Database } from "../../services/database";
 import { loadConfig } from "../../services/config";
 import { writeDeployment } from "../../services/chain/deployments";
 import { startTestApi, type TestApi } from "../support/api/client";
-import { freePort } from "../support/hardhat-node";
+import { freePort, startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
+import { JsonRpcProvider } from "ethers";
+import { MockERC20__factory } from "../../typechain-types/factories/contracts/test/MockERC20__factory";
 import { startTestNode, type TestNode } from "../support/swarm";
 
 /**
@@ -171,6 +173,50 @@ describe("API: the web app's message uploads (POST /swarm/messages) to a dev Swa
     const closed = await fetch(`${closedApi.running.url}/swarm/messages`, { method: "POST", body: "x" });
     expect(closed.status).to.equal(404);
     expect(((await closed.json()) as { error: string }).error).to.include("WEB_UPLOAD_MAX_BYTES=0");
+  });
+});
+
+describe("API: the web app's tokens (/app-config.json) from the market's allow-list and the chain", () => {
+  let db: Database;
+  let dir: string;
+  let node: TestHardhatNode;
+  let api: TestApi;
+  let token: string;
+
+  before(async function () {
+    this.timeout(120_000);
+    dir = mkdtempSync(join(tmpdir(), "lure-web-tokens-"));
+    db = await openDatabase({});
+    await migrate(db);
+    node = await startHardhatNode();
+    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+    const deployed = await new MockERC20__factory(await provider.getSigner(0)).deploy("Test Dollar", "TUSD");
+    await deployed.waitForDeployment();
+    token = (await deployed.getAddress()).toLowerCase();
+    provider.destroy();
+    const row = (address: string, allowed: boolean) =>
+      db.query(`INSERT INTO market_tokens (token, allowed, block_number, block_hash, tx_hash, log_index) VALUES ($1, $2, 1, $3, $3, 0)`, [address, allowed, `0x${"00".repeat(32)}`]);
+    await row(token, true);
+    // An allowed address with no code (not an ERC-20), and a token allowed once and then disallowed.
+    await row(`0x${"12".repeat(20)}`, true);
+    await row(`0x${"34".repeat(20)}`, false);
+    const config = loadConfig({ DEPLOYMENTS_DIR: join(dir, "deployments"), LOCAL_RPC_URL: node.url });
+    api = await startTestApi(db, { web: { webDir: join(dir, "missing"), config, timeoutMs: 5_000 } });
+  });
+
+  after(async () => {
+    await api?.close();
+    await node?.stop();
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names each allowed ERC-20 by its symbol and decimals, read from the chain; a token that does not answer and a disallowed one are left out", async () => {
+    const config = (await (await fetch(`${api.running.url}/app-config.json`)).json()) as { tokens: Record<string, { symbol: string; decimals: number }> };
+    expect(config.tokens).to.deep.equal({
+      "0x0000000000000000000000000000000000000000": { symbol: "ETH", decimals: 18 },
+      [token]: { symbol: "TUSD", decimals: 18 },
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import express, { type Express, type Request, type Response } from "express";
 import { BeeResponseError, MantarayNode } from "@ethersphere/bee-js";
+import { Interface } from "ethers";
 import { loadConfig, rpcUrlFor, type LureConfig } from "../../config";
 import { readDeployment } from "../../chain/deployments";
 import { postJsonRpc } from "../../chain/rpc";
@@ -89,6 +90,60 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <p>The GraphQL API is at <a href="/graphql">/graphql</a>; the query page at <a href="/query">/query</a> (in dev).</p>
 </body></html>`;
 
+/** An ERC-20's symbol and decimals, as the app shows amounts in it. */
+interface TokenMetadata {
+  symbol: string;
+  decimals: number;
+}
+
+const ERC20_METADATA = new Interface(["function symbol() view returns (string)", "function decimals() view returns (uint8)"]);
+/** The most allow-listed tokens named in /app-config.json (each costs two eth_calls once). */
+const MAX_CONFIG_TOKENS = 50;
+
+/**
+ * The symbol and decimals of the tokens the market allows (indexed `market_tokens`), read from the
+ * chain once per token (`eth_call`) and kept: a token's symbol and decimals do not change. A token
+ * that does not answer as an ERC-20 is left out, and asked again next time; the app then shows its
+ * address and raw units.
+ */
+class Erc20Metadata {
+  private readonly known = new Map<string, TokenMetadata>();
+
+  constructor(private readonly timeoutMs: number) {}
+
+  async ofAllowedTokens(db: Database, rpcUrl: string): Promise<Record<string, TokenMetadata>> {
+    let tokens: string[];
+    try {
+      const rows = await db.query<{ token: string }>(`SELECT token FROM market_tokens WHERE allowed ORDER BY token LIMIT ${MAX_CONFIG_TOKENS}`);
+      tokens = rows.map((row) => row.token.toLowerCase());
+    } catch {
+      return {};
+    }
+    const entries = await Promise.all(tokens.map(async (token) => [token, await this.of(rpcUrl, token)] as const));
+    return Object.fromEntries(entries.filter((entry): entry is readonly [string, TokenMetadata] => entry[1] !== undefined));
+  }
+
+  private async of(rpcUrl: string, token: string): Promise<TokenMetadata | undefined> {
+    const cached = this.known.get(token);
+    if (cached) return cached;
+    try {
+      const call = async (name: "symbol" | "decimals") => {
+        const response = await postJsonRpc(rpcUrl, "eth_call", [{ to: token, data: ERC20_METADATA.encodeFunctionData(name) }, "latest"], this.timeoutMs);
+        const body = (await response.json()) as { result?: string };
+        if (typeof body.result !== "string" || body.result === "0x") throw new Error(`${name}() answered nothing`);
+        return ERC20_METADATA.decodeFunctionResult(name, body.result)[0] as unknown;
+      };
+      const [symbol, decimals] = await Promise.all([call("symbol"), call("decimals")]);
+      if (typeof symbol !== "string" || typeof decimals !== "bigint" || decimals > 36n) return undefined;
+      const metadata = { symbol, decimals: Number(decimals) };
+      this.known.set(token, metadata);
+      return metadata;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
 /** Mounts the web app's routes on `app`. */
 export function mountWeb(app: Express, deps: WebDeps, options: WebOptions = {}): void {
   const webDir = options.webDir ?? defaultWebDir();
@@ -100,7 +155,8 @@ export function mountWeb(app: Express, deps: WebDeps, options: WebOptions = {}):
   const storage = (): SwarmClient =>
     (swarm ??= createSwarmClient({ url: settings().BEE_URL, postageBatchId: settings().BEE_POSTAGE_BATCH, timeoutMs: Math.min(timeoutMs, settings().BEE_TIMEOUT_MS) }));
 
-  app.get("/app-config.json", (req, res) => {
+  const erc20 = new Erc20Metadata(timeoutMs);
+  app.get("/app-config.json", async (req, res) => {
     const current = settings();
     const deployment = readDeployment(current.NETWORK, current.DEPLOYMENTS_DIR);
     const chainId = deployment?.chainId ?? deps.status().chainId;
@@ -115,7 +171,7 @@ export function mountWeb(app: Express, deps: WebDeps, options: WebOptions = {}):
       swarmProxyUrl: `${origin}/swarm`,
       beeUrl: current.BEE_URL,
       nativeSymbol,
-      tokens: { [NATIVE]: { symbol: nativeSymbol, decimals: 18 } },
+      tokens: { [NATIVE]: { symbol: nativeSymbol, decimals: 18 }, ...(await erc20.ofAllowedTokens(deps.db, rpcUrlFor(current))) },
       network: current.NETWORK,
       uploadUrl: current.WEB_UPLOAD_MAX_BYTES > 0 ? `${origin}/swarm/messages` : null,
     };
