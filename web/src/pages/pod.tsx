@@ -144,6 +144,25 @@ function Recipe({ pod }: { pod: PodDetail }) {
   );
 }
 
+/** One royalty share: `other` is the pod at the other end (the ancestor paid, or the fork whose sale paid it). */
+function RoyaltyRow({ config, share, other, mark }: { config: AppConfig; share: Pick<RoyaltyPayment, "receiver" | "token" | "amount" | "depth" | "timestamp">; other: PodRef; mark: Record<string, string> }) {
+  return (
+    <tr {...mark}>
+      <td>
+        <PodLink id={other.id} name={other.name} />
+      </td>
+      <td class="num">{share.depth}</td>
+      <td>
+        <Address address={share.receiver} />
+      </td>
+      <td class="num">
+        <Amount config={config} token={share.token} value={share.amount} />
+      </td>
+      <td>{formatTime(share.timestamp)}</td>
+    </tr>
+  );
+}
+
 export function PodPage({ id, config }: { id: string; config: AppConfig }) {
   const [loaded] = useLoad((signal) => gql<PodPageData>(POD_QUERY, { id }, signal), [id]);
   return (
@@ -272,19 +291,7 @@ export function PodPage({ id, config }: { id: string; config: AppConfig }) {
                   <Empty columns={5} text="None: no sale of this pod paid an ancestor." />
                 ) : (
                   data.royaltyPayments.items.map((share, index) => (
-                    <tr key={index} data-ancestor={share.ancestorPodId}>
-                      <td>
-                        <PodLink id={share.ancestorPod.id} name={share.ancestorPod.name} />
-                      </td>
-                      <td class="num">{share.depth}</td>
-                      <td>
-                        <Address address={share.receiver} />
-                      </td>
-                      <td class="num">
-                        <Amount config={config} token={share.token} value={share.amount} />
-                      </td>
-                      <td>{formatTime(share.timestamp)}</td>
-                    </tr>
+                    <RoyaltyRow key={index} config={config} share={share} other={share.ancestorPod} mark={{ "data-ancestor": share.ancestorPodId }} />
                   ))
                 )}
               </Table>
@@ -293,19 +300,7 @@ export function PodPage({ id, config }: { id: string; config: AppConfig }) {
                   <Empty columns={5} text="None yet." />
                 ) : (
                   pod.royaltyPayments.items.map((share, index) => (
-                    <tr key={index} data-pod={share.podId}>
-                      <td>
-                        <PodLink id={share.pod.id} name={share.pod.name} />
-                      </td>
-                      <td class="num">{share.depth}</td>
-                      <td>
-                        <Address address={share.receiver} />
-                      </td>
-                      <td class="num">
-                        <Amount config={config} token={share.token} value={share.amount} />
-                      </td>
-                      <td>{formatTime(share.timestamp)}</td>
-                    </tr>
+                    <RoyaltyRow key={index} config={config} share={share} other={share.pod} mark={{ "data-pod": share.podId }} />
                   ))
                 )}
               </Table>
