@@ -37,13 +37,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { Deployment } from "../services/chain/deployments";
-import { createIndexerMetrics, startIndexer } from "../services/indexer";
+import { createIndexerMetrics, startIndexer, type Indexer, type IndexerMetrics } from "../services/indexer";
 import { CONTRACT_MODULES } from "../services/indexer/contracts";
 import { loadConfig } from "../services/config";
-import type { Database } from "../services/database";
+import type { OpenDatabaseOptions } from "../services/database";
 import { startHardhatNode } from "../services/devnet/hardhat-node";
 import { logger } from "../services/log";
-import { openPhaseDatabase } from "./lib/bench-phase-database";
+import { phaseDatabaseOptions, removePhaseDatabase } from "./lib/bench-phase-database";
 import { projectRoot } from "./lib/project-root";
 import { benchChildNodeFlags, indexerScript } from "./lib/indexer-script";
 // The factory file only: the typechain index pulls in every contract of the repository.
@@ -68,7 +68,7 @@ interface PhaseResult {
    * From the phase process's start to the indexer's ready (backfilled and indexes rebuilt), in ms,
    * split into its steps: what a user waits for on an empty database (issue 12 §6).
    */
-  endToEnd?: { processMs: number; databaseOpenMs: number; startMs: number; backfillMs: number; rebuildMs: number; totalMs: number };
+  endToEnd?: { processMs: number; connectMs: number; databaseOpenMs: number; migrationsMs: number; startMs: number; backfillMs: number; rebuildMs: number; totalMs: number };
 }
 
 const args = process.argv.slice(2);
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
           const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
           summary.push(
             `${"".padEnd(9)}  end to end, process start → ready on an empty database: ${s(e.totalMs)} = ${Math.round(endToEndRate)} events/s = ${endToEndRatio.toFixed(0)}% of the ceiling (goal ≥${endToEndGoal}%: ${endToEndRatio >= endToEndGoal ? "met" : "NOT met"}); ` +
-              `process start ${s(e.processMs)}, database open ${s(e.databaseOpenMs)}, migrations and start ${s(e.startMs)}, backfill ${s(e.backfillMs)}, index rebuild and ready ${s(e.rebuildMs)}`,
+              `process start ${s(e.processMs)}, chain connect ${s(e.connectMs)}, database open ${s(e.databaseOpenMs)}, migrations ${s(e.migrationsMs)}, start ${s(e.startMs)}, backfill ${s(e.backfillMs)}, index rebuild and ready ${s(e.rebuildMs)}`,
           );
         }
         if (result.latencyMs) {
@@ -436,36 +436,53 @@ async function measureIndexing(phase: "pglite" | "postgres", url: string, deploy
   // performance.now() counts from this process's start: module loading, Node's own start-up.
   const processMs = performance.now();
   // The backend the phase names, in a database of its own, removed at the end whatever happens.
-  const database = await openPhaseDatabase(phase, PG_URL, loadConfig().PGLITE_SHARED_BUFFERS_MB);
-  const databaseOpenMs = performance.now() - processMs;
+  // startIndexer opens it, as `npm run indexer` does (the chain first, then the database: see
+  // startIndexer), with nothing taken from DATABASE_URL.
+  const database = phaseDatabaseOptions(phase, PG_URL);
   try {
-    return await measureIndexingIn(database.db, phase, url, deployment, latencySamples, { processMs, databaseOpenMs });
+    return await measureIndexingIn(database, phase, url, deployment, latencySamples, processMs);
   } finally {
-    await database.dispose();
+    await removePhaseDatabase(database, PG_URL);
   }
 }
 
-async function measureIndexingIn(
-  db: Database,
-  phase: "pglite" | "postgres",
-  url: string,
-  deployment: Deployment,
-  latencySamples: number,
-  startup: { processMs: number; databaseOpenMs: number },
-): Promise<PhaseResult> {
+async function measureIndexingIn(database: OpenDatabaseOptions, phase: "pglite" | "postgres", url: string, deployment: Deployment, latencySamples: number, processMs: number): Promise<PhaseResult> {
   const log = logger("bench-indexer");
   const metrics = createIndexerMetrics();
   const startBegin = performance.now();
   const indexer = await startIndexer({
+    config: { ...loadConfig(), DATABASE_URL: undefined },
+    databaseUrl: database.databaseUrl,
+    pgliteDir: database.pgliteDir,
+    schema: database.schema,
     rpcUrl: url,
     deployment,
-    db,
     metrics,
     log,
     // The indexer's own range target (INDEXER_TARGET_LOGS), unless --target-logs says otherwise.
     ...(option("target-logs", "") ? { targetLogsPerRange: Number(option("target-logs", "")) } : {}),
     swarm: false,
   });
+  if (indexer.db.dialect !== phase) {
+    await indexer.stop();
+    throw new Error(`the ${phase} phase opened a ${indexer.db.dialect} database`);
+  }
+  try {
+    return await measureStartedIndexer(indexer, phase, url, deployment, latencySamples, { processMs, startBegin, metrics });
+  } finally {
+    // Before the database is removed; a second stop() (after the latency samples) does nothing.
+    await indexer.stop();
+  }
+}
+
+async function measureStartedIndexer(
+  indexer: Indexer,
+  phase: "pglite" | "postgres",
+  url: string,
+  deployment: Deployment,
+  latencySamples: number,
+  { processMs, startBegin, metrics }: { processMs: number; startBegin: number; metrics: IndexerMetrics },
+): Promise<PhaseResult> {
   const startMs = performance.now() - startBegin;
   const cpuBefore = cpuSnapshot(url);
   const begin = Date.now();
@@ -480,8 +497,8 @@ async function measureIndexingIn(
   backfilledAt ??= readyAt;
   const seconds = (Date.now() - begin) / 1000;
   const endToEnd = {
-    ...startup,
-    startMs,
+    processMs,
+    ...indexer.startup,
     backfillMs: backfilledAt - (startBegin + startMs),
     rebuildMs: readyAt - backfilledAt,
     totalMs: readyAt,
@@ -518,7 +535,6 @@ async function measureIndexingIn(
     const rows = await indexer.db.query(`SELECT 1 FROM listing_events WHERE tx_hash = $1`, [txHash.toLowerCase()]);
     if (rows.length !== 1) throw new Error(`listing of ${txHash} not queryable after its block was announced`);
   }
-  await indexer.stop();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return {

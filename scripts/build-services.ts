@@ -6,13 +6,14 @@
  * ~85 MB RSS) and pays to compile every module at start-up; the indexer's 300 MB budget and its
  * garbage collector both feel that. `npm run indexer` and bench:indexer's measured children run dist/.
  * dist/ is generated, never committed: it is rebuilt from scratch so no output of a deleted source lingers.
- * It also makes the PGlite data-directory template once per installed PGlite version
- * (services/database/pglite-template.ts), so that no service runs initdb when it opens a new database.
+ * It also makes the PGlite data-directory templates (services/database/pglite-template.ts): one per
+ * installed PGlite version, so that no service runs initdb when it opens a new database, and from it
+ * one with the current migrations applied, so that a new database has nothing to migrate.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { ensurePgliteTemplate } from "../services/database/pglite-template";
+import { prepareMigratedPgliteTemplate } from "../services/database";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "dist");
@@ -23,7 +24,7 @@ const ASSETS: readonly { dir: string; suffix: string }[] = [
   { dir: "graphql", suffix: ".graphql" },
 ];
 
-function main(): void {
+async function main(): Promise<void> {
   const started = Date.now();
   rmSync(OUT, { recursive: true, force: true });
   const tsc = require.resolve("typescript/bin/tsc");
@@ -43,11 +44,14 @@ function main(): void {
       copied++;
     }
   }
-  // New PGlite databases are copies of this template: no initdb when a service starts.
+  // New PGlite databases are copies of this template: no initdb and no migrations when a service starts.
   const templateStarted = Date.now();
-  const template = ensurePgliteTemplate();
+  const template = await prepareMigratedPgliteTemplate();
   const templateNote = Date.now() - templateStarted > 1_000 ? `; PGlite template made in ${((Date.now() - templateStarted) / 1000).toFixed(1)} s` : "";
   console.log(`build:services: ${relative(process.cwd(), OUT) || "."} built in ${((Date.now() - started) / 1000).toFixed(1)} s (${copied} assets copied${templateNote}; template ${relative(ROOT, template)})`);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(`build:services: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -24,20 +24,23 @@ export function phaseDatabaseOptions(phase: "pglite" | "postgres", postgresUrl: 
   return { databaseUrl: postgresUrl, schema: `lure_bench_${randomBytes(6).toString("hex")}` };
 }
 
+/** Removes the database `options` (from phaseDatabaseOptions) names: its PGlite directory, or its PostgreSQL schema (DROP SCHEMA ... CASCADE). */
+export async function removePhaseDatabase(options: OpenDatabaseOptions, postgresUrl: string): Promise<void> {
+  if (options.pgliteDir) rmSync(join(options.pgliteDir, ".."), { recursive: true, force: true });
+  if (options.schema) {
+    const admin = await openDatabase({ databaseUrl: postgresUrl });
+    try {
+      await admin.query(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+    } finally {
+      await admin.close();
+    }
+  }
+}
+
 /** Opens a new database of the backend `phase` names (see phaseDatabaseOptions). */
 export async function openPhaseDatabase(phase: "pglite" | "postgres", postgresUrl: string, pgliteSharedBuffersMb?: number): Promise<PhaseDatabase> {
   const options = phaseDatabaseOptions(phase, postgresUrl, pgliteSharedBuffersMb);
-  const remove = async () => {
-    if (options.pgliteDir) rmSync(join(options.pgliteDir, ".."), { recursive: true, force: true });
-    if (options.schema) {
-      const admin = await openDatabase({ databaseUrl: postgresUrl });
-      try {
-        await admin.query(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
-      } finally {
-        await admin.close();
-      }
-    }
-  };
+  const remove = () => removePhaseDatabase(options, postgresUrl);
   let db: Database;
   try {
     db = await openDatabase(options);

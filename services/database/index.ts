@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, mkdirSync, renameSync, rmSync, rmdirSync } from "node:fs";
+import { existsSync, readdirSync, mkdirSync, renameSync, rmSync, rmdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { PGlite, type Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import { Pool, type PoolClient } from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
 import { PglitePreparedReads } from "./pglite-prepared";
-import { createPgliteDataDir } from "./pglite-template";
+import { listMigrations } from "./migrations";
+import { createPgliteDataDir, ensureMigratedPgliteTemplate } from "./pglite-template";
 
 /** Anything that runs SQL with `$1, $2` placeholders. NUMERIC columns come back as strings. */
 export interface Queryable {
@@ -233,19 +234,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   };
 }
 
-const MIGRATIONS_DIR = join(__dirname, "migrations");
-const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
-
-/** The versioned migrations shipped with the code, in order. */
-export function listMigrations(): { version: number; name: string; sql: string }[] {
-  return readdirSync(MIGRATIONS_DIR)
-    .filter((file) => MIGRATION_FILE.test(file))
-    .sort()
-    .map((file) => {
-      const [, version, name] = MIGRATION_FILE.exec(file)!;
-      return { version: Number(version), name, sql: readFileSync(join(MIGRATIONS_DIR, file), "utf8") };
-    });
-}
+export { listMigrations } from "./migrations";
 
 /**
  * Applies every migration not yet recorded in `schema_migrations`, each in its own transaction
@@ -264,6 +253,22 @@ export async function migrate(db: Database): Promise<void> {
       await tx.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
     });
   }
+}
+
+/**
+ * Makes (unless it exists) the PGlite template that new data directories are copied from: the bare
+ * template with every current migration applied (pglite-template.ts). `npm run build:services`
+ * calls it; returns the template's folder.
+ */
+export function prepareMigratedPgliteTemplate(): Promise<string> {
+  return ensureMigratedPgliteTemplate(async (dataDir) => {
+    const db = await openDatabase({ pgliteDir: dataDir });
+    try {
+      await migrate(db);
+    } finally {
+      await db.close();
+    }
+  });
 }
 
 /** Runs a multi-statement SQL script statement by statement (PGlite's extended protocol takes one at a time). */

@@ -13,13 +13,27 @@ import { indexedSchema } from "./schema";
 import { rebuildDeferredIndexesBeforeMigrations } from "./deferred-indexes";
 
 export type { IndexerEventMap } from "./events";
-export { createIndexerMetrics, indexerMetrics } from "./metrics";
+export { createIndexerMetrics, indexerMetrics, type IndexerMetrics } from "./metrics";
+
+/** How long each step of startIndexer took, in ms, in the order they run. */
+export interface IndexerStartup {
+  /** The chain: its chain id, and so the first HTTP request of the process. */
+  connectMs: number;
+  /** Opening the database (for a new PGlite directory, copying the template first); 0 when one was passed in. */
+  databaseOpenMs: number;
+  /** Rebuilding indexes an interrupted backfill left deferred, if a migration is pending, and migrating. */
+  migrationsMs: number;
+  /** The modules' start hooks and the loop's start (identity check, cursor, statistics). */
+  startMs: number;
+}
 
 export interface Indexer {
   readonly db: Database;
   readonly events: IndexerEvents;
+  /** Where start-up time went (also in the "indexer started" log line). */
+  readonly startup: IndexerStartup;
   status(): IndexerStatus;
-  /** Stops polling, waits for the step in flight, closes the database if the indexer opened it. */
+  /** Stops polling, waits for the step in flight, closes the database if the indexer opened it. A second call waits for the first. */
   stop(): Promise<void>;
 }
 
@@ -58,7 +72,7 @@ export interface StartIndexerOptions {
 }
 
 /**
- * Opens (and migrates) the database, connects to the chain, and starts following Lure's contracts.
+ * Connects to the chain, opens (and migrates) the database, and starts following Lure's contracts.
  * Resolves once indexing has started (not when it has caught up: see status().backfilling).
  */
 export async function startIndexer(options: StartIndexerOptions = {}): Promise<Indexer> {
@@ -70,20 +84,22 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
   const followed = schema.modules.map((module) => ({ module: module.name, ...deployed(deployment, config.NETWORK, module.name) }));
 
   const ownsDb = options.db === undefined;
-  const db =
-    options.db ??
-    (await openDatabase({
-      databaseUrl: options.databaseUrl ?? config.DATABASE_URL,
-      pgliteDir: options.pgliteDir === null ? undefined : options.pgliteDir ?? config.PGLITE_DIR,
-      schema: options.schema,
-      pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
-    }));
+  const startup: IndexerStartup = { connectMs: 0, databaseOpenMs: 0, migrationsMs: 0, startMs: 0 };
+  let stepStarted = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - stepStarted;
+    stepStarted = now;
+    return Math.round(ms);
+  };
+  let db: Database | undefined = options.db;
   let client: RpcClient | undefined;
   const stops: StopModule[] = [];
   try {
-    // A migration must see the full schema, even after a crash left a backfill's indexes deferred.
-    await rebuildDeferredIndexesBeforeMigrations(db, log);
-    await migrate(db);
+    // The chain before the database. Node's fetch compiles its HTTP parser (WebAssembly) on the
+    // first request, on V8's wasm compilation thread; once PGlite's module is loaded (`npm run
+    // indexer` allows one such thread) that first request waited ~200 ms behind PGlite's
+    // compilation. A wrong chain is also refused before the database is touched.
     client = await RpcClient.connect({
       url: options.rpcUrl ?? rpcUrlFor(config),
       log,
@@ -93,6 +109,20 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
     if (deployment && deployment.chainId !== client.chainId) {
       throw new Error(`the deployment file is for chain ${deployment.chainId}, but the RPC serves chain ${client.chainId}`);
     }
+    startup.connectMs = lap();
+    if (db === undefined) {
+      db = await openDatabase({
+        databaseUrl: options.databaseUrl ?? config.DATABASE_URL,
+        pgliteDir: options.pgliteDir === null ? undefined : options.pgliteDir ?? config.PGLITE_DIR,
+        schema: options.schema,
+        pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
+      });
+      startup.databaseOpenMs = lap();
+    }
+    // A migration must see the full schema, even after a crash left a backfill's indexes deferred.
+    await rebuildDeferredIndexesBeforeMigrations(db, log);
+    await migrate(db);
+    startup.migrationsMs = lap();
     const finalityDepth = finalityDepthFor(client.chainId, options.finalityDepth ?? config.INDEXER_FINALITY_DEPTH);
     const events = new IndexerEvents();
     const loop = new IndexerLoop({
@@ -120,25 +150,32 @@ export async function startIndexer(options: StartIndexerOptions = {}): Promise<I
       const stop = module.start?.({ db, events, swarm, log });
       if (stop) stops.push(stop);
     }
-    log.info({ chainId: client.chainId, contracts: Object.fromEntries(followed.map((entry) => [entry.module, entry.address])), finalityDepth, database: db.dialect }, "indexer starting");
     await loop.start();
+    startup.startMs = lap();
+    log.info({ chainId: client.chainId, contracts: Object.fromEntries(followed.map((entry) => [entry.module, entry.address])), finalityDepth, database: db.dialect, startupMs: startup }, "indexer started");
+    const openDb = db;
+    let stopping: Promise<void> | undefined;
     return {
       db,
       events,
+      startup,
       status: () => loop.status(),
-      async stop() {
-        try {
-          await Promise.all(stops.map((stop) => stop()));
-        } finally {
-          await loop.stop();
-          if (ownsDb) await db.close();
-        }
+      stop() {
+        stopping ??= (async () => {
+          try {
+            await Promise.all(stops.map((stop) => stop()));
+          } finally {
+            await loop.stop();
+            if (ownsDb) await openDb.close();
+          }
+        })();
+        return stopping;
       },
     };
   } catch (error) {
     await Promise.allSettled(stops.map((stop) => stop()));
     client?.stop();
-    if (ownsDb) await db.close();
+    if (ownsDb) await db?.close();
     throw error;
   }
 }

@@ -243,7 +243,7 @@ describe("indexer: secondary indexes deferred during a fresh backfill", function
       const messages = records.map((record) => record.msg);
       const rebuiltFirst = messages.findIndex((msg) => msg.startsWith("a migration is pending while secondary indexes are deferred"));
       expect(rebuiltFirst, `start-up log: ${messages.join(" | ")}`).to.be.greaterThan(-1);
-      expect(messages.indexOf("indexer starting")).to.be.greaterThan(rebuiltFirst);
+      expect(messages.indexOf("indexer started")).to.be.greaterThan(rebuiltFirst);
       expect(await db.query(`SELECT 1 FROM schema_migrations WHERE version = 51`)).to.have.length(1);
       // The indexer had a cursor-less database and may defer again for its own backfill; once it is at the head, all is built.
       await waitForHead(indexer, head);
