@@ -173,6 +173,20 @@ async function openPglite(dataDir: string | undefined, sharedBuffersMb: number):
   };
 }
 
+/**
+ * Runs the tasks given to it one after another. A transaction's statements share one connection,
+ * and the API's resolvers issue theirs concurrently inside one snapshot: pg would queue them itself,
+ * but that queue is deprecated (pg 9 refuses a query while one is in flight), so they wait here.
+ */
+function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const result = last.then(task, task);
+    last = result.catch(() => undefined);
+    return result;
+  };
+}
+
 async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
@@ -199,17 +213,23 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
       return result.rows as R[];
     },
   });
-  const wrapClient = (client: PoolClient): Transaction => ({
-    ...wrap(client),
-    copyFrom: (table, columns, data) =>
-      new Promise<void>((resolveCopy, rejectCopy) => {
-        const stream = client.query(copyFromStdin(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
-        stream.on("error", rejectCopy);
-        // pg-copy-streams emits finish once the server has confirmed the COPY.
-        stream.on("finish", () => resolveCopy());
-        stream.end(data);
-      }),
-  });
+  const wrapClient = (client: PoolClient): Transaction => {
+    const inTurn = oneAtATime();
+    return {
+      query: <R>(sql: string, params?: unknown[]) => inTurn(async () => (await client.query(sql, params)).rows as R[]),
+      copyFrom: (table, columns, data) =>
+        inTurn(
+          () =>
+            new Promise<void>((resolveCopy, rejectCopy) => {
+              const stream = client.query(copyFromStdin(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+              stream.on("error", rejectCopy);
+              // pg-copy-streams emits finish once the server has confirmed the COPY.
+              stream.on("finish", () => resolveCopy());
+              stream.end(data);
+            }),
+        ),
+    };
+  };
   async function inTransaction<T>(begin: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
