@@ -314,6 +314,9 @@ async function main(): Promise<void> {
         writeFileSync(join(work, "decoder", "recipe.json"), `${JSON.stringify({ name: `upper-${stamp}`, description: "Decodes a message by shouting it", golem: { exec: "sh [@]decode.sh" } }, null, 2)}\n`);
         writeFileSync(join(work, "decoder", "decode.sh"), "#!/bin/sh\ncat payload/input/* | tr a-z A-Z > /golem/output/decoded.txt\necho decoded\n");
         decoder = lure("pod:persist", { dir: join(work, "decoder"), price: "0.001", account: ACCOUNTS.alice });
+        // The group's catalogue: the pods its members are pointed to (the web app's pod filters browse it).
+        const posted = lure<{ posted: boolean }>("group:post-pod", { group: groupId, pod: decoder.podId, account: ACCOUNTS.alice });
+        check(posted.posted, `pod ${decoder.podId} was not posted to group ${groupId}`);
         const sent = lure<{ messageId: string; fee: string }>("msg:send", { to: `group:${groupId}`, text: "hello from the demo", decoder: decoder.podId, maxFee: "0.01", account: ACCOUNTS.alice });
         messageId = sent.messageId;
         check(Number(sent.fee) <= 0.01, `the message cost ${sent.fee}, above the 0.01 Alice allowed`);

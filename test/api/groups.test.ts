@@ -218,6 +218,32 @@ for (const backend of testBackends()) {
       expect(guild.treasury).to.deep.equal([{ token: chain.usdAddress, balance: "20", messageFees: "20" }]);
     });
 
+    it("filters pods and search hits by group catalogue (inGroup, inGroup_in), leaving out removed pods, and refuses other operators", async () => {
+      const podIds = async (where: Record<string, unknown>) =>
+        (await gql<{ pods: Page<{ id: string }> }>(`query ($where: PodWhere) { pods(where: $where) { items { id } totalCount } }`, { where })).pods;
+      const all = await podIds({});
+      expect(all.totalCount, "pod 2 exists, posted to group 1 and removed").to.be.greaterThan(1);
+      expect(await podIds({ inGroup: "1" })).to.deep.equal({ items: [{ id: "1" }], totalCount: 1 });
+      expect(await podIds({ inGroup: "2" })).to.deep.equal({ items: [], totalCount: 0 });
+      expect(await podIds({ inGroup: "999" })).to.deep.equal({ items: [], totalCount: 0 });
+      expect(await podIds({ inGroup_in: ["2", "1"] })).to.deep.equal({ items: [{ id: "1" }], totalCount: 1 });
+      expect(await podIds({ inGroup_in: [] })).to.deep.equal({ items: [], totalCount: 0 });
+      expect(await podIds({ inGroup: "1", name: "decoder" })).to.deep.equal({ items: [{ id: "1" }], totalCount: 1 });
+      expect(await podIds({ inGroup: "1", name_not: "decoder" })).to.deep.equal({ items: [], totalCount: 0 });
+      expect((await podIds({ OR: [{ inGroup: "1" }, { id: "2" }] })).items.map((pod) => pod.id).sort()).to.deep.equal(["1", "2"]);
+      const hits = await gql<{ search: { items: { pod: { id: string } }[] } }>(`{ search(text: "decoder", where: { inGroup: "1" }) { items { pod { id } } } }`);
+      expect(hits.search.items.map((hit) => hit.pod.id)).to.deep.equal(["1"]);
+      const none = await gql<{ search: { items: unknown[] } }>(`{ search(text: "decoder", where: { inGroup: "3" }) { items { pod { id } } } }`);
+      expect(none.search.items).to.deep.equal([]);
+
+      const refused = await query(`query ($where: PodWhere) { pods(where: $where) { items { id } } }`, { where: { inGroup: null } });
+      expect(refused.errors?.[0]?.message).to.match(/where\.inGroup.*cannot be null/);
+      const badValue = await query(`query ($where: PodWhere) { pods(where: $where) { items { id } } }`, { where: { inGroup: "one" } });
+      expect(badValue.errors?.[0]?.message).to.match(/one/);
+      const noRange = await query(`{ pods(where: { inGroup_gt: "1" }) { items { id } } }`);
+      expect(noRange.errors?.[0]?.message).to.match(/inGroup_gt/);
+    });
+
     it("lists messages with the fee paid, filtered by group, sender, recipient, decoder and reply, and pages them", async () => {
       const { alice, bob, carol, dave } = chain;
       const all = await messages({});

@@ -346,6 +346,16 @@ describe("web app in Chromium", function () {
     expect((await texts(page, "#messages .decoded pre")).join("\n")).to.include("HELLO FROM THE DEMO");
     await page.waitForSelector("#messages-live[data-live=true]");
     await screenshot(page, "group");
+
+    // The catalogue, browsed with the pod filters: one query (PodWhere.inGroup), the demo's decoder pod in it.
+    const catalogue = await gql<{ pods: { items: { id: string }[] } }>(`query ($g: BigInt!) { pods(where: { inGroup: $g }, orderDirection: desc) { items { id } } }`, { g: id });
+    expect(catalogue.pods.items.length, "the demo posts its decoder pod to the group").to.be.greaterThan(0);
+    await page.click(`a[href="#/pods?group=${id}"]`);
+    await page.waitForFunction((ids) => [...document.querySelectorAll("table#pods tbody tr[data-pod-id]")].map((tr) => tr.getAttribute("data-pod-id")).join() === ids, catalogue.pods.items.map((pod) => pod.id).join());
+    expect(await page.getAttribute("#pods-count", "data-total")).to.equal(String(catalogue.pods.items.length));
+    await page.goto(`${base}/#/pods?group=x1`);
+    await page.waitForSelector("main .error");
+    expect(await page.textContent("main .error")).to.include('"x1"');
     await done(page);
   });
 

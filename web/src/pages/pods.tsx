@@ -71,15 +71,7 @@ async function loadPods(params: URLSearchParams, config: AppConfig, signal: Abor
   const group = params.get("group")?.trim();
   if (group) {
     if (!ID.test(group)) throw new Error(`Group "${group}" is not a group id`);
-    const data = await gql<{ group: { catalogue: { items: { podId: string }[] } } | null }>(
-      `query ($id: BigInt!) { group(id: $id) { catalogue(first: 1000) { items { podId } } } }`,
-      { id: group },
-      signal,
-    );
-    if (!data.group) throw new Error(`Group ${group} does not exist`);
-    const ids = data.group.catalogue.items.map((item) => item.podId);
-    if (ids.length === 0) return { rows: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0, ranked: false };
-    where.id_in = ids;
+    where.inGroup = group;
   }
   const after = params.get("after") || null;
   const text = params.get("q")?.trim();

@@ -22,6 +22,9 @@ export const POD_FILTERS: FilterColumns = {
   versionCount: { sql: "version_count", type: "integer" },
   licenseSales: { sql: "license_sales", type: "integer" },
   createdBlock: { sql: "created_block", type: "numeric" },
+  // Pods posted to (and not removed from) the catalogue of a group: the group_pods_pkey index
+  // (group_id, pod_id) answers it per pod.
+  inGroup: { sql: "group_pods.group_id", type: "numeric", related: { from: "group_pods", correlate: "group_pods.pod_id = pods.id AND group_pods.posted" } },
 };
 
 /**

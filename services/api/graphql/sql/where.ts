@@ -16,6 +16,13 @@ export interface FilterColumn {
   type: SqlType;
   /** Converts the GraphQL value to the stored representation (e.g. enum PUBLIC → 'PUBLIC'). */
   toDb?: (value: unknown) => unknown;
+  /**
+   * A filter on rows of another table related to the list's row rather than on a column of its
+   * own (e.g. the groups whose catalogue holds a pod): `sql` is that table's column, and the
+   * condition is `EXISTS (SELECT 1 FROM <from> WHERE <correlate> AND <sql> = value)`. Equality and
+   * `_in` only; trusted constants, like `sql`.
+   */
+  related?: { from: string; correlate: string };
 }
 
 export type FilterColumns = Readonly<Record<string, FilterColumn>>;
@@ -75,6 +82,12 @@ export function compileWhere(
 }
 
 function compileCondition(column: FilterColumn, op: Operator, raw: unknown, params: SqlParams, path: string): string {
+  if (column.related) {
+    if (op !== "eq" && op !== "in") throw new BadArgumentError(path, "is not a filter of this list: this field takes a value or a list (`_in`) only");
+    if (raw === null) throw new BadArgumentError(path, "cannot be null");
+    const { related, ...own } = column;
+    return `EXISTS (SELECT 1 FROM ${related.from} WHERE ${related.correlate} AND ${compileCondition(own, op, raw, params, path)})`;
+  }
   const toDb = column.toDb ?? ((value: unknown) => value);
   if (raw === null) {
     if (op === "eq") return `${column.sql} IS NULL`;
