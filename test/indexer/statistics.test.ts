@@ -5,7 +5,7 @@ import { podsList } from "../../services/api/domains/pods/lists";
 import { readPage } from "../../services/api/graphql/sql/list";
 import type { Indexer } from "../../services/indexer";
 import { indexedSchema } from "../../services/indexer/schema";
-import { ANALYZE_FRACTION, ANALYZE_MIN_ROWS, PlannerStatistics } from "../../services/indexer/statistics";
+import { ANALYZE_CONNECTIONS, ANALYZE_FRACTION, ANALYZE_MIN_ROWS, PlannerStatistics } from "../../services/indexer/statistics";
 import type { Logger } from "../../services/log";
 import { seedPodsAsBackfill } from "../../scripts/lib/pods-seed";
 import { startHardhatNode, type TestHardhatNode } from "../support/hardhat-node";
@@ -62,6 +62,34 @@ describe("indexer: planner statistics", function () {
       statistics.written("not_a_data_table", 1_000_000);
       expect(statistics.due()).to.deep.equal(["pods"]);
       expect(ANALYZE_FRACTION).to.be.greaterThan(0);
+    });
+
+    it("analyses each table once, the most written first, at most ANALYZE_CONNECTIONS at a time, and takes the new row counts", async () => {
+      const names = ["pods", "licenses", "purchases", "events", "transfers"];
+      const statistics = new PlannerStatistics(names);
+      names.forEach((name, index) => statistics.written(name, 5_000 * (index + 1)));
+      const analysed: string[] = [];
+      let inFlight = 0;
+      let most = 0;
+      const db = {
+        async query<R>(sql: string): Promise<R[]> {
+          const analyse = /^ANALYZE (\w+)$/.exec(sql);
+          if (!analyse) return names.map((name, index) => ({ name, reltuples: 1_000 * (index + 1) })) as R[];
+          analysed.push(analyse[1]);
+          inFlight++;
+          most = Math.max(most, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inFlight--;
+          return [];
+        },
+      };
+      await statistics.analyze(db, quietLog);
+      expect(most).to.equal(ANALYZE_CONNECTIONS);
+      expect(analysed, "started in this order").to.deep.equal(["transfers", "events", "purchases", "licenses", "pods"]);
+      expect(statistics.due()).to.deep.equal([]);
+      // The baseline is the new row count: 1,000 + 10% of it written since makes "pods" (1,000 rows) due again.
+      statistics.written("pods", ANALYZE_MIN_ROWS + 0.1 * 1_000 + 1);
+      expect(statistics.due()).to.deep.equal(["pods"]);
     });
   });
 
