@@ -57,14 +57,15 @@ function initdbInChild(staging: string, label: string): void {
   if (child.status !== 0) throw new Error(`could not initialise the PGlite data directory ${label}: ${child.error?.message ?? child.stderr.trim().slice(-500)}`);
 }
 
-/** Makes the template unless it exists; returns its folder. Safe against a concurrent maker (the first rename wins). */
-export function ensurePgliteTemplate(): string {
-  const template = pgliteTemplateDir();
-  if (isDataDir(template)) return template;
+/**
+ * Fills a staging folder beside `template` with `fill`, then renames it into place: a kill at any
+ * moment leaves no template or a whole one. Safe against a concurrent maker (the first rename wins).
+ */
+async function makeWhole(template: string, fill: (staging: string) => void | Promise<void>): Promise<void> {
   mkdirSync(dirname(template), { recursive: true });
   const staging = `${template}.init-${process.pid}-${Date.now()}`;
   try {
-    initdbInChild(staging, template);
+    await fill(staging);
     try {
       renameSync(staging, template);
     } catch (error) {
@@ -73,6 +74,12 @@ export function ensurePgliteTemplate(): string {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Makes the template unless it exists; returns its folder. */
+export async function ensurePgliteTemplate(): Promise<string> {
+  const template = pgliteTemplateDir();
+  if (!isDataDir(template)) await makeWhole(template, (staging) => initdbInChild(staging, template));
   return template;
 }
 
@@ -83,23 +90,14 @@ export function ensurePgliteTemplate(): string {
  * Templates of other fingerprints are removed: they can never be used again by this checkout.
  */
 export async function ensureMigratedPgliteTemplate(migrateDataDir: (dataDir: string) => Promise<void>): Promise<string> {
-  const fingerprint = migrationsFingerprint();
-  const template = migratedTemplateDir(fingerprint);
+  const template = migratedTemplateDir(migrationsFingerprint());
   if (!isDataDir(template)) {
-    const bare = ensurePgliteTemplate();
-    const staging = `${template}.init-${process.pid}-${Date.now()}`;
-    try {
+    const bare = await ensurePgliteTemplate();
+    await makeWhole(template, async (staging) => {
       cpSync(bare, staging, { recursive: true });
       await migrateDataDir(staging);
       if (existsSync(join(staging, "postmaster.pid"))) throw new Error(`the migrated PGlite template ${staging} was left open (postmaster.pid): close the database before returning`);
-      try {
-        renameSync(staging, template);
-      } catch (error) {
-        if (!isDataDir(template)) throw error;
-      }
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
-    }
+    });
   }
   const prefix = `${basename(pgliteTemplateDir())}-schema-`;
   for (const name of readdirSync(dirname(template))) {

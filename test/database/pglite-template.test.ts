@@ -36,7 +36,7 @@ describe("database: PGlite data directories from the build's migrated template",
 
     const fromTemplate = await openDatabase({ pgliteDir: join(dir, "migrated") });
     // The bare template (initdb only), migrated when opened: what a checkout without a build gets.
-    cpSync(ensurePgliteTemplate(), join(dir, "bare"), { recursive: true });
+    cpSync(await ensurePgliteTemplate(), join(dir, "bare"), { recursive: true });
     const fromBare = await openDatabase({ pgliteDir: join(dir, "bare") });
     try {
       const versions = listMigrations().map((migration) => migration.version);

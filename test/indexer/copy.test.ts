@@ -137,7 +137,7 @@ describe("indexer: COPY writes", function () {
   it("makes a new PGlite data directory from the build's template (no initdb), and opens it with small shared buffers", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lure-pglite-"));
     try {
-      const template = ensurePgliteTemplate();
+      const template = await ensurePgliteTemplate();
       expect(existsSync(join(template, "PG_VERSION"))).to.equal(true);
       mkdirSync(join(dir, "data.init-1-2")); // left by an initialisation that was killed
       const started = Date.now();
